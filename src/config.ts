@@ -1,0 +1,222 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** Typed, validated configuration. Parsed once at start; nothing else reads `process.env`. */
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  /** Unset: the gateway spawns a local `redis-server` under `dataDir`. */
+  readonly redisUrl: string | null;
+  /** `sqlite:<path>` or `postgres://…` */
+  readonly databaseUrl: string;
+  /** Unset back-office URLs: the simulated back-office runs in-process. */
+  readonly crmUrl: string | null;
+  readonly catalogUrl: string | null;
+  readonly contractsDatabaseUrl: string | null;
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
+  readonly twilio: TwilioConfig | null;
+  readonly twilioApiUrl: string | null;
+  readonly auth: AuthConfig;
+  /** Folder for embedded state: redis data, SQLite files, spools, sink captures. */
+  readonly dataDir: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly backoffice: BackofficeTuning;
+  readonly connectors: ConnectorTuning;
+  readonly documentLinkTtlSeconds: number;
+  readonly documentSigningSecret: string;
+  readonly workerConcurrency: number;
+}
+
+export interface TwilioConfig {
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly from: string | null;
+  readonly messagingServiceSid: string | null;
+}
+
+export interface AuthConfig {
+  readonly jwtSecret: string | null;
+  readonly jwksUrl: string | null;
+  readonly apiKeys: readonly string[];
+}
+
+export interface BackofficeTuning {
+  readonly customers: number;
+  readonly contracts: number;
+  readonly products: number;
+  readonly seed: number;
+  readonly latencyMs: number;
+  readonly failureRate: number;
+}
+
+export interface ConnectorTuning {
+  /** Per back-office call; a slower system answers BACKOFFICE_UNAVAILABLE. */
+  readonly timeoutMs: number;
+  /** Extra attempts for idempotent reads after a transient failure. */
+  readonly retries: number;
+  /** Cache TTL for catalog data, which changes rarely; 0 turns it off. */
+  readonly cacheTtlMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, expected: string, got: string | undefined) {
+    super(`${variable}: expected ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads `KEY=value` lines; values already in the environment win. */
+export function readDotEnv(path: string, env: Env): Record<string, string | undefined> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return { ...env };
+  }
+  const merged: Record<string, string | undefined> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match || line.trimStart().startsWith('#')) continue;
+    merged[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return { ...merged, ...env };
+}
+
+function str(env: Env, key: string): string | null {
+  const value = env[key];
+  return value === undefined || value.trim() === '' ? null : value.trim();
+}
+
+function int(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, key);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(key, `an integer from ${min} to ${max}`, raw);
+  }
+  return value;
+}
+
+function ratio(env: Env, key: string, fallback: number): number {
+  const raw = str(env, key);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new ConfigError(key, 'a number from 0 to 1', raw);
+  return value;
+}
+
+function url(env: Env, key: string, protocols: readonly string[]): string | null {
+  const raw = str(env, key);
+  if (raw === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(key, `a URL (${protocols.join(', ')})`, raw);
+  }
+  if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(key, `a URL (${protocols.join(', ')})`, raw);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function databaseUrl(env: Env, key: string): string | null {
+  const raw = str(env, key);
+  if (raw === null) return null;
+  if (/^sqlite:.+/.test(raw)) return raw;
+  return url(env, key, ['postgres', 'postgresql']);
+}
+
+function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(env, key);
+  if (raw === null) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(key, `one of ${allowed.join(', ')}`, raw);
+  return raw as T;
+}
+
+function twilio(env: Env): TwilioConfig | null {
+  const accountSid = str(env, 'TWILIO_ACCOUNT_SID');
+  const authToken = str(env, 'TWILIO_AUTH_TOKEN');
+  const from = str(env, 'TWILIO_FROM');
+  const messagingServiceSid = str(env, 'TWILIO_MESSAGING_SERVICE_SID');
+  if (!accountSid && !authToken && !from && !messagingServiceSid) return null;
+  if (!accountSid || !/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
+    throw new ConfigError('TWILIO_ACCOUNT_SID', 'an account SID (AC followed by 32 hex digits)', accountSid ?? undefined);
+  }
+  if (!authToken) throw new ConfigError('TWILIO_AUTH_TOKEN', 'the auth token of TWILIO_ACCOUNT_SID', undefined);
+  if (!from && !messagingServiceSid) {
+    throw new ConfigError('TWILIO_FROM', 'a sender number (or TWILIO_MESSAGING_SERVICE_SID)', undefined);
+  }
+  if (from && !/^\+[1-9]\d{6,14}$/.test(from) && !/^[A-Za-z0-9 ]{1,11}$/.test(from)) {
+    throw new ConfigError('TWILIO_FROM', 'an E.164 number or an alphanumeric sender id', from);
+  }
+  return { accountSid, authToken, from, messagingServiceSid };
+}
+
+/**
+ * Parses the environment. Throws a ConfigError naming the first bad variable.
+ * `cwd` anchors relative paths (the data folder, SQLite files).
+ */
+export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
+  const env = rawEnv;
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const port = int(env, 'PORT', 4000, 0, 65535);
+  const host = str(env, 'HOST') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError('HOST', 'a host name or IP address', host);
+  const dataDir = resolve(cwd, str(env, 'DATA_DIR') ?? 'var');
+  const auth: AuthConfig = {
+    jwtSecret: str(env, 'AUTH_JWT_SECRET'),
+    jwksUrl: url(env, 'AUTH_JWKS_URL', ['http', 'https']),
+    apiKeys: (str(env, 'AUTH_API_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+  };
+  if (auth.jwtSecret !== null && auth.jwtSecret.length < 32) {
+    throw new ConfigError('AUTH_JWT_SECRET', 'at least 32 characters', `${auth.jwtSecret.length} characters`);
+  }
+  if (nodeEnv === 'production' && !auth.jwtSecret && !auth.jwksUrl && auth.apiKeys.length === 0) {
+    throw new ConfigError('AUTH_JWT_SECRET', 'AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_API_KEYS in production', undefined);
+  }
+  const documentSigningSecret = str(env, 'DOCUMENT_SIGNING_SECRET') ?? auth.jwtSecret ?? 'development-only-document-signing-secret';
+  if (nodeEnv === 'production' && !str(env, 'DOCUMENT_SIGNING_SECRET') && !auth.jwtSecret) {
+    throw new ConfigError('DOCUMENT_SIGNING_SECRET', 'a secret of 32+ characters in production', undefined);
+  }
+
+  return Object.freeze({
+    env: nodeEnv,
+    port,
+    host,
+    publicUrl: url(env, 'PUBLIC_URL', ['http', 'https']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    redisUrl: url(env, 'REDIS_URL', ['redis', 'rediss']),
+    databaseUrl: databaseUrl(env, 'DATABASE_URL') ?? `sqlite:${resolve(dataDir, 'gateway.sqlite')}`,
+    crmUrl: url(env, 'CRM_URL', ['http', 'https']),
+    catalogUrl: url(env, 'CATALOG_URL', ['http', 'https']),
+    contractsDatabaseUrl: databaseUrl(env, 'CONTRACTS_DATABASE_URL'),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps']),
+    mailFrom: str(env, 'MAIL_FROM') ?? 'Customer Service <service@ccm-gateway.local>',
+    twilio: twilio(env),
+    twilioApiUrl: url(env, 'TWILIO_API_URL', ['http', 'https']),
+    auth: Object.freeze(auth),
+    dataDir,
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    backoffice: Object.freeze({
+      customers: int(env, 'BACKOFFICE_CUSTOMERS', 10_000, 1, 1_000_000),
+      contracts: int(env, 'BACKOFFICE_CONTRACTS', 25_000, 1, 5_000_000),
+      products: int(env, 'BACKOFFICE_PRODUCTS', 200, 1, 100_000),
+      seed: int(env, 'BACKOFFICE_SEED', 42, 0, 2 ** 31 - 1),
+      latencyMs: int(env, 'BACKOFFICE_LATENCY_MS', 0, 0, 60_000),
+      failureRate: ratio(env, 'BACKOFFICE_FAILURE_RATE', 0),
+    }),
+    connectors: Object.freeze({
+      timeoutMs: int(env, 'BACKOFFICE_TIMEOUT_MS', 2_000, 1, 120_000),
+      retries: int(env, 'BACKOFFICE_RETRIES', 1, 0, 5),
+      cacheTtlMs: int(env, 'CATALOG_CACHE_TTL_MS', 30_000, 0, 86_400_000),
+    }),
+    documentLinkTtlSeconds: int(env, 'DOCUMENT_LINK_TTL_SECONDS', 900, 10, 604_800),
+    documentSigningSecret,
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
+  });
+}

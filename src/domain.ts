@@ -1,0 +1,108 @@
+/** Plain domain vocabulary shared by the schema, connectors, channels, render and jobs. */
+
+export enum Channel {
+  EMAIL = 'EMAIL',
+  SMS = 'SMS',
+  LETTER = 'LETTER',
+  PORTAL = 'PORTAL',
+}
+
+export enum ChannelPolicy {
+  PREFERRED = 'PREFERRED',
+  ALL_CONSENTED = 'ALL_CONSENTED',
+  EXPLICIT = 'EXPLICIT',
+}
+
+export enum Priority {
+  LOW = 'LOW',
+  NORMAL = 'NORMAL',
+  HIGH = 'HIGH',
+  URGENT = 'URGENT',
+}
+
+export enum ContractStatus {
+  ACTIVE = 'ACTIVE',
+  SUSPENDED = 'SUSPENDED',
+  TERMINATED = 'TERMINATED',
+  PENDING = 'PENDING',
+}
+
+export enum CommunicationStatus {
+  SCHEDULED = 'SCHEDULED',
+  QUEUED = 'QUEUED',
+  RENDERING = 'RENDERING',
+  DELIVERING = 'DELIVERING',
+  DELIVERED = 'DELIVERED',
+  PARTIALLY_DELIVERED = 'PARTIALLY_DELIVERED',
+  FAILED = 'FAILED',
+  CANCELLED = 'CANCELLED',
+}
+
+export enum DeliveryStatus {
+  PENDING = 'PENDING',
+  RENDERED = 'RENDERED',
+  SENDING = 'SENDING',
+  SENT = 'SENT',
+  DELIVERED = 'DELIVERED',
+  FAILED = 'FAILED',
+  BOUNCED = 'BOUNCED',
+  SKIPPED = 'SKIPPED',
+  CANCELLED = 'CANCELLED',
+}
+
+/** Decimal string plus ISO 4217 code; amounts are never floats. */
+export interface Money {
+  readonly amount: string;
+  readonly currency: string;
+}
+
+export interface PostalAddress {
+  readonly lines: readonly string[];
+  readonly postalCode: string;
+  readonly city: string;
+  /** ISO 3166-1 alpha-2 */
+  readonly country: string;
+}
+
+export interface CustomerRecord {
+  readonly id: string;
+  readonly kind: 'person' | 'company';
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly companyName: string | null;
+  readonly email: string | null;
+  /** E.164 */
+  readonly phone: string | null;
+  /** BCP-47 primary language, e.g. "fr" */
+  readonly language: string;
+  readonly segment: string | null;
+  readonly postalAddress: PostalAddress | null;
+  readonly preferredChannel: Channel | null;
+  readonly consents: readonly Channel[];
+}
+
+export interface ContractRecord {
+  readonly id: string;
+  readonly number: string;
+  readonly status: ContractStatus;
+  readonly startDate: Date;
+  readonly endDate: Date | null;
+  readonly monthlyAmount: Money;
+  readonly customerId: string;
+  readonly productId: string;
+}
+
+export interface ProductRecord {
+  readonly id: string;
+  readonly code: string;
+  readonly name: string;
+  readonly category: string;
+  readonly description: string | null;
+  readonly price: Money;
+}
+
+export function displayName(customer: CustomerRecord): string {
+  if (customer.kind === 'company' && customer.companyName) return customer.companyName;
+  const name = [customer.firstName, customer.lastName].filter(Boolean).join(' ');
+  return name || customer.companyName || customer.id;
+}
