@@ -1,0 +1,26 @@
+import type { ContractRecord, CustomerRecord, ProductRecord } from '../domain';
+
+/**
+ * Everything a template may draw from, collected at output time from the
+ * systems of record (late binding) plus the request's own `data`.
+ */
+export interface RenderContext {
+  readonly customer: CustomerRecord;
+  readonly contract: ContractRecord | null;
+  readonly product: ProductRecord | null;
+  /** The request's template variables, as sent; checked against the template's declared fields. */
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly communicationId: string;
+  /** Shown to the customer on the letter and in the email, e.g. a short form of the communication id. */
+  readonly reference: string;
+  /** The document date (letter date, invoice date). */
+  readonly date: Date;
+  readonly sender: RenderSender;
+}
+
+export interface RenderSender {
+  readonly name: string;
+  readonly addressLines: readonly string[];
+  /** The one-line sender address printed above the recipient in the envelope window. */
+  readonly returnLine: string;
+}

@@ -1,0 +1,227 @@
+import { Channel } from '../domain';
+import type { TemplateInfo } from './document';
+import { FIELD_TYPES, type FieldSpec } from './template.data';
+import { TemplateFileReader } from './template-file.reader';
+import { SCOPE_ROOTS, TemplateText, ValuePath, type ScopeRoot } from './template.text';
+
+/** TemplateInfo plus what the API and the channels need to know before composing. */
+export interface TemplateDescriptor extends TemplateInfo {
+  readonly attachPdf: boolean;
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+}
+
+/** `when: "data.lines"` shows a block or item only when the value is there; `"!data.x"` only when it is not. */
+export interface Condition {
+  readonly path: ValuePath;
+  readonly negate: boolean;
+}
+
+interface Item {
+  readonly label: TemplateText;
+  readonly value: TemplateText;
+  readonly when: Condition | null;
+  /** Totals only: the line that carries the amount to pay. */
+  readonly emphasis: boolean;
+}
+
+export type BlockTemplate = { readonly when: Condition | null } & (
+  | { readonly kind: 'heading'; readonly level: 1 | 2; readonly text: TemplateText }
+  | { readonly kind: 'paragraph'; readonly text: TemplateText }
+  | { readonly kind: 'keyValue'; readonly items: readonly Item[] }
+  | { readonly kind: 'totals'; readonly items: readonly Item[] }
+  | {
+      readonly kind: 'table';
+      readonly columns: readonly { readonly header: TemplateText; readonly align: 'left' | 'right'; readonly width?: number }[];
+      /** Either one row per item of an array in data (cells read `row.…`)… */
+      readonly rowsFrom: { readonly path: ValuePath; readonly cells: readonly TemplateText[] } | null;
+      /** …or fixed rows. */
+      readonly rows: readonly (readonly TemplateText[])[];
+    }
+);
+
+export interface LanguageTemplate {
+  readonly title: TemplateText;
+  readonly subject: TemplateText;
+  readonly salutation: TemplateText;
+  readonly intro: TemplateText;
+  readonly blocks: readonly BlockTemplate[];
+  readonly closing: TemplateText;
+  readonly signature: TemplateText;
+  readonly sms: TemplateText | null;
+  readonly portalNotification: TemplateText | null;
+}
+
+export interface CompiledTemplate {
+  readonly descriptor: TemplateDescriptor;
+  readonly languages: ReadonlyMap<string, LanguageTemplate>;
+}
+
+const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'data', 'languages'];
+const LANGUAGE_KEYS = ['title', 'subject', 'salutation', 'intro', 'blocks', 'closing', 'signature', 'sms', 'portalNotification'];
+const FIELD_KEYS = ['type', 'required', 'maxLength', 'maxItems', 'items', 'description'];
+const CHANNELS = Object.values(Channel);
+
+/** Checks one template file's JSON and parses every placeholder once, so composing never meets a surprise. */
+export function compileTemplate(json: unknown, file: string, expectedKey: string): CompiledTemplate {
+  const r = new TemplateFileReader(file);
+  const top = r.object(json, '', TOP_KEYS);
+  const key = r.string(top.key, 'key');
+  if (key !== expectedKey) r.fail('key', `expected ${JSON.stringify(expectedKey)} (the file name), got ${JSON.stringify(key)}`);
+  const channels = r.array(top.channels, 'channels', 1).map((c, i) => r.oneOf(c, `channels[${i}]`, CHANNELS));
+  if (new Set(channels).size !== channels.length) r.fail('channels', 'expected each channel once, got a repeat');
+  const fields = parseFields(r, top.data ?? {}, 'data', true);
+  const languageJson = r.object(top.languages, 'languages', null);
+  if (!Object.hasOwn(languageJson, 'en')) r.fail('languages', `expected "en" (the fallback language) among ${Object.keys(languageJson).join(', ') || 'none'}`);
+  const languages = new Map<string, LanguageTemplate>();
+  for (const [language, value] of Object.entries(languageJson)) {
+    if (!/^[a-z]{2,3}$/.test(language)) r.fail(`languages.${language}`, 'expected a primary language subtag such as "fr"');
+    languages.set(language, parseLanguage(new LanguageReader(r, fields, `languages.${language}`), value, channels));
+  }
+  const descriptor: TemplateDescriptor = {
+    key,
+    name: r.string(top.name, 'name'),
+    channels,
+    languages: [...languages.keys()],
+    requiresContract: r.boolean(top.requiresContract, 'requiresContract', false),
+    attachPdf: r.boolean(top.attachPdf, 'attachPdf', false),
+    fields,
+  };
+  return { descriptor, languages };
+}
+
+function parseFields(r: TemplateFileReader, json: unknown, at: string, topLevel: boolean): Record<string, FieldSpec> {
+  const fields: Record<string, FieldSpec> = {};
+  for (const [name, value] of Object.entries(r.object(json, at, null))) {
+    const here = `${at}.${name}`;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) r.fail(here, 'expected a field name of letters, digits and "_"');
+    const spec = r.object(value, here, FIELD_KEYS);
+    const type = r.oneOf(spec.type, `${here}.type`, FIELD_TYPES);
+    if (type === 'array' && !topLevel) r.fail(`${here}.type`, 'expected a scalar type inside array items, got "array"');
+    if ((type === 'array') !== (spec.items !== undefined)) r.fail(`${here}.items`, type === 'array' ? 'expected the fields of each item' : `expected no items for type ${type}`);
+    fields[name] = {
+      type,
+      required: r.boolean(spec.required, `${here}.required`, false),
+      maxLength: r.positiveInteger(spec.maxLength, `${here}.maxLength`, 500),
+      maxItems: r.positiveInteger(spec.maxItems, `${here}.maxItems`, 500),
+      items: type === 'array' ? parseFields(r, spec.items, `${here}.items`, false) : null,
+    };
+  }
+  return fields;
+}
+
+/** Parses texts and paths of one language and checks every `data.…` and `row.…` against the declared fields. */
+class LanguageReader {
+  constructor(readonly r: TemplateFileReader, readonly fields: Readonly<Record<string, FieldSpec>>, readonly at: string) {}
+
+  text(value: unknown, at: string, rowFields: Readonly<Record<string, FieldSpec>> | null = null): TemplateText {
+    const source = this.r.string(value, at);
+    const roots: readonly ScopeRoot[] = rowFields ? [...SCOPE_ROOTS, 'row'] : SCOPE_ROOTS;
+    const text = this.r.attempt(at, () => TemplateText.parse(source, roots));
+    for (const path of text.paths) this.checkPath(path, at, rowFields);
+    return text;
+  }
+
+  path(value: unknown, at: string): ValuePath {
+    const path = this.r.attempt(at, () => ValuePath.parse(this.r.string(value, at), SCOPE_ROOTS));
+    this.checkPath(path, at, null);
+    return path;
+  }
+
+  condition(value: unknown, at: string): Condition | null {
+    if (value === undefined) return null;
+    const source = this.r.string(value, at).trim();
+    const negate = source.startsWith('!');
+    return { path: this.path(negate ? source.slice(1) : source, at), negate };
+  }
+
+  private checkPath(path: ValuePath, at: string, rowFields: Readonly<Record<string, FieldSpec>> | null): void {
+    const declared = path.root === 'data' ? this.fields : path.root === 'row' ? rowFields : null;
+    const field = path.segments[0];
+    if (declared && (field === undefined || !Object.hasOwn(declared, field))) {
+      const names = Object.keys(declared).join(', ') || 'none';
+      this.r.fail(at, `${path.text} reads a field the template does not declare (declared: ${names})`);
+    }
+  }
+}
+
+function parseLanguage(l: LanguageReader, json: unknown, channels: readonly Channel[]): LanguageTemplate {
+  const { r, at } = l;
+  const o = r.object(json, at, LANGUAGE_KEYS);
+  const needs = (channel: Channel, name: string): TemplateText | null =>
+    channels.includes(channel) || o[name] !== undefined ? l.text(o[name], `${at}.${name}`) : null;
+  return {
+    title: l.text(o.title, `${at}.title`),
+    subject: l.text(o.subject, `${at}.subject`),
+    salutation: l.text(o.salutation, `${at}.salutation`),
+    intro: l.text(o.intro, `${at}.intro`),
+    blocks: r.array(o.blocks, `${at}.blocks`, 1).map((b, i) => parseBlock(l, b, `${at}.blocks[${i}]`)),
+    closing: l.text(o.closing, `${at}.closing`),
+    signature: l.text(o.signature, `${at}.signature`),
+    sms: needs(Channel.SMS, 'sms'),
+    portalNotification: needs(Channel.PORTAL, 'portalNotification'),
+  };
+}
+
+function parseBlock(l: LanguageReader, json: unknown, at: string): BlockTemplate {
+  const { r } = l;
+  const kind = r.oneOf(r.object(json, at, null).kind, `${at}.kind`, ['heading', 'paragraph', 'keyValue', 'totals', 'table'] as const);
+  const item = (v: unknown, here: string) => {
+    const o = r.object(v, here, kind === 'totals' ? ['label', 'value', 'when', 'emphasis'] : ['label', 'value', 'when']);
+    const base = { label: l.text(o.label, `${here}.label`), value: l.text(o.value, `${here}.value`), when: l.condition(o.when, `${here}.when`) };
+    return { ...base, emphasis: r.boolean(o.emphasis, `${here}.emphasis`, false) };
+  };
+  switch (kind) {
+    case 'heading': {
+      const o = r.object(json, at, ['kind', 'text', 'level', 'when']);
+      const level = o.level === undefined ? 1 : o.level === 1 || o.level === 2 ? o.level : r.fail(`${at}.level`, `expected 1 or 2, got ${JSON.stringify(o.level)}`);
+      return { kind, level, text: l.text(o.text, `${at}.text`), when: l.condition(o.when, `${at}.when`) };
+    }
+    case 'paragraph': {
+      const o = r.object(json, at, ['kind', 'text', 'when']);
+      return { kind, text: l.text(o.text, `${at}.text`), when: l.condition(o.when, `${at}.when`) };
+    }
+    case 'keyValue':
+    case 'totals': {
+      const o = r.object(json, at, ['kind', 'items', 'when']);
+      const items = r.array(o.items, `${at}.items`, 1).map((v, i) => item(v, `${at}.items[${i}]`));
+      return { kind, items, when: l.condition(o.when, `${at}.when`) };
+    }
+    case 'table':
+      return parseTable(l, r.object(json, at, ['kind', 'columns', 'rowsFrom', 'rows', 'when']), at);
+  }
+}
+
+function parseTable(l: LanguageReader, o: Record<string, unknown>, at: string): BlockTemplate {
+  const { r } = l;
+  if ((o.rowsFrom === undefined) === (o.rows === undefined)) r.fail(at, 'expected either "rowsFrom" (rows from an array in data) or "rows" (fixed rows)');
+  let rowFields: Readonly<Record<string, FieldSpec>> | null = null;
+  let rowsFrom: ValuePath | null = null;
+  if (o.rowsFrom !== undefined) {
+    rowsFrom = l.path(o.rowsFrom, `${at}.rowsFrom`);
+    const field = rowsFrom.root === 'data' && rowsFrom.segments.length === 1 ? l.fields[rowsFrom.segments[0] ?? ''] : undefined;
+    if (!field || field.type !== 'array') return r.fail(`${at}.rowsFrom`, `expected "data.<field>" naming a field of type array, got ${JSON.stringify(rowsFrom.text)}`);
+    rowFields = field.items ?? {};
+  }
+  const columnJson = r.array(o.columns, `${at}.columns`, 1);
+  const columns = columnJson.map((v, i) => {
+    const here = `${at}.columns[${i}]`;
+    const c = r.object(v, here, rowsFrom ? ['header', 'value', 'align', 'width'] : ['header', 'align', 'width']);
+    const width = c.width === undefined ? undefined : r.positiveInteger(c.width, `${here}.width`, 1);
+    return {
+      column: { header: l.text(c.header, `${here}.header`), align: c.align === undefined ? 'left' as const : r.oneOf(c.align, `${here}.align`, ['left', 'right'] as const), ...(width ? { width } : {}) },
+      cell: rowsFrom ? l.text(c.value, `${here}.value`, rowFields) : null,
+    };
+  });
+  const rows = o.rows === undefined ? [] : r.array(o.rows, `${at}.rows`).map((row, i) => {
+    const cells = r.array(row, `${at}.rows[${i}]`);
+    if (cells.length !== columns.length) r.fail(`${at}.rows[${i}]`, `expected ${columns.length} cells (one per column), got ${cells.length}`);
+    return cells.map((cell, j) => l.text(cell, `${at}.rows[${i}][${j}]`));
+  });
+  return {
+    kind: 'table',
+    columns: columns.map((c) => c.column),
+    rowsFrom: rowsFrom ? { path: rowsFrom, cells: columns.map((c) => c.cell as TemplateText) } : null,
+    rows,
+    when: l.condition(o.when, `${at}.when`),
+  };
+}
