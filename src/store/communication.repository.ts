@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import type { Page } from '../connectors/backoffice';
+import { Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, Priority } from '../domain';
+import { CommunicationEntity } from './communication.entity';
+import { DatabaseGate, isUniqueViolation } from './database.gate';
+import type { DeliveryEventEntity } from './delivery-event.entity';
+import { DeliveryEntity } from './delivery.entity';
+import { appendEvent, DeliveryLifecycle, type CancelResult, type RetryResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
+import { DocumentEntity } from './document.entity';
+import { HistoryQueries, type DeliveryStats, type ListCommunications } from './history.queries';
+import { OutboxQueries } from './outbox.queries';
+
+export interface CreateCommunicationInput {
+  readonly callerId: string;
+  /** Same (callerId, key) = same communication, never a second one. */
+  readonly idempotencyKey: string | null;
+  readonly customerId: string;
+  readonly contractId: string | null;
+  readonly templateKey: string;
+  readonly channelPolicy: ChannelPolicy;
+  readonly requestedChannels: readonly Channel[] | null;
+  readonly data: Record<string, unknown>;
+  readonly priority: Priority;
+  readonly scheduledAt: Date | null;
+  /** One delivery per plan: `chain[0]` first, the rest as its fallback chain. */
+  readonly plans: readonly { readonly chain: readonly Channel[]; readonly recipient: string | null }[];
+}
+
+export interface CreateResult {
+  readonly communication: CommunicationEntity;
+  readonly deliveries: DeliveryEntity[];
+  /** false: an earlier request with the same idempotency key made it. */
+  readonly created: boolean;
+}
+
+export type NewDocument = Omit<DocumentEntity, 'id' | 'createdAt' | 'communication'>;
+
+export interface CommunicationRepositoryOptions {
+  /** Default: the system clock. */
+  readonly clock?: () => Date;
+}
+
+/** The gateway's communication history: communications, deliveries, their timelines and documents. */
+export class CommunicationRepository {
+  private readonly gate: DatabaseGate;
+  private readonly clock: () => Date;
+  private readonly queries: HistoryQueries;
+  private readonly lifecycle: DeliveryLifecycle;
+  private readonly outbox: OutboxQueries;
+
+  constructor(dataSource: DataSource, options: CommunicationRepositoryOptions = {}) {
+    this.gate = new DatabaseGate(dataSource);
+    this.clock = options.clock ?? (() => new Date());
+    this.queries = new HistoryQueries(this.gate);
+    this.lifecycle = new DeliveryLifecycle(this.gate, this.clock);
+    this.outbox = new OutboxQueries(this.gate, this.clock);
+  }
+
+  /** The communication, one PENDING delivery per plan and their first timeline entries, in one transaction. */
+  async create(input: CreateCommunicationInput): Promise<CreateResult> {
+    if (input.plans.length === 0 || input.plans.some((plan) => plan.chain.length === 0)) {
+      throw new Error(`plans: expected at least one plan, each with a non-empty chain, got ${JSON.stringify(input.plans.map((p) => p.chain))}`);
+    }
+    const key = input.idempotencyKey;
+    const earlier = key === null ? null : await this.findIdempotent(input.callerId, key);
+    if (earlier) return earlier;
+    try {
+      return await this.gate.write((manager) => this.insert(manager, input));
+    } catch (error) {
+      // Two requests with one key raced: the loser's insert hit the unique index after the winner committed.
+      const winner = key !== null && isUniqueViolation(error) ? await this.findIdempotent(input.callerId, key) : null;
+      if (winner) return winner;
+      throw error;
+    }
+  }
+
+  /** Outbox: the render job was handed to the queue; also covers the deliveries it will handle. True when this call marked it. */
+  markQueued(communicationId: string): Promise<boolean> {
+    return this.outbox.markQueued(communicationId);
+  }
+  /** Outbox: a fallback or retried delivery was handed to the queue. */
+  markDeliveryQueued(deliveryId: string): Promise<boolean> {
+    return this.outbox.markDeliveryQueued(deliveryId);
+  }
+  /** Sweeper: communications never handed to the queue (not cancelled), created at least `olderThanMs` ago, oldest first. */
+  findUnqueued(olderThanMs: number, limit: number): Promise<CommunicationEntity[]> {
+    return this.outbox.findUnqueued(olderThanMs, limit);
+  }
+  /** Sweeper: PENDING deliveries added after their communication was queued (fallbacks, retries) and never queued. */
+  findUnqueuedDeliveries(olderThanMs: number, limit: number): Promise<DeliveryEntity[]> {
+    return this.outbox.findUnqueuedDeliveries(olderThanMs, limit);
+  }
+  /** Sweeper: failed chain ends with channels left whose fallback was never created (a crash in between). */
+  findStalledFallbacks(olderThanMs: number, limit: number): Promise<DeliveryEntity[]> {
+    return this.outbox.findStalledFallbacks(olderThanMs, limit);
+  }
+
+  /** Inserts the index row of an archived document; the same bytes for the same communication give the same row. */
+  async addDocument(input: NewDocument): Promise<DocumentEntity> {
+    const existing = () => this.gate.read((m) => m.findOneBy(DocumentEntity, { communicationId: input.communicationId, sha256: input.sha256 }));
+    const earlier = await existing();
+    if (earlier) return earlier;
+    const document = Object.assign(new DocumentEntity(), { ...input, id: randomUUID(), createdAt: this.clock() });
+    try {
+      await this.gate.write((manager) => manager.insert(DocumentEntity, document as QueryDeepPartialEntity<DocumentEntity>));
+      return document;
+    } catch (error) {
+      const winner = isUniqueViolation(error) ? await existing() : null;
+      if (winner) return winner;
+      throw error;
+    }
+  }
+
+  get(id: string): Promise<CommunicationEntity | null> {
+    return this.queries.get(CommunicationEntity, id);
+  }
+  /** Key order, null where there is no such communication. */
+  getMany(ids: readonly string[]): Promise<(CommunicationEntity | null)[]> {
+    return this.queries.getMany(CommunicationEntity, ids);
+  }
+  list(request: ListCommunications): Promise<Page<CommunicationEntity>> {
+    return this.queries.list(request);
+  }
+  deliveriesOf(communicationIds: readonly string[]): Promise<DeliveryEntity[][]> {
+    return this.queries.deliveriesOf(communicationIds);
+  }
+  getDelivery(id: string): Promise<DeliveryEntity | null> {
+    return this.queries.get(DeliveryEntity, id);
+  }
+  getDeliveries(ids: readonly string[]): Promise<(DeliveryEntity | null)[]> {
+    return this.queries.getMany(DeliveryEntity, ids);
+  }
+  eventsOf(deliveryIds: readonly string[]): Promise<DeliveryEventEntity[][]> {
+    return this.queries.eventsOf(deliveryIds);
+  }
+  documentsOf(communicationIds: readonly string[]): Promise<DocumentEntity[][]> {
+    return this.queries.documentsOf(communicationIds);
+  }
+  documentsOfCustomer(request: { readonly customerId: string; readonly first: number; readonly after?: string | null }): Promise<Page<DocumentEntity>> {
+    return this.queries.documentsOfCustomer(request);
+  }
+  getDocument(id: string): Promise<DocumentEntity | null> {
+    return this.queries.get(DocumentEntity, id);
+  }
+  getDocuments(ids: readonly string[]): Promise<(DocumentEntity | null)[]> {
+    return this.queries.getMany(DocumentEntity, ids);
+  }
+  findByProviderMessageId(providerMessageId: string): Promise<DeliveryEntity | null> {
+    return this.queries.findByProviderMessageId(providerMessageId);
+  }
+  stats(from: Date, to: Date): Promise<DeliveryStats> {
+    return this.queries.stats(from, to);
+  }
+
+  transition(deliveryId: string, to: DeliveryStatus, patch?: TransitionPatch): Promise<TransitionResult> {
+    return this.lifecycle.transition(deliveryId, to, patch);
+  }
+  /** The next delivery of the chain; `recipient` is its address, resolved by the caller at fallback time. */
+  addFallbackDelivery(fromDeliveryId: string, options: { readonly recipient?: string | null } = {}): Promise<DeliveryEntity | null> {
+    return this.lifecycle.addFallbackDelivery(fromDeliveryId, options.recipient ?? null);
+  }
+  cancel(communicationId: string): Promise<CancelResult> {
+    return this.lifecycle.cancel(communicationId);
+  }
+  resetForRetry(deliveryId: string): Promise<RetryResult> {
+    return this.lifecycle.resetForRetry(deliveryId);
+  }
+  markRendering(communicationId: string): Promise<{ communication: CommunicationEntity; changed: boolean } | null> {
+    return this.lifecycle.markRendering(communicationId);
+  }
+
+  private findIdempotent(callerId: string, idempotencyKey: string): Promise<CreateResult | null> {
+    return this.gate.read(async (manager) => {
+      const communication = await manager.findOneBy(CommunicationEntity, { callerId, idempotencyKey });
+      if (!communication) return null;
+      const deliveries = await manager.find(DeliveryEntity, { where: { communicationId: communication.id }, order: { ordinal: 'ASC' } });
+      return { communication, deliveries, created: false };
+    });
+  }
+
+  private async insert(manager: EntityManager, input: CreateCommunicationInput): Promise<CreateResult> {
+    const now = this.clock();
+    const scheduled = input.scheduledAt !== null && input.scheduledAt.getTime() > now.getTime();
+    const communication = Object.assign(new CommunicationEntity(), {
+      id: randomUUID(),
+      callerId: input.callerId,
+      idempotencyKey: input.idempotencyKey,
+      customerId: input.customerId,
+      contractId: input.contractId,
+      templateKey: input.templateKey,
+      channelPolicy: input.channelPolicy,
+      requestedChannels: input.requestedChannels ? [...input.requestedChannels] : null,
+      data: input.data,
+      priority: input.priority,
+      status: scheduled ? CommunicationStatus.SCHEDULED : CommunicationStatus.QUEUED,
+      createdAt: now,
+      scheduledAt: input.scheduledAt,
+      queuedAt: null,
+      updatedAt: now,
+      version: 1,
+    });
+    await manager.insert(CommunicationEntity, communication as QueryDeepPartialEntity<CommunicationEntity>);
+    const deliveries = input.plans.map((plan, ordinal) =>
+      Object.assign(new DeliveryEntity(), {
+        id: randomUUID(),
+        communicationId: communication.id,
+        customerId: input.customerId,
+        ordinal,
+        channel: plan.chain[0],
+        status: DeliveryStatus.PENDING,
+        recipient: plan.recipient,
+        attempts: 0,
+        providerMessageId: null,
+        error: null,
+        fallbackChannels: plan.chain.slice(1),
+        previousDeliveryId: null,
+        documentId: null,
+        queuedAt: null,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      }),
+    );
+    for (const delivery of deliveries) {
+      // One row per statement: after a multi-row insert on SQLite, TypeORM merges the re-read
+      // generated columns (version) back into the wrong objects, swapping their ids.
+      await manager.insert(DeliveryEntity, delivery as QueryDeepPartialEntity<DeliveryEntity>);
+      const chain = [delivery.channel, ...delivery.fallbackChannels].join('→');
+      const detail = scheduled ? `chain ${chain}, scheduled for ${input.scheduledAt!.toISOString()}` : `chain ${chain}`;
+      await appendEvent(manager, delivery.id, DeliveryStatus.PENDING, detail, now);
+    }
+    return { communication, deliveries, created: true };
+  }
+}

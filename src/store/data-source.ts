@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import { CommunicationEntity } from './communication.entity';
+import { CommunicationRepository } from './communication.repository';
+import { DeliveryEventEntity } from './delivery-event.entity';
+import { DeliveryEntity } from './delivery.entity';
+import { DocumentEntity } from './document.entity';
+import { InitialSchema1767225600000 } from './migrations/0001-initial.migration';
+
+export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity];
+export const storeMigrations = [InitialSchema1767225600000];
+
+export interface DataSourceOptions {
+  /** PostgreSQL connections per process; default 10. */
+  readonly poolSize?: number;
+  /** How long a SQLite writer waits for another process's lock; default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+}
+
+/** An opened store: the data source, migrated, and the repository on top of it. */
+export interface Store {
+  readonly dataSource: DataSource;
+  readonly communications: CommunicationRepository;
+  /** For /readyz: rejects when the database cannot answer. */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * `sqlite:<path>` (relative to the working directory; `sqlite::memory:` for a
+ * private in-memory database) or `postgres://…`. Not initialised.
+ */
+export function createDataSource(databaseUrl: string, options: DataSourceOptions = {}): DataSource {
+  const common = { entities: storeEntities, migrations: storeMigrations, synchronize: false, migrationsRun: false, logging: false } as const;
+  const sqlite = /^sqlite:(?:\/\/)?(.+)$/.exec(databaseUrl);
+  if (sqlite) {
+    const file = sqlite[1];
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+    if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+    return new DataSource({
+      ...common,
+      type: 'better-sqlite3',
+      database: file,
+      // WAL lets readers in other processes go on while one writes.
+      enableWAL: file !== ':memory:',
+      timeout: busyTimeoutMs,
+      prepareDatabase: (db: { pragma(source: string): unknown }) => {
+        db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+        // With WAL, NORMAL survives a crash of the process; only a power cut may lose the last commits.
+        db.pragma('synchronous = NORMAL');
+      },
+    });
+  }
+  if (/^postgres(?:ql)?:\/\//.test(databaseUrl)) {
+    return new DataSource({
+      ...common,
+      type: 'postgres',
+      url: databaseUrl,
+      poolSize: options.poolSize ?? 10,
+      connectTimeoutMS: 5_000,
+      applicationName: 'ccm-gateway',
+    });
+  }
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(databaseUrl)?.[0] ?? databaseUrl.slice(0, 12);
+  throw new Error(`DATABASE_URL: expected sqlite:<path> or postgres://…, got a URL starting with ${JSON.stringify(scheme)}`);
+}
+
+/** Initialises the data source and applies pending migrations (never `synchronize`). */
+export async function openStore(databaseUrl: string, options: DataSourceOptions = {}): Promise<Store> {
+  const dataSource = createDataSource(databaseUrl, options);
+  await dataSource.initialize();
+  try {
+    await migrate(dataSource);
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return {
+    dataSource,
+    communications: new CommunicationRepository(dataSource),
+    check: async () => {
+      await dataSource.query('SELECT 1');
+    },
+    close: () => dataSource.destroy(),
+  };
+}
+
+/** Several processes may start at once against one PostgreSQL: an advisory lock lets one of them migrate. */
+async function migrate(dataSource: DataSource): Promise<void> {
+  if (dataSource.options.type !== 'postgres') {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query(`SELECT pg_advisory_lock(hashtext('ccm-gateway.store.migrations'))`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query(`SELECT pg_advisory_unlock(hashtext('ccm-gateway.store.migrations'))`).catch(() => undefined);
+    await runner.release();
+  }
+}

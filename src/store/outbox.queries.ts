@@ -1,0 +1,78 @@
+import { IsNull, LessThanOrEqual, Not } from 'typeorm';
+import { CommunicationStatus, DeliveryStatus } from '../domain';
+import { CommunicationEntity } from './communication.entity';
+import type { DatabaseGate } from './database.gate';
+import { DeliveryEntity } from './delivery.entity';
+
+/**
+ * The outbox on top of BullMQ's job-id de-duplication: rows are written first,
+ * marked once their job is in the queue, and a sweeper re-enqueues what a crash
+ * left unmarked (re-enqueuing with the same job id is harmless).
+ */
+export class OutboxQueries {
+  constructor(
+    private readonly gate: DatabaseGate,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** Outbox: the render job was handed to the queue. Also covers the deliveries it will handle. */
+  markQueued(communicationId: string): Promise<boolean> {
+    return this.gate.write(async (manager) => {
+      const now = this.clock();
+      const result = await manager.update(CommunicationEntity, { id: communicationId, queuedAt: IsNull() }, { queuedAt: now });
+      await manager.update(DeliveryEntity, { communicationId, queuedAt: IsNull(), status: DeliveryStatus.PENDING }, { queuedAt: now });
+      return (result.affected ?? 0) > 0;
+    });
+  }
+
+  /** Outbox: a fallback or retried delivery was handed to the queue. */
+  markDeliveryQueued(deliveryId: string): Promise<boolean> {
+    return this.gate.write(async (manager) => {
+      const result = await manager.update(DeliveryEntity, { id: deliveryId, queuedAt: IsNull() }, { queuedAt: this.clock() });
+      return (result.affected ?? 0) > 0;
+    });
+  }
+
+  /** Outbox sweeper: communications never handed to the queue, created at least `olderThanMs` ago, oldest first. */
+  findUnqueued(olderThanMs: number, limit: number): Promise<CommunicationEntity[]> {
+    const before = this.clock().getTime() - olderThanMs;
+    return this.gate.read((manager) =>
+      manager
+        .createQueryBuilder(CommunicationEntity, 'c')
+        .where('c.queuedAt IS NULL AND c.status <> :cancelled AND c.createdAt <= :before', { cancelled: CommunicationStatus.CANCELLED, before })
+        .orderBy('c.createdAt', 'ASC')
+        .limit(limit)
+        .getMany(),
+    );
+  }
+
+  /** Outbox sweeper: PENDING deliveries added after their communication was queued (fallbacks, retries) and never queued. */
+  findUnqueuedDeliveries(olderThanMs: number, limit: number): Promise<DeliveryEntity[]> {
+    const before = this.clock().getTime() - olderThanMs;
+    return this.gate.read((manager) =>
+      manager.find(DeliveryEntity, {
+        where: { queuedAt: IsNull(), status: DeliveryStatus.PENDING, communication: { queuedAt: Not(IsNull()) }, updatedAt: LessThanOrEqual(new Date(before)) },
+        order: { updatedAt: 'ASC' },
+        take: limit,
+      }),
+    );
+  }
+
+  /** Recovery: failed chain ends with channels left whose fallback was never created (a crash in between). */
+  findStalledFallbacks(olderThanMs: number, limit: number): Promise<DeliveryEntity[]> {
+    const before = this.clock().getTime() - olderThanMs;
+    return this.gate.read((manager) =>
+      manager
+        .createQueryBuilder(DeliveryEntity, 'd')
+        .where('d.status IN (:...failed) AND d.fallbackChannels <> :empty AND d.updatedAt <= :before', {
+          failed: [DeliveryStatus.FAILED, DeliveryStatus.BOUNCED],
+          empty: JSON.stringify([]),
+          before,
+        })
+        .andWhere('NOT EXISTS (SELECT 1 FROM delivery successor WHERE successor."previousDeliveryId" = d.id)')
+        .orderBy('d.updatedAt', 'ASC')
+        .limit(limit)
+        .getMany(),
+    );
+  }
+}
