@@ -28,6 +28,8 @@ export interface Config {
   readonly documentLinkTtlSeconds: number;
   readonly documentSigningSecret: string;
   readonly workerConcurrency: number;
+  /** Prefix of every BullMQ and pub/sub key; a `{hash tag}` keeps Redis Cluster possible. */
+  readonly queuePrefix: string;
 }
 
 export interface TwilioConfig {
@@ -158,6 +160,12 @@ function twilio(env: Env): TwilioConfig | null {
   return { accountSid, authToken, from, messagingServiceSid };
 }
 
+function queuePrefix(env: Env): string {
+  const raw = str(env, 'QUEUE_PREFIX') ?? '{ccm}';
+  if (!/^[A-Za-z0-9{}_.-]{1,40}$/.test(raw)) throw new ConfigError('QUEUE_PREFIX', 'up to 40 letters, digits or {}_.-', raw);
+  return raw;
+}
+
 /**
  * Parses the environment. Throws a ConfigError naming the first bad variable.
  * `cwd` anchors relative paths (the data folder, SQLite files).
@@ -218,5 +226,6 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     documentLinkTtlSeconds: int(env, 'DOCUMENT_LINK_TTL_SECONDS', 900, 10, 604_800),
     documentSigningSecret,
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
+    queuePrefix: queuePrefix(env),
   });
 }

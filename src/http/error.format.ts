@@ -1,0 +1,43 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import { isKnownCode } from '../errors';
+
+/** Codes Apollo itself uses for malformed requests: safe and useful to pass on. */
+const REQUEST_CODES = new Set<string>([
+  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
+  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloServerErrorCode.BAD_REQUEST,
+  ApolloServerErrorCode.BAD_USER_INPUT,
+  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+]);
+
+export interface ErrorLogger {
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * Our codes and Apollo's request codes pass; anything else (a bug, a driver
+ * error, an upstream body) becomes "Unexpected error" and is logged with its
+ * stack here instead. Stacks never reach clients.
+ */
+export function createErrorFormatter(logger: ErrorLogger): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
+  return (formatted, error) => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code;
+    if (isKnownCode(code) && original instanceof GraphQLError) {
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: withoutStack(formatted.extensions) };
+    }
+    if (typeof code === 'string' && REQUEST_CODES.has(code)) {
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+    }
+    logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL operation');
+    return { message: 'Unexpected error', locations: formatted.locations, path: formatted.path, extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}
+
+function withoutStack(extensions: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { stacktrace: _stack, http: _http, ...rest } = extensions ?? {};
+  return rest;
+}

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import type { FastifyInstance } from 'fastify';
+import { specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { createLoaders } from '../connectors/loaders';
+import { AppError, ErrorCode } from '../errors';
+import type { GatewayContext, GatewayServices } from '../resolvers/context';
+import { createHistoryLoaders } from '../resolvers/history.loaders';
+import type { Principal } from '../resolvers/principal';
+import type { Authenticator, Credentials } from './authenticate';
+import { createErrorFormatter, type ErrorLogger } from './error.format';
+import { queryLimitsRule, type QueryLimits } from './query-limits.rule';
+
+export interface GraphqlServerOptions {
+  readonly schema: GraphQLSchema;
+  readonly services: GatewayServices;
+  readonly authenticator: Authenticator;
+  /** Production turns introspection off. */
+  readonly introspection: boolean;
+  readonly limits?: QueryLimits;
+  readonly plugins?: ApolloServerPlugin<GatewayContext>[];
+  readonly logger: ErrorLogger;
+  /** Default '/graphql'. */
+  readonly path?: string;
+}
+
+export interface GraphqlServer {
+  /** Closes subscriptions, then lets running operations finish. */
+  stop(): Promise<void>;
+}
+
+function header(value: string | string[] | undefined): string | null {
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
+/**
+ * Apollo on fastify for queries and mutations (POST and GET), and graphql-ws on
+ * the same path for subscriptions. Both build the same per-request context.
+ */
+export async function registerGraphql(app: FastifyInstance, options: GraphqlServerOptions): Promise<GraphqlServer> {
+  const path = options.path ?? '/graphql';
+  const { services, authenticator, schema } = options;
+  const contextFor = (principal: Principal, requestId: string): GatewayContext => ({
+    principal,
+    requestId,
+    services,
+    loaders: createLoaders(services.backoffice),
+    history: createHistoryLoaders(services.repository),
+  });
+  const formatError = createErrorFormatter(options.logger);
+  const validationRules = [queryLimitsRule(options.limits)];
+
+  // Browsers cannot set headers on a WebSocket upgrade: credentials travel in connectionParams.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  app.server.on('upgrade', (request: IncomingMessage, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
+  const wsServer = useServer<Record<string, unknown>, { principal: Principal }>(
+    {
+      schema,
+      validate: (target, document) => validate(target, document, [...specifiedRules, ...validationRules]),
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+        const credentials: Credentials = {
+          authorization: str(params.authorization) ?? str(params.Authorization) ?? header(ctx.extra.request.headers.authorization),
+          apiKey: str(params['x-api-key']) ?? str(params.apiKey) ?? header(ctx.extra.request.headers['x-api-key']),
+        };
+        try {
+          ctx.extra.principal = await authenticator.authenticate(credentials);
+          return true;
+        } catch {
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+      },
+      context: (ctx) => contextFor(ctx.extra.principal as Principal, randomUUID()),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e) as never),
+    },
+    wss,
+  );
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema,
+    introspection: options.introspection,
+    formatError,
+    validationRules,
+    // Apollo's default landing page loads from a CDN; the offline IDE is served separately.
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      ApolloServerPluginLandingPageDisabled(),
+      { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
+      ...(options.plugins ?? []),
+    ],
+    includeStacktraceInErrorResponses: false,
+  });
+  await apollo.start();
+
+  const handler = fastifyApolloHandler(apollo, {
+    context: async (request) => {
+      const credentials = { authorization: header(request.headers.authorization), apiKey: header(request.headers['x-api-key']) };
+      let principal: Principal;
+      try {
+        principal = await authenticator.authenticate(credentials);
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw new AppError(ErrorCode.UNAUTHENTICATED, 'credentials could not be checked', { http: { status: 401 } });
+      }
+      return contextFor(principal, header(request.headers['x-request-id']) ?? request.id);
+    },
+  });
+  app.route({ method: ['GET', 'POST', 'OPTIONS'], url: path, handler });
+
+  return {
+    stop: async () => {
+      await apollo.stop();
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { startBackoffice } from '../backoffice/server';
+import { ConfigError, loadConfig, readDotEnv } from './config';
+import { createLogger } from './runtime/logger';
+import { startGateway, type Role } from './runtime/gateway';
+import { join } from 'node:path';
+
+const ROLES = ['api', 'worker', 'all', 'backoffice'] as const;
+type CliRole = (typeof ROLES)[number];
+
+async function main(): Promise<void> {
+  const roleArg = process.argv[2] ?? 'all';
+  if (!(ROLES as readonly string[]).includes(roleArg)) {
+    console.error(`role: expected one of ${ROLES.join(', ')}, got ${JSON.stringify(roleArg)}`);
+    process.exit(2);
+  }
+  const role = roleArg as CliRole;
+  let config;
+  try {
+    config = loadConfig(readDotEnv(join(process.cwd(), '.env'), process.env));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  let stop: () => Promise<void>;
+  if (role === 'backoffice') {
+    const backoffice = await startBackoffice({ ...config.backoffice, contractsDatabaseUrl: config.contractsDatabaseUrl ?? `sqlite:${join(config.dataDir, 'contracts.sqlite')}`, host: config.host, port: config.port + 10 });
+    console.log(`simulated back-office\n  CRM_URL=${backoffice.crmUrl}\n  CATALOG_URL=${backoffice.catalogUrl}\n  CONTRACTS_DATABASE_URL=${backoffice.contractsDatabaseUrl}`);
+    stop = () => backoffice.close();
+  } else {
+    const gateway = await startGateway(config, role as Role, logger);
+    const lines = [`ccm-gateway (${role}) is running`];
+    if (gateway.url) lines.push(`  GraphQL    ${config.publicUrl}/graphql  (IDE in a browser${config.env === 'production' ? ': off in production' : ''})`, `  health     ${config.publicUrl}/healthz  ${config.publicUrl}/readyz`, `  metrics    ${config.publicUrl}/metrics`);
+    for (const line of gateway.endpoints.embedded) lines.push(`  embedded   ${line}`);
+    console.log(lines.join('\n'));
+    stop = () => gateway.close();
+  }
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`ccm-gateway failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

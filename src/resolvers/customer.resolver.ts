@@ -1,0 +1,95 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { ContractStatus, displayName, type ContractRecord, type CustomerRecord } from '../domain';
+import { notFound } from '../errors';
+import { CommunicationConnection, DocumentConnection } from '../schema/communication.type';
+import { Contract } from '../schema/contract.type';
+import { CommunicationPreferences, Customer, CustomerConnection } from '../schema/customer.type';
+import type { ConnectionShape } from '../schema/page-info.type';
+import type { CommunicationEntity } from '../store/communication.entity';
+import type { DocumentEntity } from '../store/document.entity';
+import { backofficeConnection, checkFirst, storeConnection } from './connection';
+import type { GatewayContext } from './context';
+import { canSeeCustomer } from './principal';
+
+@Resolver(() => Customer)
+export class CustomerResolver {
+  @Query(() => Customer, { nullable: true, description: 'Null when the CRM has no such customer (or a portal user asks for another one).' })
+  async customer(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<CustomerRecord | null> {
+    if (!canSeeCustomer(ctx.principal, id)) return null;
+    return ctx.loaders.customer.load(id);
+  }
+
+  @Query(() => CustomerConnection, { description: 'Search by name, email, phone or id; cursor-paged.' })
+  async customers(
+    @Arg('search', () => String, { nullable: true }) search: string | null,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ConnectionShape<CustomerRecord>> {
+    const own = ctx.principal.role === 'portal' ? ctx.principal.customerId : null;
+    if (own !== null) {
+      // A portal user's directory is themselves; the CRM is not searched on their behalf.
+      checkFirst(first);
+      const record = after ? null : await ctx.loaders.customer.load(own);
+      const nodes = record && first > 0 ? [record] : [];
+      return { edges: nodes.map((node) => ({ cursor: 'self', node })), pageInfo: { hasNextPage: false, endCursor: nodes.length ? 'self' : null }, totalCount: record ? 1 : 0 };
+    }
+    const connection = await backofficeConnection(first, after, (page) => ctx.services.backoffice.crm.searchCustomers({ ...page, search }));
+    for (const edge of connection.edges) ctx.loaders.customer.prime(edge.node.id, edge.node);
+    return connection;
+  }
+
+  @FieldResolver(() => String)
+  displayName(@Root() customer: CustomerRecord): string {
+    return displayName(customer);
+  }
+
+  @FieldResolver(() => CommunicationPreferences)
+  preferences(@Root() customer: CustomerRecord): CommunicationPreferences {
+    return { preferredChannel: customer.preferredChannel, consents: [...customer.consents] };
+  }
+
+  @FieldResolver(() => [Contract], {
+    nullable: true,
+    description: 'Newest first. Null, with a BACKOFFICE_UNAVAILABLE error, when the contract system is down.',
+  })
+  async contracts(
+    @Root() customer: CustomerRecord,
+    @Arg('status', () => ContractStatus, { nullable: true }) status: ContractStatus | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<readonly ContractRecord[]> {
+    const all = await ctx.loaders.contractsByCustomer.load(customer.id);
+    return status ? all.filter((c) => c.status === status) : all;
+  }
+
+  @FieldResolver(() => CommunicationConnection, { description: 'Contact history, newest first, all channels.' })
+  async communications(
+    @Root() customer: CustomerRecord,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ConnectionShape<CommunicationEntity>> {
+    checkFirst(first);
+    const page = await ctx.services.repository.list({ customerId: customer.id, first, after });
+    for (const c of page.items) ctx.history.communication.prime(c.id, c);
+    return storeConnection(page);
+  }
+
+  @FieldResolver(() => DocumentConnection, { description: 'Archive of what was sent to this customer, newest first.' })
+  async documents(
+    @Root() customer: CustomerRecord,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ConnectionShape<DocumentEntity>> {
+    checkFirst(first);
+    return storeConnection(await ctx.services.repository.documentsOfCustomer({ customerId: customer.id, first, after }));
+  }
+}
+
+/** For resolvers that must answer NOT_FOUND rather than null. */
+export async function loadVisibleCustomer(ctx: GatewayContext, id: string): Promise<CustomerRecord> {
+  const record = canSeeCustomer(ctx.principal, id) ? await ctx.loaders.customer.load(id) : null;
+  if (!record) throw notFound('Customer', id);
+  return record;
+}

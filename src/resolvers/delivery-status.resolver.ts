@@ -1,0 +1,44 @@
+import { Arg, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { badInput, notFound } from '../errors';
+import { Delivery } from '../schema/communication.type';
+import { changesOf, type StatusChange } from '../services/status.feed';
+import type { DeliveryEntity } from '../store/delivery.entity';
+import type { GatewayContext } from './context';
+import { canSeeCustomer } from './principal';
+
+interface Filter {
+  readonly communicationId?: string | null;
+  readonly customerId?: string | null;
+}
+
+/** Checked when the subscription starts: errors here reach the client before any event. */
+function subscribe({ args, context }: SubscribeResolverData<unknown, Filter, GatewayContext>): AsyncIterableIterator<StatusChange> {
+  const { communicationId, customerId } = args;
+  if (!communicationId && !customerId) throw badInput('deliveryStatusChanged: expected communicationId or customerId, got neither');
+  const { principal } = context;
+  if (customerId && !canSeeCustomer(principal, customerId)) throw notFound('Customer', customerId);
+  return changesOf(context.services.feed, (change) =>
+    (!communicationId || change.communicationId === communicationId) &&
+    (!customerId || change.customerId === customerId) &&
+    canSeeCustomer(principal, change.customerId),
+  );
+}
+
+@Resolver()
+export class DeliveryStatusResolver {
+  @Subscription(() => Delivery, {
+    subscribe,
+    description: 'Every status change of the deliveries of one communication or one customer (at least one argument), from any process.',
+  })
+  async deliveryStatusChanged(
+    @Root() change: StatusChange,
+    @Arg('communicationId', () => ID, { nullable: true }) _communicationId: string | null,
+    @Arg('customerId', () => ID, { nullable: true }) _customerId: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<DeliveryEntity> {
+    const delivery = await ctx.services.repository.getDelivery(change.deliveryId);
+    if (!delivery) throw notFound('Delivery', change.deliveryId);
+    // The event's own status: a later change may already be stored, and each event must be seen as it happened.
+    return Object.assign(delivery, { status: change.status, updatedAt: new Date(change.at) });
+  }
+}

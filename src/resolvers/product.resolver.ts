@@ -1,0 +1,26 @@
+import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import type { ProductRecord } from '../domain';
+import type { ConnectionShape } from '../schema/page-info.type';
+import { Product, ProductConnection } from '../schema/product.type';
+import { backofficeConnection } from './connection';
+import type { GatewayContext } from './context';
+
+@Resolver(() => Product)
+export class ProductResolver {
+  @Query(() => Product, { nullable: true })
+  product(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<ProductRecord | null> {
+    return ctx.loaders.product.load(id);
+  }
+
+  @Query(() => ProductConnection)
+  async products(
+    @Arg('category', () => String, { nullable: true }) category: string | null,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ConnectionShape<ProductRecord>> {
+    const connection = await backofficeConnection(first, after, (page) => ctx.services.backoffice.catalog.listProducts({ ...page, category }));
+    for (const edge of connection.edges) ctx.loaders.product.prime(edge.node.id, edge.node);
+    return connection;
+  }
+}

@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { createBackoffice, type ConnectedBackoffice } from '../connectors/backoffice.factory';
+import { registerDocumentsRoute } from '../http/documents.route';
+import { registerGraphql } from '../http/graphql.server';
+import { registerHealthRoutes } from '../http/health.routes';
+import { createAuthenticator } from '../http/authenticate';
+import { TemplateCatalog } from '../render/template.catalog';
+import { buildGatewaySchema } from '../schema/build';
+import { CommunicationService } from '../services/communication.service';
+import type { StatusFeed } from '../services/status.feed';
+import { openStore, type Store } from '../store/data-source';
+import { DocumentArchive } from '../store/document.archive';
+import { createRedisStatusEvents } from '../jobs/status.events';
+import { Dispatcher } from '../jobs/dispatcher';
+import { startEmbeddedServices, type Endpoints } from './embedded.services';
+import { projectRoot } from './project-root';
+import { startWorkerRole } from './worker.role';
+
+export type Role = 'api' | 'worker' | 'all';
+
+export interface Gateway {
+  /** Where the API listens (null for a worker). */
+  readonly url: string | null;
+  readonly endpoints: Endpoints;
+  readonly app: FastifyInstance | null;
+  readonly store: Store;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Folder of the templates. Default `templates/` of the project. */
+  readonly templatesDir?: string;
+}
+
+/**
+ * The composition root: everything is built here from the config, once, and
+ * `close()` stops it in reverse order (HTTP first, so no request finds a
+ * closed store; embedded services last).
+ */
+export async function startGateway(config: Config, role: Role, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  const stack: (() => Promise<unknown>)[] = [];
+  const close = async (): Promise<void> => {
+    while (stack.length) {
+      const step = stack.pop() as () => Promise<unknown>;
+      await step().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
+    }
+  };
+  try {
+    const endpoints = await startEmbeddedServices(config, logger);
+    stack.push(() => endpoints.close());
+    const store = await openStore(config.databaseUrl);
+    stack.push(() => store.close());
+    const backoffice: ConnectedBackoffice = await createBackoffice({
+      crmUrl: endpoints.crmUrl,
+      catalogUrl: endpoints.catalogUrl,
+      contractsDatabaseUrl: endpoints.contractsDatabaseUrl,
+      ...config.connectors,
+    });
+    stack.push(() => backoffice.close());
+    const templates = TemplateCatalog.load(options.templatesDir ?? join(projectRoot(), 'templates'));
+    const repository = store.communications;
+    const archive = new DocumentArchive({
+      dir: join(config.dataDir, 'archive'),
+      signingSecret: config.documentSigningSecret,
+      linkTtlSeconds: config.documentLinkTtlSeconds,
+      publicUrl: config.publicUrl,
+      repository,
+    });
+    const events = createRedisStatusEvents({ redisUrl: endpoints.redisUrl });
+    stack.push(() => events.close());
+    const feed: StatusFeed = events;
+    const dispatcher = new Dispatcher({ connection: endpoints.redisUrl });
+    stack.push(() => dispatcher.close());
+
+    if (role === 'worker' || role === 'all') {
+      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, events, dispatcher, logger });
+      stack.push(() => workers.close());
+    }
+
+    let app: FastifyInstance | null = null;
+    let url: string | null = null;
+    if (role === 'api' || role === 'all') {
+      app = Fastify({ logger: false, bodyLimit: 1024 * 1024, requestIdHeader: 'x-request-id', trustProxy: false });
+      const authenticator = createAuthenticator(config.auth);
+      if (authenticator.open) logger.warn('authentication is OFF (development, no AUTH_* configured): every request acts as admin');
+      const communications = new CommunicationService({ repository, templates, jobs: dispatcher, feed, logger });
+      const services = { backoffice, repository, archive, templates, communications, feed };
+      const schema = await buildGatewaySchema();
+      const graphql = await registerGraphql(app, { schema, services, authenticator, introspection: config.env !== 'production', logger });
+      registerHealthRoutes(app, [
+        { name: 'database', check: () => store.check() },
+        { name: 'redis', check: () => dispatcher.ping() },
+      ], { extra: () => ({ backoffice: Object.fromEntries(backoffice.health().map((h) => [h.system, h.state])) }) });
+      registerDocumentsRoute(app, archive);
+      url = await app.listen({ port: config.port, host: config.host });
+      const listening = app;
+      stack.push(async () => {
+        await graphql.stop();
+        await listening.close();
+      });
+    }
+    return { url, endpoints, app, store, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

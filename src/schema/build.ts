@@ -1,0 +1,35 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type AuthChecker } from 'type-graphql';
+import { ContractResolver } from '../resolvers/contract.resolver';
+import type { GatewayContext } from '../resolvers/context';
+import { CommunicationResolver } from '../resolvers/communication.resolver';
+import { CustomerResolver } from '../resolvers/customer.resolver';
+import { DeliveryStatusResolver } from '../resolvers/delivery-status.resolver';
+import { DeliveryResolver } from '../resolvers/delivery.resolver';
+import { DocumentResolver } from '../resolvers/document.resolver';
+import { ProductResolver } from '../resolvers/product.resolver';
+import { TemplateResolver } from '../resolvers/template.resolver';
+import { registerEnums } from './enums';
+import { DateTimeScalar } from './scalars';
+
+/** `@Authorized(roles)`: the principal's role must be one of them (any role when none are listed). */
+export const roleChecker: AuthChecker<GatewayContext> = ({ context }, roles) => roles.length === 0 || roles.includes(context.principal.role);
+
+let enumsRegistered = false;
+
+/** The whole schema, from the resolver classes. `emitSchemaFile` is for scripts/emit-schema.ts only. */
+export async function buildGatewaySchema(options: { emitSchemaFile?: string } = {}): Promise<GraphQLSchema> {
+  // type-graphql keeps enum registrations in its own global metadata: register them once per process.
+  if (!enumsRegistered) {
+    registerEnums();
+    enumsRegistered = true;
+  }
+  return buildSchema({
+    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    authChecker: roleChecker,
+    authMode: 'error',
+    validate: false,
+    emitSchemaFile: options.emitSchemaFile ? { path: options.emitSchemaFile, sortedSchema: false } : false,
+  });
+}

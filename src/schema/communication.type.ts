@@ -1,0 +1,123 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Channel, CommunicationStatus, DeliveryStatus, Priority } from '../domain';
+import { Connection } from './page-info.type';
+
+@ObjectType({ description: 'One entry of a delivery timeline.' })
+export class DeliveryEvent {
+  @Field(() => Date, { description: 'With milliseconds.' })
+  at!: Date;
+
+  @Field(() => DeliveryStatus)
+  status!: DeliveryStatus;
+
+  @Field(() => String, { nullable: true })
+  detail!: string | null;
+}
+
+@ObjectType({ description: 'A communication on one channel: a fallback to another channel is a new delivery.' })
+export class Delivery {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Channel)
+  channel!: Channel;
+
+  @Field(() => DeliveryStatus)
+  status!: DeliveryStatus;
+
+  @Field(() => String, { nullable: true, description: 'Email address, E.164 number, postal summary or portal account.' })
+  recipient!: string | null;
+
+  @Field(() => Int)
+  attempts!: number;
+
+  @Field(() => String, { nullable: true })
+  providerMessageId!: string | null;
+
+  @Field(() => String, { nullable: true })
+  error!: string | null;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+
+  @Field(() => [Channel], { description: 'Channels still to try, in order, if this one fails for good.' })
+  fallbackChannels!: Channel[];
+}
+
+@ObjectType({ description: 'An archived document: stored once, content-addressed by its SHA-256.' })
+export class Document {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: 'The template key.' })
+  kind!: string;
+
+  @Field()
+  mimeType!: string;
+
+  @Field(() => Int, { nullable: true })
+  pages!: number | null;
+
+  @Field(() => Int)
+  sizeBytes!: number;
+
+  @Field()
+  sha256!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+}
+
+@ObjectType({ description: 'A request to tell a customer something, and what became of it.' })
+export class Communication {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  customerId!: string;
+
+  @Field(() => ID, { nullable: true })
+  contractId!: string | null;
+
+  @Field()
+  templateKey!: string;
+
+  @Field(() => CommunicationStatus)
+  status!: CommunicationStatus;
+
+  @Field(() => Priority)
+  priority!: Priority;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  scheduledAt!: Date | null;
+}
+
+@ObjectType()
+export class CommunicationConnection extends Connection('Communication', Communication) {}
+
+@ObjectType()
+export class DocumentConnection extends Connection('Document', Document) {}
+
+@ObjectType()
+export class ChannelStat {
+  @Field(() => Channel)
+  channel!: Channel;
+
+  @Field(() => DeliveryStatus)
+  status!: DeliveryStatus;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType()
+export class DeliveryStats {
+  @Field(() => Int)
+  total!: number;
+
+  @Field(() => [ChannelStat])
+  byChannel!: ChannelStat[];
+}

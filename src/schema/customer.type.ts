@@ -1,0 +1,60 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Channel } from '../domain';
+import { Connection } from './page-info.type';
+
+@ObjectType({ description: 'ISO 3166 alpha-2 country; lines are street and additional lines, in order.' })
+export class PostalAddress {
+  @Field(() => [String])
+  lines!: string[];
+
+  @Field()
+  postalCode!: string;
+
+  @Field()
+  city!: string;
+
+  @Field({ description: 'ISO 3166-1 alpha-2' })
+  country!: string;
+}
+
+@ObjectType()
+export class CommunicationPreferences {
+  @Field(() => Channel, { nullable: true })
+  preferredChannel!: Channel | null;
+
+  @Field(() => [Channel], { description: 'Channels the customer agreed to be contacted on. A letter needs no consent.' })
+  consents!: Channel[];
+}
+
+@ObjectType({ description: 'A customer as the CRM knows them, joined with contracts and the contact history.' })
+export class Customer {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  firstName!: string | null;
+
+  @Field(() => String, { nullable: true })
+  lastName!: string | null;
+
+  @Field(() => String, { nullable: true })
+  companyName!: string | null;
+
+  @Field(() => String, { nullable: true })
+  email!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'E.164' })
+  phone!: string | null;
+
+  @Field({ description: 'BCP-47 primary language, e.g. "fr"' })
+  language!: string;
+
+  @Field(() => String, { nullable: true, description: 'e.g. "retail", "premium", "business"' })
+  segment!: string | null;
+
+  @Field(() => PostalAddress, { nullable: true })
+  postalAddress!: PostalAddress | null;
+}
+
+@ObjectType()
+export class CustomerConnection extends Connection('Customer', Customer) {}

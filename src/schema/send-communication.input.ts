@@ -1,0 +1,33 @@
+import { Field, ID, InputType } from 'type-graphql';
+import { Channel, ChannelPolicy, Priority } from '../domain';
+import { JSONScalar } from './scalars';
+
+@InputType({ description: 'What to send to whom; the gateway collects the data and picks the channels.' })
+export class SendCommunicationInput {
+  @Field(() => ID)
+  customerId!: string;
+
+  @Field()
+  templateKey!: string;
+
+  @Field(() => ID, { nullable: true })
+  contractId?: string | null;
+
+  @Field(() => ChannelPolicy, { defaultValue: ChannelPolicy.PREFERRED })
+  channelPolicy!: ChannelPolicy;
+
+  @Field(() => [Channel], { nullable: true, description: 'Required with EXPLICIT; the fallback order with PREFERRED.' })
+  channels?: Channel[] | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'Template variables beyond what the back-office provides.' })
+  data?: unknown;
+
+  @Field(() => Date, { nullable: true, description: 'Absent = now.' })
+  scheduledAt?: Date | null;
+
+  @Field(() => Priority, { defaultValue: Priority.NORMAL })
+  priority!: Priority;
+
+  @Field(() => String, { nullable: true, description: 'Same key (per caller) = same communication, never a second send.' })
+  idempotencyKey?: string | null;
+}

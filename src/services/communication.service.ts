@@ -1,0 +1,188 @@
+import { planDeliveries } from '../channels/channel-policy';
+import { recipientOf } from '../channels/recipient';
+import { Channel, DeliveryStatus, Priority, type CustomerRecord } from '../domain';
+import { AppError, badInput, ErrorCode, notFound } from '../errors';
+import type { TemplateCatalog } from '../render/template.catalog';
+import type { GatewayContext } from '../resolvers/context';
+import { assertCanSeeCustomer } from '../resolvers/principal';
+import type { SendCommunicationInput } from '../schema/send-communication.input';
+import type { CommunicationEntity } from '../store/communication.entity';
+import type { CommunicationRepository } from '../store/communication.repository';
+import type { DeliveryEntity } from '../store/delivery.entity';
+import type { StatusFeed } from './status.feed';
+
+/** The queue side, as the API needs it (implemented over BullMQ in src/jobs/). */
+export interface JobDispatch {
+  /** Hands the communication's render job to the queue; idempotent per communication. */
+  dispatch(communicationId: string, options: { readonly priority: Priority; readonly delayMs?: number }): Promise<void>;
+  /** A PENDING delivery added after its communication was rendered (a retry): render and send it. */
+  dispatchDelivery(deliveryId: string, channel: Channel, options: { readonly priority: Priority }): Promise<void>;
+  /** Drops a delayed (scheduled) render job, if any. */
+  cancel(communicationId: string): Promise<void>;
+}
+
+export interface CommunicationServiceOptions {
+  readonly repository: CommunicationRepository;
+  readonly templates: TemplateCatalog;
+  readonly jobs: JobDispatch;
+  readonly feed: StatusFeed;
+  /** Largest `data` accepted, as JSON. Default 16 KiB. */
+  readonly maxDataBytes?: number;
+  /** Farthest `scheduledAt` accepted. Default 366 days. */
+  readonly maxScheduleAheadMs?: number;
+  readonly clock?: () => Date;
+  readonly logger?: { warn(obj: object, msg: string): void };
+}
+
+/** Clock skew between client and server that still counts as "now". */
+const SCHEDULE_TOLERANCE_MS = 5_000;
+const MAX_KEY_LENGTH = 200;
+
+/**
+ * The write side of the API: validates a request completely before anything is
+ * written, records it (communication + deliveries, one transaction), then hands
+ * it to the queue. A queue failure after the write is not the caller's problem:
+ * the record stays unqueued and the outbox sweeper hands it over later.
+ */
+export class CommunicationService {
+  private readonly maxDataBytes: number;
+  private readonly maxAheadMs: number;
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: CommunicationServiceOptions) {
+    this.maxDataBytes = options.maxDataBytes ?? 16 * 1024;
+    this.maxAheadMs = options.maxScheduleAheadMs ?? 366 * 24 * 3600 * 1000;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async send(input: SendCommunicationInput, ctx: GatewayContext): Promise<CommunicationEntity> {
+    const { repository, templates } = this.options;
+    const template = templates.get(input.templateKey);
+    if (!template) throw badInput(`templateKey: expected one of ${templates.list().map((t) => t.key).join(', ')}, got ${JSON.stringify(input.templateKey)}`, 'templateKey');
+    const data = this.checkData(input.data);
+    const dataError = templates.validateData(template.key, data);
+    if (dataError) throw badInput(`data: ${dataError}`, 'data');
+    const scheduledAt = this.checkSchedule(input.scheduledAt ?? null);
+    const idempotencyKey = input.idempotencyKey ?? null;
+    if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_KEY_LENGTH)) {
+      throw badInput(`idempotencyKey: expected 1 to ${MAX_KEY_LENGTH} characters, got ${idempotencyKey.length}`, 'idempotencyKey');
+    }
+    if (template.requiresContract && !input.contractId) throw badInput(`contractId: template ${template.key} needs a contract, got none`, 'contractId');
+
+    assertCanSeeCustomer(ctx.principal, input.customerId, 'Customer', input.customerId);
+    const customer = await ctx.loaders.customer.load(input.customerId);
+    if (!customer) throw notFound('Customer', input.customerId);
+    if (input.contractId) await this.checkContract(input.contractId, customer, ctx);
+
+    const plan = planDeliveries({ policy: input.channelPolicy, channels: input.channels ?? null, customer, templateChannels: template.channels });
+    if (!plan.ok) throw badInput(plan.error, 'channels');
+
+    const result = await repository.create({
+      callerId: ctx.principal.subject,
+      idempotencyKey,
+      customerId: customer.id,
+      contractId: input.contractId ?? null,
+      templateKey: template.key,
+      channelPolicy: input.channelPolicy,
+      requestedChannels: input.channels ?? null,
+      data,
+      priority: input.priority,
+      scheduledAt,
+      plans: plan.plans.map((p) => ({ chain: p.chain, recipient: recipientOf(p.chain[0], customer) })),
+    });
+    if (!result.created) return result.communication;
+    await Promise.all(result.deliveries.map((d) => this.announce(d, result.communication)));
+    await this.handOver(result.communication);
+    return result.communication;
+  }
+
+  async cancel(id: string, ctx: GatewayContext): Promise<CommunicationEntity> {
+    const { repository } = this.options;
+    const existing = await repository.get(id);
+    if (!existing) throw notFound('Communication', id);
+    assertCanSeeCustomer(ctx.principal, existing.customerId, 'Communication', id);
+    const result = await repository.cancel(id);
+    switch (result.outcome) {
+      case 'not-found':
+        throw notFound('Communication', id);
+      case 'conflict':
+        throw new AppError(ErrorCode.CONFLICT, `cancelCommunication: ${result.reason}`);
+      case 'cancelled':
+        if (result.changed) {
+          await this.options.jobs.cancel(id).catch((error: unknown) => this.options.logger?.warn({ err: error, communicationId: id }, 'could not drop the delayed job; the worker skips cancelled communications'));
+          await Promise.all(result.deliveries.map((d) => this.announce(d, result.communication)));
+        }
+        return result.communication;
+    }
+  }
+
+  async retry(deliveryId: string, ctx: GatewayContext): Promise<DeliveryEntity> {
+    const { repository } = this.options;
+    const existing = await repository.getDelivery(deliveryId);
+    if (!existing) throw notFound('Delivery', deliveryId);
+    assertCanSeeCustomer(ctx.principal, existing.customerId, 'Delivery', deliveryId);
+    const result = await repository.resetForRetry(deliveryId);
+    switch (result.outcome) {
+      case 'not-found':
+        throw notFound('Delivery', deliveryId);
+      case 'conflict':
+        throw new AppError(ErrorCode.CONFLICT, `retryDelivery: ${result.reason}`);
+      case 'reset':
+        await this.announce(result.delivery, result.communication);
+        try {
+          await this.options.jobs.dispatchDelivery(result.delivery.id, result.delivery.channel, { priority: result.communication.priority });
+          await repository.markDeliveryQueued(result.delivery.id);
+        } catch (error) {
+          this.options.logger?.warn({ err: error, deliveryId }, 'queue unavailable; the outbox sweeper will hand the delivery over');
+        }
+        return result.delivery;
+    }
+  }
+
+  private async handOver(communication: CommunicationEntity): Promise<void> {
+    const delayMs = communication.scheduledAt ? Math.max(0, communication.scheduledAt.getTime() - this.clock().getTime()) : 0;
+    try {
+      await this.options.jobs.dispatch(communication.id, { priority: communication.priority, delayMs });
+      await this.options.repository.markQueued(communication.id);
+    } catch (error) {
+      this.options.logger?.warn({ err: error, communicationId: communication.id }, 'queue unavailable; the outbox sweeper will hand the communication over');
+    }
+  }
+
+  private announce(delivery: DeliveryEntity, communication: CommunicationEntity): Promise<void> {
+    return this.options.feed
+      .publish({
+        deliveryId: delivery.id,
+        communicationId: communication.id,
+        customerId: communication.customerId,
+        channel: delivery.channel,
+        status: delivery.status as DeliveryStatus,
+        communicationStatus: communication.status,
+        detail: delivery.error,
+        at: delivery.updatedAt.toISOString(),
+      })
+      .catch((error: unknown) => this.options.logger?.warn({ err: error, deliveryId: delivery.id }, 'status event not published'));
+  }
+
+  private checkData(data: unknown): Record<string, unknown> {
+    if (data === undefined || data === null) return {};
+    if (typeof data !== 'object' || Array.isArray(data)) throw badInput(`data: expected a JSON object, got ${Array.isArray(data) ? 'an array' : typeof data}`, 'data');
+    const size = Buffer.byteLength(JSON.stringify(data));
+    if (size > this.maxDataBytes) throw badInput(`data: expected at most ${this.maxDataBytes} bytes of JSON, got ${size}`, 'data');
+    return data as Record<string, unknown>;
+  }
+
+  private checkSchedule(scheduledAt: Date | null): Date | null {
+    if (scheduledAt === null) return null;
+    const now = this.clock().getTime();
+    if (scheduledAt.getTime() < now - SCHEDULE_TOLERANCE_MS) throw badInput(`scheduledAt: expected a time in the future, got ${scheduledAt.toISOString()}`, 'scheduledAt');
+    if (scheduledAt.getTime() > now + this.maxAheadMs) throw badInput('scheduledAt: expected a time within the next 366 days', 'scheduledAt');
+    return scheduledAt.getTime() <= now ? null : scheduledAt;
+  }
+
+  private async checkContract(contractId: string, customer: CustomerRecord, ctx: GatewayContext): Promise<void> {
+    const contract = await ctx.loaders.contract.load(contractId);
+    if (!contract) throw badInput(`contractId: no contract ${JSON.stringify(contractId)} in the contract system`, 'contractId');
+    if (contract.customerId !== customer.id) throw badInput(`contractId: contract ${JSON.stringify(contractId)} does not belong to customer ${JSON.stringify(customer.id)}`, 'contractId');
+  }
+}
