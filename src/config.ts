@@ -30,6 +30,10 @@ export interface Config {
   readonly workerConcurrency: number;
   /** Prefix of every BullMQ and pub/sub key; a `{hash tag}` keeps Redis Cluster possible. */
   readonly queuePrefix: string;
+  /** Inbound SMTP port for VERP bounces; null: a free loopback port in development/test, none in production. */
+  readonly bounceSmtpPort: number | null;
+  /** The letterhead sender: name then postal lines (`SENDER_ADDRESS`, lines separated by `|`). */
+  readonly senderAddress: readonly string[];
 }
 
 export interface TwilioConfig {
@@ -160,6 +164,13 @@ function twilio(env: Env): TwilioConfig | null {
   return { accountSid, authToken, from, messagingServiceSid };
 }
 
+function senderAddress(env: Env): readonly string[] {
+  const raw = str(env, 'SENDER_ADDRESS') ?? 'Customer Service|1 Rue de la Paix|75002 Paris|France';
+  const lines = raw.split('|').map((l) => l.trim()).filter(Boolean);
+  if (lines.length < 2 || lines.length > 6 || lines.some((l) => l.length > 60)) throw new ConfigError('SENDER_ADDRESS', 'a name and 1 to 5 address lines of up to 60 characters, separated by |', raw);
+  return Object.freeze(lines);
+}
+
 function queuePrefix(env: Env): string {
   const raw = str(env, 'QUEUE_PREFIX') ?? '{ccm}';
   if (!/^[A-Za-z0-9{}_.-]{1,40}$/.test(raw)) throw new ConfigError('QUEUE_PREFIX', 'up to 40 letters, digits or {}_.-', raw);
@@ -227,5 +238,7 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     documentSigningSecret,
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
     queuePrefix: queuePrefix(env),
+    bounceSmtpPort: str(env, 'BOUNCE_SMTP_PORT') === null ? null : int(env, 'BOUNCE_SMTP_PORT', 0, 0, 65535),
+    senderAddress: senderAddress(env),
   });
 }

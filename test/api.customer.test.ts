@@ -10,7 +10,7 @@ const LIST = `query($search: String, $first: Int, $after: String) { customers(se
 describe('customer view over HTTP', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ role: 'api' });
+    h = await startHarness({ role: 'api', env: { CATALOG_CACHE_TTL_MS: '0' } });
   });
   afterAll(() => h.close());
   beforeEach(() => {
@@ -58,11 +58,12 @@ describe('customer view over HTTP', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let i = 0; i < 100; i += 1) {
-      const { body } = await h.graphql<{ customers: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] } }>(
+      type Page = { customers: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] } };
+      const response: { body: { data?: Page | null } } = await h.graphql<Page>(
         'query($first: Int, $after: String) { customers(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }',
         { first: 37, after },
       );
-      const page = body.data!.customers;
+      const page: Page['customers'] = response.body.data!.customers;
       seen.push(...page.edges.map((e) => e.node.id));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
@@ -117,9 +118,14 @@ describe('customer view over HTTP', () => {
   });
 
   it('rejects a too deep or too costly query with QUERY_TOO_COMPLEX before touching a system', async () => {
-    const deep = `{ customers(first: 100) { edges { node { contracts { customer { contracts { customer { contracts { customer { contracts { id } } } } } } } } } } }`;
+    const deep = `{ customers(first: 5) { edges { node { contracts { customer { contracts { customer { contracts { customer { contracts { customer { id } } } } } } } } } } } }`;
     const { body } = await h.graphql(deep);
     expect(body.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    expect(body.errors?.[0].message).toMatch(/depth/);
+    const costly = `{ customers(first: 100) { edges { node { communications(first: 100) { edges { node { deliveries { events { at } } } } } } } } }`;
+    const second = await h.graphql(costly);
+    expect(second.body.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    expect(second.body.errors?.[0].message).toMatch(/cost/);
     expect(h.backoffice.stats('crm').requests).toBe(0);
   });
 

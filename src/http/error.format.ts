@@ -25,9 +25,11 @@ export interface ErrorLogger {
 export function createErrorFormatter(logger: ErrorLogger): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
   return (formatted, error) => {
     const original = unwrapResolverError(error);
-    const code = formatted.extensions?.code;
+    // Apollo re-codes validation errors as GRAPHQL_VALIDATION_FAILED; our rules' own code is on the wrapped error.
+    const inner = original instanceof GraphQLError && original.originalError instanceof GraphQLError ? original.originalError : null;
+    const code = isKnownCode(inner?.extensions.code) ? inner?.extensions.code : formatted.extensions?.code;
     if (isKnownCode(code) && original instanceof GraphQLError) {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: withoutStack(formatted.extensions) };
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { ...withoutStack(formatted.extensions), code } };
     }
     if (typeof code === 'string' && REQUEST_CODES.has(code)) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };

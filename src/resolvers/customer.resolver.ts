@@ -19,7 +19,7 @@ export class CustomerResolver {
     return ctx.loaders.customer.load(id);
   }
 
-  @Query(() => CustomerConnection, { description: 'Search by name, email, phone or id; cursor-paged.' })
+  @Query(() => CustomerConnection, { nullable: true, description: 'Search by name, email, phone or id; cursor-paged. Null, with BACKOFFICE_UNAVAILABLE, when the CRM is down (the rest of the response still resolves).' })
   async customers(
     @Arg('search', () => String, { nullable: true }) search: string | null,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,

@@ -12,7 +12,7 @@ export class ProductResolver {
     return ctx.loaders.product.load(id);
   }
 
-  @Query(() => ProductConnection)
+  @Query(() => ProductConnection, { nullable: true, description: 'Null, with BACKOFFICE_UNAVAILABLE, when the catalog is down (the rest of the response still resolves).' })
   async products(
     @Arg('category', () => String, { nullable: true }) category: string | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,

@@ -13,8 +13,18 @@ import { CommunicationService } from '../services/communication.service';
 import type { StatusFeed } from '../services/status.feed';
 import { openStore, type Store } from '../store/data-source';
 import { DocumentArchive } from '../store/document.archive';
-import { createRedisStatusEvents } from '../jobs/status.events';
+import type { Priority } from '../domain';
+import { registerIde } from '../http/ide.page';
+import { createMetrics, registerMetricsRoute } from '../http/metrics';
+import { metricsApolloPlugin } from '../http/metrics.plugin';
+import { registerTwilioWebhook } from '../http/twilio.webhook';
 import { Dispatcher } from '../jobs/dispatcher';
+import { enqueueCommunication, enqueueDelivery } from '../jobs/outbox.enqueue';
+import { applyProviderOutcome } from '../jobs/provider-outcome';
+import { createRedisStatusEvents } from '../jobs/status.events';
+import type { GatewayContext } from '../resolvers/context';
+import type { CommunicationEntity } from '../store/communication.entity';
+import type { DeliveryEntity } from '../store/delivery.entity';
 import { startEmbeddedServices, type Endpoints } from './embedded.services';
 import { projectRoot } from './project-root';
 import { startWorkerRole } from './worker.role';
@@ -27,6 +37,8 @@ export interface Gateway {
   readonly endpoints: Endpoints;
   readonly app: FastifyInstance | null;
   readonly store: Store;
+  /** The inbound SMTP listener for bounces, when this process runs workers. */
+  readonly bounceUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -69,14 +81,18 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       publicUrl: config.publicUrl,
       repository,
     });
-    const events = createRedisStatusEvents({ redisUrl: endpoints.redisUrl });
+    const events = createRedisStatusEvents({ redisUrl: endpoints.redisUrl, channel: `${config.queuePrefix}:delivery-status` });
     stack.push(() => events.close());
     const feed: StatusFeed = events;
-    const dispatcher = new Dispatcher({ connection: endpoints.redisUrl });
+    const dispatcher = new Dispatcher({ connection: endpoints.redisUrl, prefix: config.queuePrefix });
     stack.push(() => dispatcher.close());
 
+    const metrics = createMetrics();
+    metrics.setQueueCounts(() => dispatcher.queueCounts());
+    let bounceUrl: string | null = null;
     if (role === 'worker' || role === 'all') {
       const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, events, dispatcher, logger });
+      bounceUrl = workers.bounceUrl;
       stack.push(() => workers.close());
     }
 
@@ -86,10 +102,36 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       app = Fastify({ logger: false, bodyLimit: 1024 * 1024, requestIdHeader: 'x-request-id', trustProxy: false });
       const authenticator = createAuthenticator(config.auth);
       if (authenticator.open) logger.warn('authentication is OFF (development, no AUTH_* configured): every request acts as admin');
-      const communications = new CommunicationService({ repository, templates, jobs: dispatcher, feed, logger });
+      const enqueue = { dispatcher, repository };
+      const jobs = {
+        enqueueCommunication: (c: CommunicationEntity) => enqueueCommunication(enqueue, c),
+        enqueueDelivery: (d: DeliveryEntity, priority: Priority) => enqueueDelivery(enqueue, d, priority),
+        cancel: (id: string) => dispatcher.cancel(id),
+      };
+      const communications = new CommunicationService({ repository, templates, jobs, feed, logger });
       const services = { backoffice, repository, archive, templates, communications, feed };
       const schema = await buildGatewaySchema();
-      const graphql = await registerGraphql(app, { schema, services, authenticator, introspection: config.env !== 'production', logger });
+      registerMetricsRoute(app, metrics);
+      if (config.env !== 'production') registerIde(app);
+      const graphql = await registerGraphql(app, {
+        schema,
+        services,
+        authenticator,
+        introspection: config.env !== 'production',
+        logger,
+        plugins: [metricsApolloPlugin<GatewayContext>(metrics)],
+      });
+      registerTwilioWebhook(app, {
+        authToken: endpoints.twilio.authToken,
+        publicUrl: config.publicUrl,
+        logger,
+        onStatus: async (update) => {
+          const delivery = await repository.findByProviderMessageId(update.providerMessageId);
+          if (!delivery) return; // not ours, or from before a retry: acknowledged and ignored
+          const outcome = await applyProviderOutcome({ repository, events, dispatcher, backoffice, logger }, { deliveryId: delivery.id, status: update.status, detail: update.detail });
+          if (outcome.result.changed) metrics.deliveryStatus(update.channel, update.status);
+        },
+      });
       registerHealthRoutes(app, [
         { name: 'database', check: () => store.check() },
         { name: 'redis', check: () => dispatcher.ping() },
@@ -102,7 +144,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         await listening.close();
       });
     }
-    return { url, endpoints, app, store, close };
+    return { url, endpoints, app, store, bounceUrl, close };
   } catch (error) {
     await close();
     throw error;

@@ -30,6 +30,16 @@ export async function buildGatewaySchema(options: { emitSchemaFile?: string } = 
     authChecker: roleChecker,
     authMode: 'error',
     validate: false,
+    // Each subscription brings its own `subscribe` (fed by the Redis status feed); type-graphql still
+    // insists on a topic-based pubSub, so this one refuses to be used.
+    pubSub: {
+      publish: () => {
+        throw new Error('topic pub/sub is not used: publish status changes through the StatusFeed');
+      },
+      subscribe: () => {
+        throw new Error('topic pub/sub is not used: subscriptions define their own subscribe function');
+      },
+    },
     emitSchemaFile: options.emitSchemaFile ? { path: options.emitSchemaFile, sortedSchema: false } : false,
   });
 }

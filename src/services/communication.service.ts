@@ -1,6 +1,6 @@
 import { planDeliveries } from '../channels/channel-policy';
 import { recipientOf } from '../channels/recipient';
-import { Channel, DeliveryStatus, Priority, type CustomerRecord } from '../domain';
+import { DeliveryStatus, type CustomerRecord, type Priority } from '../domain';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { GatewayContext } from '../resolvers/context';
@@ -11,14 +11,14 @@ import type { CommunicationRepository } from '../store/communication.repository'
 import type { DeliveryEntity } from '../store/delivery.entity';
 import type { StatusFeed } from './status.feed';
 
-/** The queue side, as the API needs it (implemented over BullMQ in src/jobs/). */
+/** The queue side, as the API needs it (implemented over BullMQ in src/jobs/). Each enqueue also sets the outbox mark. */
 export interface JobDispatch {
-  /** Hands the communication's render job to the queue; idempotent per communication. */
-  dispatch(communicationId: string, options: { readonly priority: Priority; readonly delayMs?: number }): Promise<void>;
-  /** A PENDING delivery added after its communication was rendered (a retry): render and send it. */
-  dispatchDelivery(deliveryId: string, channel: Channel, options: { readonly priority: Priority }): Promise<void>;
+  /** Hands the communication's render job to the queue (delayed until `scheduledAt`); idempotent per communication. */
+  enqueueCommunication(communication: CommunicationEntity): Promise<void>;
+  /** A delivery reset by retryDelivery: render what it needs and send it. */
+  enqueueDelivery(delivery: DeliveryEntity, priority: Priority): Promise<void>;
   /** Drops a delayed (scheduled) render job, if any. */
-  cancel(communicationId: string): Promise<void>;
+  cancel(communicationId: string): Promise<unknown>;
 }
 
 export interface CommunicationServiceOptions {
@@ -130,8 +130,7 @@ export class CommunicationService {
       case 'reset':
         await this.announce(result.delivery, result.communication);
         try {
-          await this.options.jobs.dispatchDelivery(result.delivery.id, result.delivery.channel, { priority: result.communication.priority });
-          await repository.markDeliveryQueued(result.delivery.id);
+          await this.options.jobs.enqueueDelivery(result.delivery, result.communication.priority);
         } catch (error) {
           this.options.logger?.warn({ err: error, deliveryId }, 'queue unavailable; the outbox sweeper will hand the delivery over');
         }
@@ -140,10 +139,8 @@ export class CommunicationService {
   }
 
   private async handOver(communication: CommunicationEntity): Promise<void> {
-    const delayMs = communication.scheduledAt ? Math.max(0, communication.scheduledAt.getTime() - this.clock().getTime()) : 0;
     try {
-      await this.options.jobs.dispatch(communication.id, { priority: communication.priority, delayMs });
-      await this.options.repository.markQueued(communication.id);
+      await this.options.jobs.enqueueCommunication(communication);
     } catch (error) {
       this.options.logger?.warn({ err: error, communicationId: communication.id }, 'queue unavailable; the outbox sweeper will hand the communication over');
     }

@@ -1,0 +1,126 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import twilio from 'twilio';
+import { Channel, type DeliveryStatus } from '../domain';
+import { mapTwilioStatus } from './twilio-status.mapping';
+
+/** A provider's report about one message, already in our vocabulary. */
+export interface ProviderStatusUpdate {
+  /** The provider's id of the message (Twilio: the message SID), as the deliver job recorded it. */
+  readonly providerMessageId: string;
+  readonly status: DeliveryStatus;
+  /** Timeline text without personal data, e.g. "twilio status undelivered, error 30003 (…)". */
+  readonly detail: string | null;
+  readonly channel: Channel;
+}
+
+/** The part of a pino / fastify logger this route uses. */
+export interface WebhookLogger {
+  debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface TwilioWebhookOptions {
+  /** The auth token of the account that sends the messages: the key of X-Twilio-Signature. */
+  readonly authToken: string;
+  /** The gateway's URL as Twilio reaches it (PUBLIC_URL), e.g. `https://gateway.example`; the signature covers it. */
+  readonly publicUrl: string;
+  /** Route path, also appended to `publicUrl` for the signature; default `/webhooks/twilio/status`. */
+  readonly path?: string;
+  /**
+   * Applies the update, typically `DeliveryLifecycle.transition` for the delivery with that
+   * providerMessageId. It must resolve for SIDs it does not know (a message sent by another
+   * system on the same account) and for regressions or replays (the store answers changed:false);
+   * a rejection is answered 500.
+   */
+  readonly onStatus: (update: ProviderStatusUpdate) => Promise<void>;
+  /** Default: the request's logger. */
+  readonly logger?: WebhookLogger;
+  /** Largest callback body; default 64 KiB (Twilio's are well under 1 KiB). */
+  readonly bodyLimit?: number;
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/**
+ * `POST <path>`: Twilio's message status callbacks.
+ *
+ * - The body is parsed by a form parser registered inside this plugin's own
+ *   encapsulated scope, so the rest of the app keeps its parsers.
+ * - `X-Twilio-Signature` is checked with the official `twilio.validateRequest`
+ *   against `publicUrl + path + query` — the URL Twilio signed, not the Host
+ *   header a proxy may have rewritten — and every POST parameter. A missing or
+ *   forged signature, another account's token, or a captured callback
+ *   replayed with changed parameters → 403, and onStatus is not called.
+ * - A body that is not a form, or lacks MessageSid / MessageStatus → 400.
+ * - Otherwise onStatus, then 204: Twilio wants a quick 2xx and reads no body.
+ *
+ * An identical replay passes the signature check (it is what Twilio signed);
+ * idempotence and out-of-order callbacks are the store's business: its
+ * transition table refuses repeats and regressions (changed:false).
+ * Routes exist once the app boots (`app.ready()` / `listen`).
+ */
+export function registerTwilioWebhook(app: FastifyInstance, options: TwilioWebhookOptions): void {
+  const path = options.path ?? '/webhooks/twilio/status';
+  if (!path.startsWith('/')) throw new Error(`Twilio webhook path: expected a path starting with "/", got ${JSON.stringify(path)}`);
+  if (!/^https?:\/\//.test(options.publicUrl)) {
+    throw new Error(`Twilio webhook publicUrl: expected http://… or https://…, got ${JSON.stringify(options.publicUrl)}`);
+  }
+  const signedBase = options.publicUrl.replace(/\/+$/, '') + path;
+
+  void app.register(async (scope) => {
+    if (scope.hasContentTypeParser(FORM)) scope.removeContentTypeParser(FORM);
+    scope.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: options.bodyLimit ?? 64 * 1024 }, (_request, body, done) => {
+      done(null, new URLSearchParams(body as string));
+    });
+    scope.post(path, (request, reply) => handle(request, reply));
+  });
+
+  async function handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const log = options.logger ?? request.log;
+    if (!(request.body instanceof URLSearchParams)) {
+      return void reply.code(400).send({ error: `expected an ${FORM} body` });
+    }
+    const params = toParams(request.body);
+    const signature = request.headers['x-twilio-signature'];
+    const queryAt = request.url.indexOf('?');
+    const url = signedBase + (queryAt === -1 ? '' : request.url.slice(queryAt));
+    if (typeof signature !== 'string' || signature === '' || !twilio.validateRequest(options.authToken, signature, url, params)) {
+      log.warn({ signature: typeof signature === 'string' && signature !== '' ? 'invalid' : 'missing' }, 'Twilio status callback refused: signature check failed');
+      return void reply.code(403).send({ error: 'invalid signature' });
+    }
+
+    const sid = single(params.MessageSid) ?? single(params.SmsSid);
+    const messageStatus = single(params.MessageStatus) ?? single(params.SmsStatus);
+    if (!sid || sid.length > 64 || !messageStatus) {
+      return void reply.code(400).send({ error: 'expected one MessageSid and one MessageStatus' });
+    }
+    const mapping = mapTwilioStatus(messageStatus, single(params.ErrorCode), single(params.ErrorMessage));
+    if (mapping.kind === 'ignored') {
+      log.debug({ providerMessageId: sid, reason: mapping.reason }, 'Twilio status callback ignored');
+      return void reply.code(204).send();
+    }
+    try {
+      await options.onStatus({ providerMessageId: sid, status: mapping.status, detail: mapping.detail, channel: Channel.SMS });
+    } catch (error) {
+      log.error({ providerMessageId: sid, status: mapping.status, err: error }, 'Twilio status callback could not be applied');
+      return void reply.code(500).send({ error: 'status update failed' });
+    }
+    return void reply.code(204).send();
+  }
+}
+
+/** Repeated names become arrays, the shape `validateRequest` signs them in. */
+function toParams(form: URLSearchParams): Record<string, string | string[]> {
+  // No prototype: a parameter named __proto__ stays a parameter.
+  const params = Object.create(null) as Record<string, string | string[]>;
+  for (const [key, value] of form) {
+    const seen = params[key];
+    params[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return params;
+}
+
+function single(value: string | string[] | undefined): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}

@@ -1,0 +1,68 @@
+import type IORedis from 'ioredis';
+import { Channel, type PostalAddress } from '../domain';
+
+/**
+ * What a deliver job sends, rendered by the render job from the one document
+ * model. The PDF is not in here: it is archived, and `documentId` points at it.
+ */
+export type DeliveryArtifact =
+  | {
+      readonly channel: Channel.EMAIL;
+      readonly to: string;
+      readonly subject: string;
+      readonly html: string;
+      readonly text: string;
+      /** Set when the template attaches the PDF letter (then `documentId` is set too). */
+      readonly attachmentName: string | null;
+      readonly documentId: string | null;
+    }
+  | { readonly channel: Channel.SMS; readonly to: string; readonly body: string; readonly segments: number }
+  | { readonly channel: Channel.LETTER; readonly name: string; readonly address: PostalAddress; readonly documentId: string }
+  | { readonly channel: Channel.PORTAL; readonly notification: string; readonly documentId: string };
+
+export interface ArtifactStoreOptions {
+  /** Keys are `<prefix>:artifact:<deliveryId>`, in the queues' hash slot. */
+  readonly prefix: string;
+  /** How long an unsent artifact is kept; default 24 h. After that the deliver job renders again. */
+  readonly ttlMs?: number;
+}
+
+/**
+ * Rendered email and SMS texts between the render job and the deliver job.
+ * They hold personal data, so they stay out of job payloads (which dashboards
+ * show and which are kept for days): here they live only until the delivery is
+ * sent, with a TTL as a backstop. A missing artifact is never an error — the
+ * deliver job composes the document again from fresh back-office data.
+ */
+export class ArtifactStore {
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly redis: IORedis,
+    private readonly options: ArtifactStoreOptions,
+  ) {
+    this.ttlMs = options.ttlMs ?? 86_400_000;
+  }
+
+  async put(deliveryId: string, artifact: DeliveryArtifact): Promise<void> {
+    await this.redis.set(this.key(deliveryId), JSON.stringify(artifact), 'PX', this.ttlMs);
+  }
+
+  async get(deliveryId: string): Promise<DeliveryArtifact | null> {
+    const raw = await this.redis.get(this.key(deliveryId));
+    if (raw === null) return null;
+    try {
+      return JSON.parse(raw) as DeliveryArtifact;
+    } catch {
+      return null;
+    }
+  }
+
+  async delete(deliveryId: string): Promise<void> {
+    await this.redis.del(this.key(deliveryId));
+  }
+
+  private key(deliveryId: string): string {
+    return `${this.options.prefix}:artifact:${deliveryId}`;
+  }
+}

@@ -1,0 +1,112 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { PermanentDeliveryError } from '../channels/channel';
+import { CommunicationStatus, DeliveryStatus, type CustomerRecord } from '../domain';
+import { ComposeError } from '../render/template.catalog';
+import { isActive } from '../store/delivery-status';
+import type { CommunicationEntity } from '../store/communication.entity';
+import type { DeliveryEntity } from '../store/delivery.entity';
+import type { DeliveryArtifact } from './artifact.store';
+import { failChain, failDelivery, transitionAndPublish } from './delivery.fallback';
+import { composeCommunication, prepareDeliveries } from './delivery.preparer';
+import type { DeliverJobData } from './dispatcher';
+import { attemptOf, type JobAttempt } from './job.attempt';
+import { outboundMessageOf } from './outbound.message';
+import type { PipelineDeps } from './pipeline.deps';
+
+export type DeliverOutcome = 'sent' | 'delivered' | 'skipped' | 'cancelled' | 'not-found';
+
+/** BullMQ processor of the deliver queues (one per channel, same code). */
+export function deliverProcessor(deps: PipelineDeps): (job: Job<DeliverJobData>) => Promise<DeliverOutcome> {
+  return (job) => deliver(deps, job.data.deliveryId, attemptOf(job));
+}
+
+/**
+ * One send of one delivery. Idempotent: a delivery that is no longer PENDING,
+ * RENDERED or SENDING (a replayed job after SENT, a cancelled one) is left
+ * alone. A PENDING delivery (a fallback, a retry) or one whose rendered texts
+ * expired is rendered here first, from fresh back-office data.
+ *
+ * Failures: PermanentDeliveryError → FAILED and the next channel; anything
+ * else is thrown for BullMQ to retry with backoff, and on the last attempt the
+ * delivery ends FAILED and the next channel takes over.
+ */
+export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: JobAttempt): Promise<DeliverOutcome> {
+  const delivery = await deps.repository.getDelivery(deliveryId);
+  if (!delivery) {
+    deps.logger.warn({ deliveryId, correlationId: attempt.correlationId }, 'deliver job for a delivery that does not exist');
+    return 'not-found';
+  }
+  if (!isActive(delivery.status)) return 'skipped';
+  const communication = await deps.repository.get(delivery.communicationId);
+  if (!communication || communication.status === CommunicationStatus.CANCELLED) return 'cancelled';
+  let customer: CustomerRecord | undefined;
+  try {
+    const cached = delivery.status === DeliveryStatus.PENDING ? null : await deps.artifacts.get(deliveryId);
+    let artifact: DeliveryArtifact;
+    if (cached && cached.channel === delivery.channel) {
+      artifact = cached;
+    } else {
+      const rendered = await renderInPlace(deps, communication, delivery, attempt);
+      if (!rendered) return 'skipped';
+      ({ artifact, customer } = rendered);
+    }
+    const provider = deps.providers[delivery.channel];
+    if (!provider) throw new Error(`no provider is configured for ${delivery.channel}`);
+    const message = await outboundMessageOf(deps.archive, delivery, artifact);
+    const previous = attempt.previousError ? `, after: ${attempt.previousError}` : '';
+    const sending = await transitionAndPublish(deps, deliveryId, DeliveryStatus.SENDING, { attemptsIncrement: 1, detail: `attempt ${attempt.number ?? 1}${previous}` });
+    if (!sending.changed) return 'skipped';
+    const sent = await provider.send(message);
+    const to = sent.final ? DeliveryStatus.DELIVERED : DeliveryStatus.SENT;
+    await transitionAndPublish(deps, deliveryId, to, { providerMessageId: sent.providerMessageId, detail: sent.detail ?? null });
+    await deps.artifacts.delete(deliveryId).catch(() => undefined);
+    deps.logger.info({ deliveryId, channel: delivery.channel, status: to, correlationId: attempt.correlationId }, 'delivery handed to the provider');
+    return to === DeliveryStatus.DELIVERED ? 'delivered' : 'sent';
+  } catch (error) {
+    throw await settleFailure(deps, delivery, error, attempt, customer);
+  }
+}
+
+/** Renders this one delivery's form; PENDING → RENDERED when it was pending. Null when the step was refused. */
+async function renderInPlace(
+  deps: PipelineDeps,
+  communication: CommunicationEntity,
+  delivery: DeliveryEntity,
+  attempt: JobAttempt,
+): Promise<{ artifact: DeliveryArtifact; customer: CustomerRecord } | null> {
+  const composed = await composeCommunication(deps, communication);
+  const [prepared] = await prepareDeliveries(deps, communication, composed, [delivery]);
+  const customer = composed.ctx.customer;
+  if (!prepared.ok) throw new PermanentDeliveryError(prepared.reason);
+  await deps.artifacts.put(delivery.id, prepared.artifact);
+  if (delivery.status === DeliveryStatus.PENDING) {
+    const result = await transitionAndPublish(deps, delivery.id, DeliveryStatus.RENDERED, { documentId: prepared.documentId, detail: prepared.detail });
+    if (!result.changed) return null;
+  }
+  deps.logger.info({ deliveryId: delivery.id, channel: delivery.channel, correlationId: attempt.correlationId }, 'delivery rendered in place');
+  return { artifact: prepared.artifact, customer };
+}
+
+/** Records what must be recorded now and returns the error for BullMQ (UnrecoverableError ends retries). */
+async function settleFailure(deps: PipelineDeps, delivery: DeliveryEntity, error: unknown, attempt: JobAttempt, customer?: CustomerRecord): Promise<Error> {
+  const reason = error instanceof PermanentDeliveryError && error.providerCode ? `${error.message} (${error.providerCode})` : (error as Error).message;
+  const log = { deliveryId: delivery.id, channel: delivery.channel, correlationId: attempt.correlationId, err: reason };
+  if (error instanceof ComposeError) {
+    await failChain(deps, delivery.id, reason);
+    deps.logger.warn(log, 'delivery cannot be composed');
+    return new UnrecoverableError(reason);
+  }
+  if (error instanceof PermanentDeliveryError) {
+    await failDelivery(deps, delivery.id, reason, { customer, correlationId: attempt.correlationId });
+    deps.logger.warn(log, 'delivery refused for good');
+    return new UnrecoverableError(reason);
+  }
+  if (!attempt.final) {
+    deps.logger.warn(log, 'delivery attempt failed, will retry');
+    return error instanceof Error ? error : new Error(String(error));
+  }
+  const attempts = attempt.number ?? 1;
+  await failDelivery(deps, delivery.id, `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { customer, correlationId: attempt.correlationId });
+  deps.logger.error(log, 'delivery failed after its last attempt');
+  return new UnrecoverableError(reason);
+}

@@ -1,0 +1,91 @@
+import { recipientOf } from '../channels/recipient';
+import { DeliveryStatus, type CustomerRecord } from '../domain';
+import type { TransitionPatch, TransitionResult } from '../store/delivery.lifecycle';
+import { canFallBack } from '../store/delivery-status';
+import type { DeliveryEntity } from '../store/delivery.entity';
+import { enqueueDelivery } from './outbox.enqueue';
+import { silentLogger, type OutcomeDeps } from './pipeline.deps';
+import { statusEventOf } from './status.events';
+
+export interface FallbackOptions {
+  /** The customer as just loaded; fetched from the CRM when absent. */
+  readonly customer?: CustomerRecord | null;
+  readonly correlationId?: string;
+}
+
+/** Publishes a change that happened; a lost event must not undo or fail the step (the timeline has it). */
+export async function publishChange(deps: OutcomeDeps, result: TransitionResult, detail: string | null): Promise<void> {
+  if (!result.changed) return;
+  try {
+    await deps.events.publish(statusEventOf(result, detail));
+  } catch (error) {
+    (deps.logger ?? silentLogger()).warn({ deliveryId: result.delivery.id, status: result.delivery.status, err: (error as Error).message }, 'status event not published');
+  }
+}
+
+/** Every transition of the pipeline goes through here: written, then announced. */
+export async function transitionAndPublish(deps: OutcomeDeps, deliveryId: string, to: DeliveryStatus, patch: TransitionPatch = {}): Promise<TransitionResult> {
+  const result = await deps.repository.transition(deliveryId, to, patch);
+  await publishChange(deps, result, patch.detail ?? patch.error ?? null);
+  return result;
+}
+
+/** FAILED with the reason, then the next channel of the chain. */
+export async function failDelivery(
+  deps: OutcomeDeps,
+  deliveryId: string,
+  reason: string,
+  options: FallbackOptions = {},
+): Promise<{ result: TransitionResult; fallback: DeliveryEntity | null }> {
+  const result = await transitionAndPublish(deps, deliveryId, DeliveryStatus.FAILED, { error: reason });
+  // Also when this step was a replay: creating the fallback is idempotent and may be what a crash left undone.
+  const fallback = canFallBack(result.delivery.status) ? await runFallback(deps, result.delivery, options) : null;
+  return { result, fallback };
+}
+
+/**
+ * The next delivery of a failed one's chain, addressed from the customer's
+ * current record and handed to its channel's queue (its deliver job renders
+ * what that channel needs). Null when the chain is exhausted, the
+ * communication was cancelled, or the CRM could not be asked — then the
+ * sweeper's stalled-fallback pass tries again.
+ */
+export async function runFallback(deps: OutcomeDeps, failed: DeliveryEntity, options: FallbackOptions = {}): Promise<DeliveryEntity | null> {
+  const logger = deps.logger ?? silentLogger();
+  const channel = failed.fallbackChannels[0];
+  if (!channel) return null;
+  let customer = options.customer;
+  if (customer === undefined) {
+    try {
+      [customer] = await deps.backoffice.crm.getCustomers([failed.customerId]);
+    } catch (error) {
+      logger.warn({ deliveryId: failed.id, channel, err: (error as Error).message }, 'fallback postponed: the CRM did not answer');
+      return null;
+    }
+  }
+  const next = await deps.repository.addFallbackDelivery(failed.id, { recipient: customer ? recipientOf(channel, customer) : null });
+  if (!next) return null;
+  // Created earlier and already handed over: nothing left to do.
+  if (next.status !== DeliveryStatus.PENDING || next.queuedAt !== null) return next;
+  const communication = await deps.repository.get(next.communicationId);
+  if (!communication) return next;
+  await publishChange(deps, { delivery: next, communication, changed: true }, `fallback ${failed.channel}→${channel}`);
+  await enqueueDelivery(deps, next, communication.priority, options.correlationId);
+  logger.info({ deliveryId: failed.id, fallbackDeliveryId: next.id, from: failed.channel, to: channel }, 'fallback delivery queued');
+  return next;
+}
+
+/**
+ * The document cannot be composed (a record is missing, data does not fit the
+ * template): no channel can do better, so the whole chain fails at once with
+ * the reason, each step on the timeline, instead of trying channel after channel.
+ */
+export async function failChain(deps: OutcomeDeps, deliveryId: string, reason: string): Promise<void> {
+  let current: string | null = deliveryId;
+  while (current) {
+    const { delivery } = await transitionAndPublish(deps, current, DeliveryStatus.FAILED, { error: reason });
+    if (!canFallBack(delivery.status) || delivery.fallbackChannels.length === 0) return;
+    const next = await deps.repository.addFallbackDelivery(delivery.id, { recipient: null });
+    current = next && next.status === DeliveryStatus.PENDING ? next.id : null;
+  }
+}

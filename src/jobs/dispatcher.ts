@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import type IORedis from 'ioredis';
+import type { Channel, Priority } from '../domain';
+import { ALL_QUEUES, bullPriority, checkPrefix, DEFAULT_PREFIX, deliverQueueOf, jobOptionsFor, QueueName, type JobOptionsOverrides } from './queue.names';
+import { createRedis, type RedisConnectionInput } from './redis.connection';
+
+export interface DispatcherOptions {
+  readonly connection: RedisConnectionInput;
+  /** BullMQ key prefix, a Redis Cluster hash tag; default "{ccm}". */
+  readonly prefix?: string;
+  /** Per-queue job options over the defaults of `queue.names.ts`. */
+  readonly jobOptions?: JobOptionsOverrides;
+}
+
+export interface DispatchOptions {
+  readonly priority: Priority;
+  /** Hold the job this long (scheduled sends); default 0. */
+  readonly delayMs?: number;
+  /** Follows the request into its jobs and their logs; an id, never personal data. */
+  readonly correlationId?: string;
+}
+
+export interface DeliveryDispatchOptions extends DispatchOptions {
+  /**
+   * The delivery's `version` as the caller holds it after its change (e.g.
+   * `RetryResult.delivery.version`). Part of the job id: the same state handed
+   * over twice is one job, while a delivery reset by `retryDelivery` (a new
+   * version) gets a new job even though the old one is still in the queue's
+   * history. Omitted: every call adds a new job — acceptable for a one-off
+   * hand-over right after `resetForRetry` (the deliver job skips a delivery
+   * that has moved on), but pass it wherever a hand-over may be repeated.
+   */
+  readonly generation?: number;
+}
+
+/** Jobs carry ids only: the processors read everything else from the store and the back-office. */
+export interface RenderJobData {
+  readonly communicationId: string;
+  readonly correlationId?: string;
+}
+export interface DeliverJobData {
+  readonly deliveryId: string;
+  readonly correlationId?: string;
+}
+
+export type JobCounts = Record<'waiting' | 'prioritized' | 'delayed' | 'active' | 'completed' | 'failed', number>;
+
+export const renderJobId = (communicationId: string): string => communicationId;
+export const deliverJobId = (deliveryId: string, generation?: number): string =>
+  generation === undefined ? `${deliveryId}.x${randomUUID().slice(0, 8)}` : `${deliveryId}.v${generation}`;
+
+/**
+ * The producer side, for the API process (and the workers, which hand rendered
+ * deliveries and fallbacks on). Adding a job never duplicates work: job ids are
+ * the record ids, and BullMQ ignores an add whose id it already holds.
+ *
+ * Outbox order: write the rows, `dispatch`, then `repository.markQueued` (or
+ * `markDeliveryQueued`). The dispatcher does not touch the database; callers
+ * mark — `enqueueCommunication` / `enqueueDelivery` in `outbox.enqueue.ts` do
+ * both in the right order.
+ */
+export class Dispatcher {
+  readonly prefix: string;
+  private readonly connection: IORedis;
+  private readonly byName: ReadonlyMap<QueueName, Queue>;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
+    // One connection for all queues: producers only send short commands.
+    this.connection = createRedis(options.connection, 'producer', 'ccm-dispatcher');
+    this.connection.on('error', () => undefined); // BullMQ reports failures through the calls themselves
+    this.byName = new Map(ALL_QUEUES.map((name) => [name, new Queue(name, { connection: this.connection, prefix: this.prefix })]));
+  }
+
+  /** The render job of a communication; its id is the communication id. */
+  async dispatch(communicationId: string, options: DispatchOptions): Promise<void> {
+    const data: RenderJobData = { communicationId, ...(options.correlationId ? { correlationId: options.correlationId } : {}) };
+    await this.queue(QueueName.RENDER).add('render', data, {
+      ...jobOptionsFor(QueueName.RENDER, this.options.jobOptions),
+      jobId: renderJobId(communicationId),
+      priority: bullPriority(options.priority),
+      delay: Math.max(0, Math.round(options.delayMs ?? 0)),
+    });
+  }
+
+  /** The deliver job of one delivery on its channel's queue. */
+  async dispatchDelivery(deliveryId: string, channel: Channel, options: DeliveryDispatchOptions): Promise<void> {
+    const name = deliverQueueOf(channel);
+    const data: DeliverJobData = { deliveryId, ...(options.correlationId ? { correlationId: options.correlationId } : {}) };
+    await this.queue(name).add('deliver', data, {
+      ...jobOptionsFor(name, this.options.jobOptions),
+      jobId: deliverJobId(deliveryId, options.generation),
+      priority: bullPriority(options.priority),
+      delay: Math.max(0, Math.round(options.delayMs ?? 0)),
+    });
+  }
+
+  /**
+   * Removes the render job if it has not started (a scheduled send); a job
+   * already running is left to finish and skips a cancelled communication.
+   */
+  async cancel(communicationId: string): Promise<void> {
+    await this.queue(QueueName.RENDER).remove(renderJobId(communicationId));
+  }
+
+  /** For /readyz: rejects when Redis does not answer. */
+  async ping(): Promise<void> {
+    await this.connection.ping();
+  }
+
+  /** Jobs per state and queue, for metrics and operators. */
+  async queueCounts(): Promise<Record<QueueName, JobCounts>> {
+    const entries = await Promise.all(
+      [...this.byName].map(async ([name, queue]) => {
+        const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
+        return [name, counts as JobCounts] as const;
+      }),
+    );
+    return Object.fromEntries(entries) as Record<QueueName, JobCounts>;
+  }
+
+  /** The BullMQ queues themselves, e.g. for a dashboard. */
+  queues(): Queue[] {
+    return [...this.byName.values()];
+  }
+
+  queue(name: QueueName): Queue {
+    const queue = this.byName.get(name);
+    if (!queue) throw new Error(`queue: expected one of ${ALL_QUEUES.join(', ')}, got ${JSON.stringify(name)}`);
+    return queue;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.byName.values()].map((queue) => queue.close()));
+      await this.connection.quit().catch(() => this.connection.disconnect());
+    })();
+    return this.closing;
+  }
+}

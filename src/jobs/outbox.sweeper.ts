@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type IORedis from 'ioredis';
+import { Priority } from '../domain';
+import { runFallback } from './delivery.fallback';
+import { enqueueCommunication, enqueueDelivery } from './outbox.enqueue';
+import type { PipelineDeps } from './pipeline.deps';
+
+export interface OutboxSweeperOptions {
+  /** Non-blocking connection for the lock. */
+  readonly redis: IORedis;
+  readonly prefix: string;
+  /** Time between sweeps; default 5_000 ms. */
+  readonly intervalMs?: number;
+  /** Rows younger than this are left to the request that wrote them; default twice the interval. */
+  readonly graceMs?: number;
+  /** Rows per kind and sweep; default 200. */
+  readonly batchSize?: number;
+}
+
+export interface SweepReport {
+  readonly communications: number;
+  readonly deliveries: number;
+  readonly fallbacks: number;
+}
+
+/**
+ * The outbox's other half. Every process running workers ticks; a Redis lock
+ * held for one interval lets one of them sweep per interval. Everything it does
+ * is safe to do twice (job ids are record ids, fallbacks are created once), so
+ * the lock saves work rather than guarding correctness.
+ *
+ * - communications written but never queued (the API died between the two):
+ *   render job again, held until `scheduledAt`, at their priority;
+ * - deliveries added after queueing (fallbacks, retries) and never queued;
+ * - failed deliveries with channels left whose fallback was never created.
+ */
+export class OutboxSweeper {
+  private readonly intervalMs: number;
+  private readonly graceMs: number;
+  private readonly batchSize: number;
+  private readonly lockKey: string;
+  private readonly token = randomUUID();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: PipelineDeps,
+    private readonly options: OutboxSweeperOptions,
+  ) {
+    this.intervalMs = options.intervalMs ?? 5_000;
+    this.graceMs = options.graceMs ?? 2 * this.intervalMs;
+    this.batchSize = options.batchSize ?? 200;
+    this.lockKey = `${options.prefix}:outbox-sweeper`;
+  }
+
+  start(): void {
+    if (this.timer || this.stopped) return;
+    const tick = (): void => {
+      this.running = this.sweepIfLeader()
+        .catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message }, 'outbox sweep failed'))
+        .finally(() => {
+          this.running = null;
+          if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
+        });
+    };
+    this.timer = setTimeout(tick, this.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One sweep when this process wins the interval's lock; null when another one has it. */
+  async sweepIfLeader(): Promise<SweepReport | null> {
+    const won = await this.options.redis.set(this.lockKey, this.token, 'PX', this.intervalMs, 'NX');
+    return won === 'OK' ? this.sweep() : null;
+  }
+
+  /** One sweep, lock or not. */
+  async sweep(): Promise<SweepReport> {
+    const { repository } = this.deps;
+    const report = {
+      communications: await this.each(await repository.findUnqueued(this.graceMs, this.batchSize), (c) => enqueueCommunication(this.deps, c), 'communicationId'),
+      deliveries: 0,
+      fallbacks: 0,
+    };
+    const deliveries = await repository.findUnqueuedDeliveries(this.graceMs, this.batchSize);
+    const owners = await repository.getMany([...new Set(deliveries.map((d) => d.communicationId))]);
+    const priorityOf = new Map(owners.flatMap((c) => (c ? [[c.id, c.priority] as const] : [])));
+    report.deliveries = await this.each(deliveries, (d) => enqueueDelivery(this.deps, d, priorityOf.get(d.communicationId) ?? Priority.NORMAL), 'deliveryId');
+    const stalled = await repository.findStalledFallbacks(this.graceMs, this.batchSize);
+    report.fallbacks = await this.each(stalled, (d) => runFallback(this.deps, d), 'deliveryId');
+    if (report.communications + report.deliveries + report.fallbacks > 0) this.deps.logger.info(report, 'outbox sweep re-queued work');
+    return report;
+  }
+
+  /** One row's failure is logged and does not stop the others; returns how many went through. */
+  private async each<T extends { id: string }>(rows: readonly T[], work: (row: T) => Promise<unknown>, idName: string): Promise<number> {
+    let done = 0;
+    for (const row of rows) {
+      try {
+        await work(row);
+        done += 1;
+      } catch (error) {
+        this.deps.logger.warn({ [idName]: row.id, err: (error as Error).message }, 'outbox sweep could not re-queue a row');
+      }
+    }
+    return done;
+  }
+}

@@ -1,0 +1,50 @@
+import type { ChannelProvider } from '../channels/channel';
+import type { Backoffice } from '../connectors/backoffice';
+import type { Channel } from '../domain';
+import type { RenderSender } from '../render/render-context';
+import type { TemplateCatalog } from '../render/template.catalog';
+import type { CommunicationRepository } from '../store/communication.repository';
+import type { DocumentArchive } from '../store/document.archive';
+import type { ArtifactStore } from './artifact.store';
+import type { Dispatcher } from './dispatcher';
+import type { StatusEvents } from './status.events';
+
+/** pino-compatible; log lines carry ids, channels and statuses, never addresses or names. */
+export interface JobLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export function silentLogger(): JobLogger {
+  const nothing = (): void => undefined;
+  return { info: nothing, warn: nothing, error: nothing };
+}
+
+/** Everything the processors and the sweeper work with; built once by `startWorkers`. */
+export interface PipelineDeps {
+  readonly repository: CommunicationRepository;
+  readonly archive: DocumentArchive;
+  readonly backoffice: Backoffice;
+  readonly templates: TemplateCatalog;
+  readonly providers: Partial<Record<Channel, ChannelProvider>>;
+  readonly events: StatusEvents;
+  readonly dispatcher: Dispatcher;
+  readonly sender: RenderSender;
+  readonly artifacts: ArtifactStore;
+  readonly logger: JobLogger;
+  readonly clock: () => Date;
+  /** Called after each render step, e.g. for a render-duration histogram. */
+  readonly onRendered?: (info: RenderedInfo) => void;
+}
+
+export interface RenderedInfo {
+  readonly communicationId: string;
+  /** Deliveries rendered in this step. */
+  readonly deliveries: number;
+  /** Back-office reads, composition and every channel's form, PDF archiving included. */
+  readonly durationMs: number;
+}
+
+/** What a status change needs, wherever it happens: workers, webhooks, resolvers. */
+export type OutcomeDeps = Pick<PipelineDeps, 'repository' | 'events' | 'dispatcher' | 'backoffice'> & { readonly logger?: JobLogger };

@@ -1,0 +1,88 @@
+import type { JobsOptions } from 'bullmq';
+import { Channel, Priority } from '../domain';
+import { assertNever } from '../errors';
+
+/** Every queue of the pipeline, shared by producers (API) and workers. */
+export enum QueueName {
+  RENDER = 'render',
+  DELIVER_EMAIL = 'deliver-email',
+  DELIVER_SMS = 'deliver-sms',
+  DELIVER_LETTER = 'deliver-letter',
+  DELIVER_PORTAL = 'deliver-portal',
+}
+
+export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
+
+/**
+ * BullMQ key prefix. The braces are a Redis Cluster hash tag: every key of
+ * every queue hashes to one slot, which BullMQ's multi-key scripts need.
+ */
+export const DEFAULT_PREFIX = '{ccm}';
+
+/** A prefix without a hash tag works on a single Redis but not on a cluster; refuse it early. */
+export function checkPrefix(prefix: string): string {
+  if (!/^[^{}]*\{[^{}:]+\}[^{}]*$/.test(prefix) || prefix.includes(':')) {
+    throw new Error(`prefix: expected a Redis Cluster hash tag such as "{ccm}" (no ":"), got ${JSON.stringify(prefix)}`);
+  }
+  return prefix;
+}
+
+export function deliverQueueOf(channel: Channel): QueueName {
+  switch (channel) {
+    case Channel.EMAIL:
+      return QueueName.DELIVER_EMAIL;
+    case Channel.SMS:
+      return QueueName.DELIVER_SMS;
+    case Channel.LETTER:
+      return QueueName.DELIVER_LETTER;
+    case Channel.PORTAL:
+      return QueueName.DELIVER_PORTAL;
+    default:
+      return assertNever(channel);
+  }
+}
+
+/**
+ * BullMQ serves the smallest number first. Every job gets a priority (never 0):
+ * BullMQ takes un-prioritised jobs before all prioritised ones, which would put
+ * a LOW job without priority ahead of an URGENT one.
+ */
+export function bullPriority(priority: Priority): number {
+  switch (priority) {
+    case Priority.URGENT:
+      return 1;
+    case Priority.HIGH:
+      return 2;
+    case Priority.NORMAL:
+      return 3;
+    case Priority.LOW:
+      return 4;
+    default:
+      return assertNever(priority);
+  }
+}
+
+/** Backoff type of deliver jobs: exponential, but never sooner than a provider's Retry-After. */
+export const PROVIDER_BACKOFF = 'provider';
+
+/** Bounded history: enough for operators to look back, never an ever-growing Redis. */
+const KEEP = { removeOnComplete: { age: 3_600, count: 1_000 }, removeOnFail: { age: 7 * 86_400, count: 5_000 } } as const;
+
+/**
+ * Defaults per queue. Render: 8 attempts from 2 s doubling (about 4 minutes
+ * in all), enough to ride out a back-office restart. Deliver: 6 attempts from
+ * 2 s doubling (about a minute), or the provider's Retry-After when longer.
+ */
+export function defaultJobOptions(queue: QueueName): JobsOptions {
+  if (queue === QueueName.RENDER) {
+    return { attempts: 8, backoff: { type: 'exponential', delay: 2_000, jitter: 0.2 }, ...KEEP };
+  }
+  return { attempts: 6, backoff: { type: PROVIDER_BACKOFF, delay: 2_000 }, ...KEEP };
+}
+
+/** Overrides per queue, merged over the defaults (tests use short backoffs). */
+export type JobOptionsOverrides = Partial<Record<QueueName, Partial<JobsOptions>>>;
+
+export function jobOptionsFor(queue: QueueName, overrides: JobOptionsOverrides = {}): JobsOptions {
+  return { ...defaultJobOptions(queue), ...overrides[queue] };
+}

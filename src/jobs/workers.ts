@@ -1,0 +1,149 @@
+import { Worker, type ConnectionOptions, type Job, type MinimalJob, type RateLimiterOptions } from 'bullmq';
+import { TransientDeliveryError, type ChannelProvider } from '../channels/channel';
+import type { Backoffice } from '../connectors/backoffice';
+import { Channel } from '../domain';
+import type { RenderSender } from '../render/render-context';
+import type { TemplateCatalog } from '../render/template.catalog';
+import type { CommunicationRepository } from '../store/communication.repository';
+import type { DocumentArchive } from '../store/document.archive';
+import { ArtifactStore } from './artifact.store';
+import { deliverProcessor } from './deliver.processor';
+import type { Dispatcher } from './dispatcher';
+import { OutboxSweeper } from './outbox.sweeper';
+import { silentLogger, type JobLogger, type PipelineDeps, type RenderedInfo } from './pipeline.deps';
+import { checkPrefix, DEFAULT_PREFIX, QueueName } from './queue.names';
+import { createRedis, redisOptionsFor, type RedisConnectionInput } from './redis.connection';
+import { renderProcessor } from './render.processor';
+import type { StatusEvents } from './status.events';
+
+export type WorkerKind = 'render' | 'email' | 'sms' | 'letter' | 'portal';
+
+export interface WorkerDeps {
+  readonly connection: RedisConnectionInput;
+  /** Must match the dispatcher's; default "{ccm}". */
+  readonly prefix?: string;
+  readonly repository: CommunicationRepository;
+  readonly archive: DocumentArchive;
+  readonly backoffice: Backoffice;
+  readonly templates: TemplateCatalog;
+  /** A channel without a provider fails its deliveries after the retries (then the next channel). */
+  readonly providers: Partial<Record<Channel, ChannelProvider>>;
+  readonly events: StatusEvents;
+  readonly dispatcher: Dispatcher;
+  readonly sender: RenderSender;
+  /** Jobs run at once per queue, in this process. */
+  readonly concurrency: Readonly<Record<WorkerKind, number>>;
+  /** Per queue, across all processes (BullMQ's global rate limit), e.g. `{ sms: { max: 10, duration: 1_000 } }`. */
+  readonly limiter?: Partial<Readonly<Record<WorkerKind, RateLimiterOptions>>>;
+  /** Outbox sweep period; default 5_000 ms. 0 turns the sweeper off in this process. */
+  readonly sweepIntervalMs?: number;
+  /** Rows younger than this are left to their writer; default twice the sweep period. */
+  readonly sweepGraceMs?: number;
+  /** How long rendered email/SMS texts wait for their deliver job; default 24 h. */
+  readonly artifactTtlMs?: number;
+  readonly logger?: JobLogger;
+  /** Default: the system clock. */
+  readonly clock?: () => Date;
+  /** Called after each render step (metrics). */
+  readonly onRendered?: (info: RenderedInfo) => void;
+}
+
+export interface RunningWorkers {
+  readonly workers: readonly Worker[];
+  /** Null when `sweepIntervalMs` is 0. */
+  readonly sweeper: OutboxSweeper | null;
+  /** Stops the sweeper, lets active jobs finish, closes this module's connections (not the dispatcher or events). */
+  close(): Promise<void>;
+}
+
+const KIND_OF_QUEUE: Readonly<Record<QueueName, WorkerKind>> = {
+  [QueueName.RENDER]: 'render',
+  [QueueName.DELIVER_EMAIL]: 'email',
+  [QueueName.DELIVER_SMS]: 'sms',
+  [QueueName.DELIVER_LETTER]: 'letter',
+  [QueueName.DELIVER_PORTAL]: 'portal',
+};
+
+/**
+ * Exponential from the job's backoff delay, but never sooner than a provider's
+ * Retry-After (capped at an hour, so a confused header cannot park a job for days).
+ */
+export function providerBackoff(attemptsMade: number, _type?: string, error?: Error, job?: MinimalJob): number {
+  const backoff = job?.opts.backoff;
+  const base = typeof backoff === 'object' && backoff.delay !== undefined ? backoff.delay : 2_000;
+  const exponential = Math.round(2 ** Math.max(0, attemptsMade - 1) * base);
+  const retryAfter = error instanceof TransientDeliveryError && error.retryAfterMs ? Math.min(error.retryAfterMs, 3_600_000) : 0;
+  return Math.max(exponential, retryAfter);
+}
+
+/**
+ * One BullMQ Worker per queue, each with its own concurrency and rate limit,
+ * plus the outbox sweeper. Any number of processes may run this against one
+ * Redis and one database.
+ */
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  const prefix = checkPrefix(deps.prefix ?? DEFAULT_PREFIX);
+  if (prefix !== deps.dispatcher.prefix) {
+    throw new Error(`prefix: expected the dispatcher's prefix ${JSON.stringify(deps.dispatcher.prefix)}, got ${JSON.stringify(prefix)}`);
+  }
+  const logger = deps.logger ?? silentLogger();
+  const redis = createRedis(deps.connection, 'client', 'ccm-workers');
+  redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
+  const pipeline: PipelineDeps = {
+    repository: deps.repository,
+    archive: deps.archive,
+    backoffice: deps.backoffice,
+    templates: deps.templates,
+    providers: deps.providers,
+    events: deps.events,
+    dispatcher: deps.dispatcher,
+    sender: deps.sender,
+    artifacts: new ArtifactStore(redis, { prefix, ttlMs: deps.artifactTtlMs }),
+    logger,
+    clock: deps.clock ?? (() => new Date()),
+    onRendered: deps.onRendered,
+  };
+
+  const workers = Object.values(QueueName).map((name) => {
+    const kind = KIND_OF_QUEUE[name];
+    const processor = name === QueueName.RENDER ? renderProcessor(pipeline) : deliverProcessor(pipeline);
+    const worker = new Worker(name, processor as (job: Job) => Promise<unknown>, {
+      // ioredis types `retryStrategy` more loosely than BullMQ's copy of them; the options are ioredis's own.
+      connection: redisOptionsFor(deps.connection, 'worker') as ConnectionOptions,
+      prefix,
+      concurrency: deps.concurrency[kind],
+      ...(deps.limiter?.[kind] ? { limiter: deps.limiter[kind] } : {}),
+      settings: { backoffStrategy: providerBackoff },
+    });
+    // A Worker without an 'error' listener would crash the process on a connection hiccup.
+    worker.on('error', (error) => logger.error({ queue: name, err: error.message }, 'worker error'));
+    worker.on('failed', (job, error) =>
+      logger.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message }, 'job attempt failed'),
+    );
+    return worker;
+  });
+  try {
+    await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  } catch (error) {
+    await Promise.allSettled(workers.map((worker) => worker.close(true)));
+    redis.disconnect();
+    throw error;
+  }
+
+  const intervalMs = deps.sweepIntervalMs ?? 5_000;
+  const sweeper = intervalMs > 0 ? new OutboxSweeper(pipeline, { redis, prefix, intervalMs, graceMs: deps.sweepGraceMs }) : null;
+  sweeper?.start();
+  logger.info({ prefix, queues: workers.map((w) => w.name) }, 'workers started');
+
+  let closing: Promise<void> | null = null;
+  return {
+    workers,
+    sweeper,
+    close: () =>
+      (closing ??= (async () => {
+        await sweeper?.stop();
+        await Promise.all(workers.map((worker) => worker.close()));
+        await redis.quit().catch(() => redis.disconnect());
+      })()),
+  };
+}

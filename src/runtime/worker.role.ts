@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { startBounceListener } from '../channels/bounce.listener';
+import type { ChannelProvider } from '../channels/channel';
+import { SmtpEmailProvider } from '../channels/email.smtp';
+import { LetterSpoolProvider } from '../channels/letter.spool';
+import { PortalInboxProvider } from '../channels/portal.inbox';
+import { TwilioSmsProvider } from '../channels/sms.twilio';
+import type { Config } from '../config';
+import type { Backoffice } from '../connectors/backoffice';
+import { Channel, DeliveryStatus } from '../domain';
+import type { Dispatcher } from '../jobs/dispatcher';
+import { applyProviderOutcome } from '../jobs/provider-outcome';
+import type { StatusEvents } from '../jobs/status.events';
+import { startWorkers } from '../jobs/workers';
+import type { TemplateCatalog } from '../render/template.catalog';
+import type { CommunicationRepository } from '../store/communication.repository';
+import type { DocumentArchive } from '../store/document.archive';
+import type { Endpoints } from './embedded.services';
+
+export interface WorkerRoleDeps {
+  readonly config: Config;
+  readonly endpoints: Endpoints;
+  readonly repository: CommunicationRepository;
+  readonly archive: DocumentArchive;
+  readonly backoffice: Backoffice;
+  readonly templates: TemplateCatalog;
+  readonly events: StatusEvents;
+  readonly dispatcher: Dispatcher;
+  readonly logger: Logger;
+}
+
+export interface WorkerRole {
+  /** Where DSNs for VERP bounce addresses are accepted; null when off. */
+  readonly bounceUrl: string | null;
+  close(): Promise<void>;
+}
+
+/** Domain of the `MAIL_FROM` address: its `bounces+<id>@` addresses come back to the bounce listener. */
+function mailDomain(from: string): string {
+  return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'ccm-gateway.local';
+}
+
+/** The providers (one per channel), the BullMQ workers and the inbound bounce listener. */
+export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole> {
+  const { config, endpoints, logger } = deps;
+  const bounceDomain = mailDomain(config.mailFrom);
+  const providers: Record<Channel, ChannelProvider> = {
+    [Channel.EMAIL]: new SmtpEmailProvider({ url: endpoints.smtpUrl, from: config.mailFrom, bounceDomain }),
+    [Channel.SMS]: new TwilioSmsProvider({
+      accountSid: endpoints.twilio.accountSid,
+      authToken: endpoints.twilio.authToken,
+      from: endpoints.twilio.from,
+      messagingServiceSid: endpoints.twilio.messagingServiceSid,
+      apiBaseUrl: endpoints.twilio.apiUrl,
+      statusCallbackUrl: `${config.publicUrl}/webhooks/twilio/status`,
+    }),
+    [Channel.LETTER]: new LetterSpoolProvider({ spoolDir: join(config.dataDir, 'print-spool') }),
+    [Channel.PORTAL]: new PortalInboxProvider(),
+  };
+  const [senderName, ...senderLines] = config.senderAddress;
+  const concurrency = config.workerConcurrency;
+  const workers = await startWorkers({
+    connection: endpoints.redisUrl,
+    prefix: config.queuePrefix,
+    repository: deps.repository,
+    archive: deps.archive,
+    backoffice: deps.backoffice,
+    templates: deps.templates,
+    providers,
+    events: deps.events,
+    dispatcher: deps.dispatcher,
+    sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
+    concurrency: { render: concurrency, email: concurrency, sms: concurrency, letter: Math.max(1, Math.floor(concurrency / 2)), portal: concurrency },
+    logger,
+  });
+
+  let bounces: { url: string; close(): Promise<void> } | null = null;
+  if (config.bounceSmtpPort !== null || config.env !== 'production') {
+    bounces = await startBounceListener({
+      host: config.host,
+      port: config.bounceSmtpPort ?? 0,
+      bounceDomain,
+      logger,
+      onBounce: async ({ deliveryId, status, detail }) => {
+        await applyProviderOutcome({ ...deps, logger }, { deliveryId, status: status === DeliveryStatus.DELIVERED ? DeliveryStatus.DELIVERED : DeliveryStatus.BOUNCED, detail });
+      },
+    });
+  }
+
+  return {
+    bounceUrl: bounces?.url ?? null,
+    close: async () => {
+      await bounces?.close();
+      await workers.close();
+      await Promise.all(Object.values(providers).map((p) => p.close?.()));
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startBackoffice, type RunningBackoffice } from '../backoffice/server';
+import { SmtpEmailProvider } from '../src/channels/email.smtp';
+import { LetterSpoolProvider } from '../src/channels/letter.spool';
+import { PortalInboxProvider } from '../src/channels/portal.inbox';
+import { recipientOf } from '../src/channels/recipient';
+import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../src/channels/sinks/smtp.sink';
+import { startTwilioSink, type TwilioSink, type TwilioSinkOptions } from '../src/channels/sinks/twilio.sink';
+import { TwilioSmsProvider } from '../src/channels/sms.twilio';
+import { createBackoffice, type ConnectedBackoffice } from '../src/connectors/backoffice.factory';
+import { Channel, ChannelPolicy, CommunicationStatus, Priority } from '../src/domain';
+import { Dispatcher } from '../src/jobs/dispatcher';
+import { enqueueCommunication } from '../src/jobs/outbox.enqueue';
+import type { JobOptionsOverrides } from '../src/jobs/queue.names';
+import { createRedisStatusEvents, type StatusEvents } from '../src/jobs/status.events';
+import { startWorkers, type RunningWorkers, type WorkerDeps } from '../src/jobs/workers';
+import { TemplateCatalog } from '../src/render/template.catalog';
+import type { CommunicationEntity } from '../src/store/communication.entity';
+import type { CommunicationRepository, CreateCommunicationInput } from '../src/store/communication.repository';
+import { openStore, type Store } from '../src/store/data-source';
+import { DocumentArchive } from '../src/store/document.archive';
+import { createDatabase } from './support/postgres.cluster';
+
+/** The whole pipeline on loopback for the jobs suites: real Redis, store, back-office, sinks and providers. */
+export interface Pipeline {
+  readonly prefix: string;
+  readonly redisUrl: string;
+  readonly dir: string;
+  readonly bo: RunningBackoffice;
+  readonly backoffice: ConnectedBackoffice;
+  readonly store: Store;
+  readonly repository: CommunicationRepository;
+  readonly archive: DocumentArchive;
+  readonly templates: TemplateCatalog;
+  readonly mail: SmtpSink;
+  readonly sms: TwilioSink;
+  readonly letters: LetterSpoolProvider;
+  readonly dispatcher: Dispatcher;
+  readonly events: StatusEvents;
+  readonly workers: RunningWorkers;
+  /** Records a communication as the API does (recipients from the CRM) and, unless told not to, enqueues it. */
+  send(request: SendRequest, options?: { readonly enqueue?: boolean }): Promise<CommunicationEntity>;
+  /** Polls the store until the communication's status satisfies `accept`. */
+  waitFor(communicationId: string, accept: (status: CommunicationStatus) => boolean, timeoutMs?: number): Promise<CommunicationEntity>;
+  close(): Promise<void>;
+}
+
+export interface SendRequest {
+  readonly customerId?: string;
+  readonly contractId?: string | null;
+  readonly templateKey?: string;
+  readonly chain: readonly Channel[];
+  /** Overrides the first channel's recipient. */
+  readonly recipient?: string | null;
+  readonly data?: Record<string, unknown>;
+  readonly priority?: Priority;
+  readonly scheduledAt?: Date | null;
+}
+
+export interface PipelineOptions {
+  readonly database?: 'sqlite' | 'postgres';
+  readonly jobOptions?: JobOptionsOverrides;
+  readonly sweepIntervalMs?: number;
+  readonly smtp?: SmtpSinkOptions;
+  readonly twilio?: TwilioSinkOptions;
+  readonly worker?: Partial<Pick<WorkerDeps, 'concurrency' | 'limiter' | 'sweepGraceMs'>>;
+}
+
+export const invoiceData = {
+  invoiceNumber: 'INV-2026-000123',
+  amountDue: { amount: '1234.50', currency: 'EUR' },
+  dueDate: '2026-12-15',
+};
+export const FROM = 'Customer Service <service@bank.example>';
+export const sender = {
+  name: 'Helvetia Assurances',
+  addressLines: ['Service clients', '5 place de la Bourse', '69002 Lyon'],
+  returnLine: 'Helvetia Assurances · 5 place de la Bourse · 69002 Lyon',
+};
+/** Short backoffs, so retries happen within a test. */
+export const FAST_RETRIES: JobOptionsOverrides = {
+  render: { attempts: 3, backoff: { type: 'fixed', delay: 200 } },
+  'deliver-email': { backoff: { type: 'provider', delay: 200 } },
+  'deliver-sms': { backoff: { type: 'provider', delay: 200 } },
+  'deliver-letter': { backoff: { type: 'provider', delay: 200 } },
+  'deliver-portal': { backoff: { type: 'provider', delay: 200 } },
+};
+
+export function redisUrl(): string {
+  const url = process.env.TEST_REDIS_URL;
+  if (!url) throw new Error('TEST_REDIS_URL: expected the URL of the test Redis (set by the jest global setup), got nothing');
+  return url;
+}
+
+export function freshPrefix(name: string): string {
+  return `{jobs-${name}-${randomBytes(4).toString('hex')}}`;
+}
+
+async function freshDatabase(kind: 'sqlite' | 'postgres', dir: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  if (kind === 'sqlite') return { url: `sqlite:${join(dir, 'gateway.sqlite')}`, drop: async () => undefined };
+  const cluster = process.env.TEST_POSTGRES_URL;
+  if (!cluster) throw new Error('TEST_POSTGRES_URL: expected the URL of the test PostgreSQL cluster, got nothing');
+  const database = `jobs_${name.replace(/[^a-z0-9]/gi, '_')}_${process.pid}`;
+  return {
+    url: await createDatabase(cluster, database),
+    drop: async () => {
+      const client = new Client({ connectionString: cluster });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export async function startPipeline(name: string, options: PipelineOptions = {}): Promise<Pipeline> {
+  const dir = mkdtempSync(join(tmpdir(), `ccm-jobs-${name}-`));
+  const prefix = freshPrefix(name);
+  const url = redisUrl();
+  const database = await freshDatabase(options.database ?? 'sqlite', dir, name);
+  const bo = await startBackoffice({ customers: 50, contracts: 100, products: 20, contractsDatabaseUrl: `sqlite:${join(dir, 'contracts.sqlite')}` });
+  const backoffice = await createBackoffice({
+    crmUrl: bo.crmUrl,
+    catalogUrl: bo.catalogUrl,
+    contractsDatabaseUrl: bo.contractsDatabaseUrl,
+    timeoutMs: 2_000,
+    retries: 0,
+    cacheTtlMs: 0,
+    breaker: { failureThreshold: 1_000, minimumCalls: 1_000 },
+  });
+  const store = await openStore(database.url);
+  const repository = store.communications;
+  const archive = new DocumentArchive({ dir: join(dir, 'archive'), signingSecret: 'jobs-test-secret', linkTtlSeconds: 60, publicUrl: 'http://127.0.0.1:4000', repository });
+  const templates = TemplateCatalog.load(join(__dirname, '..', 'templates'));
+  const mail = await startSmtpSink(options.smtp);
+  const sms = await startTwilioSink({ callbacks: false, ...options.twilio });
+  const letters = new LetterSpoolProvider({ spoolDir: join(dir, 'spool') });
+  const email = new SmtpEmailProvider({ url: mail.url, from: FROM, timeoutMs: 5_000 });
+  const twilio = new TwilioSmsProvider({ accountSid: sms.accountSid, authToken: sms.authToken, from: '+15005550006', apiBaseUrl: sms.url, timeoutMs: 2_000 });
+  const dispatcher = new Dispatcher({ connection: url, prefix, jobOptions: { ...FAST_RETRIES, ...options.jobOptions } });
+  const events = createRedisStatusEvents({ redisUrl: url, channel: `${prefix}:status` });
+  const workers = await startWorkers({
+    connection: url,
+    prefix,
+    repository,
+    archive,
+    backoffice,
+    templates,
+    providers: { [Channel.EMAIL]: email, [Channel.SMS]: twilio, [Channel.LETTER]: letters, [Channel.PORTAL]: new PortalInboxProvider() },
+    events,
+    dispatcher,
+    sender,
+    concurrency: { render: 4, email: 4, sms: 4, letter: 2, portal: 2 },
+    sweepIntervalMs: options.sweepIntervalMs ?? 0,
+    ...options.worker,
+  });
+
+  const send: Pipeline['send'] = async (request, sendOptions = {}) => {
+    const customerId = request.customerId ?? 'C0000001';
+    const [customer] = request.recipient === undefined ? await backoffice.crm.getCustomers([customerId]) : [null];
+    const first = request.chain[0];
+    const input: CreateCommunicationInput = {
+      callerId: 'jobs-test',
+      idempotencyKey: null,
+      customerId,
+      contractId: request.contractId === undefined ? 'K00000001' : request.contractId,
+      templateKey: request.templateKey ?? 'invoice-available',
+      channelPolicy: ChannelPolicy.PREFERRED,
+      requestedChannels: [...request.chain],
+      data: request.data ?? invoiceData,
+      priority: request.priority ?? Priority.NORMAL,
+      scheduledAt: request.scheduledAt ?? null,
+      plans: [{ chain: request.chain, recipient: request.recipient !== undefined ? request.recipient : customer ? recipientOf(first, customer) : null }],
+    };
+    const { communication } = await repository.create(input);
+    if (sendOptions.enqueue !== false) await enqueueCommunication({ dispatcher, repository }, communication);
+    return communication;
+  };
+
+  const waitFor: Pipeline['waitFor'] = async (communicationId, accept, timeoutMs = 8_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const communication = await repository.get(communicationId);
+      if (communication && accept(communication.status)) return communication;
+      if (Date.now() > deadline) throw new Error(`communication ${communicationId}: expected the awaited status within ${timeoutMs} ms, got ${communication?.status}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+
+  return {
+    prefix, redisUrl: url, dir, bo, backoffice, store, repository, archive, templates, mail, sms, letters, dispatcher, events, workers, send, waitFor,
+    close: async () => {
+      await workers.close();
+      await Promise.all([dispatcher.close(), events.close(), email.close(), mail.close(), sms.close()]);
+      await Promise.all([backoffice.close(), bo.close()]);
+      await store.close();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const settled = (status: CommunicationStatus): boolean =>
+  [CommunicationStatus.DELIVERED, CommunicationStatus.PARTIALLY_DELIVERED, CommunicationStatus.FAILED, CommunicationStatus.CANCELLED].includes(status);
