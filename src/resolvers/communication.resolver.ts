@@ -27,17 +27,17 @@ export class CommunicationResolver {
   async communications(
     @Arg('customerId', () => ID, { nullable: true }) customerId: string | null,
     @Arg('status', () => CommunicationStatus, { nullable: true }) status: CommunicationStatus | null,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ConnectionShape<CommunicationEntity>> {
-    checkFirst(first);
+    const size = checkFirst(first, 20);
     const { principal } = ctx;
     if (principal.role === 'portal') {
       if (customerId !== null && customerId !== principal.customerId) return storeConnection({ items: [], totalCount: 0, nextCursor: null });
       customerId = principal.customerId;
     }
-    const page = await ctx.services.repository.list({ customerId, status, first, after });
+    const page = await ctx.services.repository.list({ customerId, status, first: size, after });
     for (const c of page.items) ctx.history.communication.prime(c.id, c);
     return storeConnection(page);
   }

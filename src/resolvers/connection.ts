@@ -6,11 +6,13 @@ import { encodeCursor } from '../store/page.cursor';
 /** Largest `first` any listing accepts: keeps one query's cost and the back-office load bounded. */
 export const MAX_FIRST = 100;
 
-export function checkFirst(first: number): number {
-  if (!Number.isInteger(first) || first < 0 || first > MAX_FIRST) {
-    throw badInput(`first: expected an integer from 0 to ${MAX_FIRST}, got ${first}`, 'first');
+/** `first` as given, or `fallback` when the client sent null; BAD_USER_INPUT outside 0..MAX_FIRST. */
+export function checkFirst(first: number | null, fallback: number): number {
+  const value = first ?? fallback;
+  if (!Number.isInteger(value) || value < 0 || value > MAX_FIRST) {
+    throw badInput(`first: expected an integer from 0 to ${MAX_FIRST}, got ${value}`, 'first');
   }
-  return first;
+  return value;
 }
 
 /** Store listings are keyset-paged: every row is its own cursor. */
@@ -50,11 +52,12 @@ function decodePosition(cursor: string): Position {
 }
 
 export async function backofficeConnection<T>(
-  first: number,
+  requested: number | null,
+  fallback: number,
   after: string | null | undefined,
   fetch: (request: PageRequest) => Promise<Page<T>>,
 ): Promise<ConnectionShape<T>> {
-  checkFirst(first);
+  const first = checkFirst(requested, fallback);
   const start = after ? decodePosition(after) : { upstream: null, skip: 0 };
   const page = await fetch({ first: Math.max(1, start.skip + first), after: start.upstream });
   const items = page.items.slice(start.skip, start.skip + first);

@@ -22,19 +22,19 @@ export class CustomerResolver {
   @Query(() => CustomerConnection, { nullable: true, description: 'Search by name, email, phone or id; cursor-paged. Null, with BACKOFFICE_UNAVAILABLE, when the CRM is down (the rest of the response still resolves).' })
   async customers(
     @Arg('search', () => String, { nullable: true }) search: string | null,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ConnectionShape<CustomerRecord>> {
     const own = ctx.principal.role === 'portal' ? ctx.principal.customerId : null;
     if (own !== null) {
       // A portal user's directory is themselves; the CRM is not searched on their behalf.
-      checkFirst(first);
+      const size = checkFirst(first, 20);
       const record = after ? null : await ctx.loaders.customer.load(own);
-      const nodes = record && first > 0 ? [record] : [];
+      const nodes = record && size > 0 ? [record] : [];
       return { edges: nodes.map((node) => ({ cursor: 'self', node })), pageInfo: { hasNextPage: false, endCursor: nodes.length ? 'self' : null }, totalCount: record ? 1 : 0 };
     }
-    const connection = await backofficeConnection(first, after, (page) => ctx.services.backoffice.crm.searchCustomers({ ...page, search }));
+    const connection = await backofficeConnection(first, 20, after, (page) => ctx.services.backoffice.crm.searchCustomers({ ...page, search }));
     for (const edge of connection.edges) ctx.loaders.customer.prime(edge.node.id, edge.node);
     return connection;
   }
@@ -65,12 +65,11 @@ export class CustomerResolver {
   @FieldResolver(() => CommunicationConnection, { description: 'Contact history, newest first, all channels.' })
   async communications(
     @Root() customer: CustomerRecord,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ConnectionShape<CommunicationEntity>> {
-    checkFirst(first);
-    const page = await ctx.services.repository.list({ customerId: customer.id, first, after });
+    const page = await ctx.services.repository.list({ customerId: customer.id, first: checkFirst(first, 20), after });
     for (const c of page.items) ctx.history.communication.prime(c.id, c);
     return storeConnection(page);
   }
@@ -78,12 +77,11 @@ export class CustomerResolver {
   @FieldResolver(() => DocumentConnection, { description: 'Archive of what was sent to this customer, newest first.' })
   async documents(
     @Root() customer: CustomerRecord,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ConnectionShape<DocumentEntity>> {
-    checkFirst(first);
-    return storeConnection(await ctx.services.repository.documentsOfCustomer({ customerId: customer.id, first, after }));
+    return storeConnection(await ctx.services.repository.documentsOfCustomer({ customerId: customer.id, first: checkFirst(first, 20), after }));
   }
 }
 

@@ -15,11 +15,11 @@ export class ProductResolver {
   @Query(() => ProductConnection, { nullable: true, description: 'Null, with BACKOFFICE_UNAVAILABLE, when the catalog is down (the rest of the response still resolves).' })
   async products(
     @Arg('category', () => String, { nullable: true }) category: string | null,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 50, nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ConnectionShape<ProductRecord>> {
-    const connection = await backofficeConnection(first, after, (page) => ctx.services.backoffice.catalog.listProducts({ ...page, category }));
+    const connection = await backofficeConnection(first, 50, after, (page) => ctx.services.backoffice.catalog.listProducts({ ...page, category }));
     for (const edge of connection.edges) ctx.loaders.product.prime(edge.node.id, edge.node);
     return connection;
   }

@@ -13,8 +13,8 @@ export class SendCommunicationInput {
   @Field(() => ID, { nullable: true })
   contractId?: string | null;
 
-  @Field(() => ChannelPolicy, { defaultValue: ChannelPolicy.PREFERRED })
-  channelPolicy!: ChannelPolicy;
+  @Field(() => ChannelPolicy, { defaultValue: ChannelPolicy.PREFERRED, nullable: true })
+  channelPolicy?: ChannelPolicy | null;
 
   @Field(() => [Channel], { nullable: true, description: 'Required with EXPLICIT; the fallback order with PREFERRED.' })
   channels?: Channel[] | null;
@@ -25,8 +25,8 @@ export class SendCommunicationInput {
   @Field(() => Date, { nullable: true, description: 'Absent = now.' })
   scheduledAt?: Date | null;
 
-  @Field(() => Priority, { defaultValue: Priority.NORMAL })
-  priority!: Priority;
+  @Field(() => Priority, { defaultValue: Priority.NORMAL, nullable: true })
+  priority?: Priority | null;
 
   @Field(() => String, { nullable: true, description: 'Same key (per caller) = same communication, never a second send.' })
   idempotencyKey?: string | null;

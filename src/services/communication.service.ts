@@ -1,6 +1,6 @@
 import { planDeliveries } from '../channels/channel-policy';
 import { recipientOf } from '../channels/recipient';
-import { DeliveryStatus, type CustomerRecord, type Priority } from '../domain';
+import { ChannelPolicy, DeliveryStatus, Priority, type CustomerRecord } from '../domain';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { GatewayContext } from '../resolvers/context';
@@ -74,7 +74,8 @@ export class CommunicationService {
     if (!customer) throw notFound('Customer', input.customerId);
     if (input.contractId) await this.checkContract(input.contractId, customer, ctx);
 
-    const plan = planDeliveries({ policy: input.channelPolicy, channels: input.channels ?? null, customer, templateChannels: template.channels });
+    const policy = input.channelPolicy ?? ChannelPolicy.PREFERRED;
+    const plan = planDeliveries({ policy, channels: input.channels ?? null, customer, templateChannels: template.channels });
     if (!plan.ok) throw badInput(plan.error, 'channels');
 
     const result = await repository.create({
@@ -83,10 +84,10 @@ export class CommunicationService {
       customerId: customer.id,
       contractId: input.contractId ?? null,
       templateKey: template.key,
-      channelPolicy: input.channelPolicy,
+      channelPolicy: policy,
       requestedChannels: input.channels ?? null,
       data,
-      priority: input.priority,
+      priority: input.priority ?? Priority.NORMAL,
       scheduledAt,
       plans: plan.plans.map((p) => ({ chain: p.chain, recipient: recipientOf(p.chain[0], customer) })),
     });

@@ -1,0 +1,464 @@
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** ISO-8601 date-time, e.g. 2026-11-23T09:30:00.000Z */
+  DateTime: { input: string; output: string; }
+  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSON: { input: unknown; output: unknown; }
+};
+
+/** A way to reach a customer. */
+export type Channel =
+  | 'EMAIL'
+  | 'LETTER'
+  | 'PORTAL'
+  | 'SMS';
+
+/** How the channels of a communication are chosen. */
+export type ChannelPolicy =
+  /** Every consented, addressable channel the template supports; a letter only when no digital channel is usable. */
+  | 'ALL_CONSENTED'
+  /** Exactly the `channels` given, in that order as the fallback chain. */
+  | 'EXPLICIT'
+  /** The customer's preferred channel when consented and addressable, else the next of `channels` (default SMS → EMAIL → LETTER). */
+  | 'PREFERRED';
+
+export type ChannelStat = {
+  __typename?: 'ChannelStat';
+  channel: Channel;
+  count: Scalars['Int']['output'];
+  status: DeliveryStatus;
+};
+
+/** A request to tell a customer something, and what became of it. */
+export type Communication = {
+  __typename?: 'Communication';
+  contractId?: Maybe<Scalars['ID']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** Null, with a BACKOFFICE_UNAVAILABLE error, when the CRM is down. */
+  customer?: Maybe<Customer>;
+  customerId: Scalars['ID']['output'];
+  /** In the order they were created: fallbacks after the delivery they replace. */
+  deliveries: Array<Delivery>;
+  documents: Array<Document>;
+  id: Scalars['ID']['output'];
+  priority: Priority;
+  scheduledAt?: Maybe<Scalars['DateTime']['output']>;
+  status: CommunicationStatus;
+  templateKey: Scalars['String']['output'];
+};
+
+export type CommunicationConnection = {
+  __typename?: 'CommunicationConnection';
+  edges: Array<CommunicationEdge>;
+  pageInfo: PageInfo;
+  /** All matches, not only this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CommunicationEdge = {
+  __typename?: 'CommunicationEdge';
+  /** Pass as `after` to continue after this edge. */
+  cursor: Scalars['String']['output'];
+  node: Communication;
+};
+
+export type CommunicationPreferences = {
+  __typename?: 'CommunicationPreferences';
+  /** Channels the customer agreed to be contacted on. A letter needs no consent. */
+  consents: Array<Channel>;
+  preferredChannel?: Maybe<Channel>;
+};
+
+export type CommunicationStatus =
+  | 'CANCELLED'
+  | 'DELIVERED'
+  | 'DELIVERING'
+  | 'FAILED'
+  | 'PARTIALLY_DELIVERED'
+  | 'QUEUED'
+  | 'RENDERING'
+  | 'SCHEDULED';
+
+/** A contract of the contract system. */
+export type Contract = {
+  __typename?: 'Contract';
+  /** Null, with a BACKOFFICE_UNAVAILABLE error, when the CRM is down. */
+  customer?: Maybe<Customer>;
+  endDate?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  monthlyAmount: Money;
+  number: Scalars['String']['output'];
+  /** Null, with a BACKOFFICE_UNAVAILABLE error, when the catalog is down. */
+  product?: Maybe<Product>;
+  startDate: Scalars['DateTime']['output'];
+  status: ContractStatus;
+};
+
+export type ContractStatus =
+  | 'ACTIVE'
+  | 'PENDING'
+  | 'SUSPENDED'
+  | 'TERMINATED';
+
+/** A customer as the CRM knows them, joined with contracts and the contact history. */
+export type Customer = {
+  __typename?: 'Customer';
+  /** Contact history, newest first, all channels. */
+  communications: CommunicationConnection;
+  companyName?: Maybe<Scalars['String']['output']>;
+  /** Newest first. Null, with a BACKOFFICE_UNAVAILABLE error, when the contract system is down. */
+  contracts?: Maybe<Array<Contract>>;
+  displayName: Scalars['String']['output'];
+  /** Archive of what was sent to this customer, newest first. */
+  documents: DocumentConnection;
+  email?: Maybe<Scalars['String']['output']>;
+  firstName?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** BCP-47 primary language, e.g. "fr" */
+  language: Scalars['String']['output'];
+  lastName?: Maybe<Scalars['String']['output']>;
+  /** E.164 */
+  phone?: Maybe<Scalars['String']['output']>;
+  postalAddress?: Maybe<PostalAddress>;
+  preferences: CommunicationPreferences;
+  /** e.g. "retail", "premium", "business" */
+  segment?: Maybe<Scalars['String']['output']>;
+};
+
+
+/** A customer as the CRM knows them, joined with contracts and the contact history. */
+export type CustomerCommunicationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A customer as the CRM knows them, joined with contracts and the contact history. */
+export type CustomerContractsArgs = {
+  status?: InputMaybe<ContractStatus>;
+};
+
+
+/** A customer as the CRM knows them, joined with contracts and the contact history. */
+export type CustomerDocumentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type CustomerConnection = {
+  __typename?: 'CustomerConnection';
+  edges: Array<CustomerEdge>;
+  pageInfo: PageInfo;
+  /** All matches, not only this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerEdge = {
+  __typename?: 'CustomerEdge';
+  /** Pass as `after` to continue after this edge. */
+  cursor: Scalars['String']['output'];
+  node: Customer;
+};
+
+/** A communication on one channel: a fallback to another channel is a new delivery. */
+export type Delivery = {
+  __typename?: 'Delivery';
+  attempts: Scalars['Int']['output'];
+  channel: Channel;
+  communication: Communication;
+  error?: Maybe<Scalars['String']['output']>;
+  /** The whole timeline, oldest first. */
+  events: Array<DeliveryEvent>;
+  /** Channels still to try, in order, if this one fails for good. */
+  fallbackChannels: Array<Channel>;
+  id: Scalars['ID']['output'];
+  providerMessageId?: Maybe<Scalars['String']['output']>;
+  /** Email address, E.164 number, postal summary or portal account. */
+  recipient?: Maybe<Scalars['String']['output']>;
+  status: DeliveryStatus;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** One entry of a delivery timeline. */
+export type DeliveryEvent = {
+  __typename?: 'DeliveryEvent';
+  /** With milliseconds. */
+  at: Scalars['DateTime']['output'];
+  detail?: Maybe<Scalars['String']['output']>;
+  status: DeliveryStatus;
+};
+
+export type DeliveryStats = {
+  __typename?: 'DeliveryStats';
+  byChannel: Array<ChannelStat>;
+  total: Scalars['Int']['output'];
+};
+
+export type DeliveryStatus =
+  | 'BOUNCED'
+  | 'CANCELLED'
+  | 'DELIVERED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'RENDERED'
+  | 'SENDING'
+  | 'SENT'
+  | 'SKIPPED';
+
+/** An archived document: stored once, content-addressed by its SHA-256. */
+export type Document = {
+  __typename?: 'Document';
+  createdAt: Scalars['DateTime']['output'];
+  /** Signed and expiring; works without other credentials until it expires. */
+  downloadUrl: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The template key. */
+  kind: Scalars['String']['output'];
+  mimeType: Scalars['String']['output'];
+  pages?: Maybe<Scalars['Int']['output']>;
+  sha256: Scalars['String']['output'];
+  sizeBytes: Scalars['Int']['output'];
+};
+
+export type DocumentConnection = {
+  __typename?: 'DocumentConnection';
+  edges: Array<DocumentEdge>;
+  pageInfo: PageInfo;
+  /** All matches, not only this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type DocumentEdge = {
+  __typename?: 'DocumentEdge';
+  /** Pass as `after` to continue after this edge. */
+  cursor: Scalars['String']['output'];
+  node: Document;
+};
+
+/** An amount as a decimal string (never a float) with its ISO 4217 currency. */
+export type Money = {
+  __typename?: 'Money';
+  /** Decimal string, e.g. "49.90" */
+  amount: Scalars['String']['output'];
+  /** ISO 4217, e.g. "EUR" */
+  currency: Scalars['String']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Cancels a communication that is still SCHEDULED or QUEUED (CONFLICT otherwise). */
+  cancelCommunication: Communication;
+  /** Sends a FAILED or BOUNCED delivery again (CONFLICT otherwise). */
+  retryDelivery: Delivery;
+  /** Records the request and queues its rendering and delivery. */
+  sendCommunication: Communication;
+};
+
+
+export type MutationCancelCommunicationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRetryDeliveryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSendCommunicationArgs = {
+  input: SendCommunicationInput;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+/** ISO 3166 alpha-2 country; lines are street and additional lines, in order. */
+export type PostalAddress = {
+  __typename?: 'PostalAddress';
+  city: Scalars['String']['output'];
+  /** ISO 3166-1 alpha-2 */
+  country: Scalars['String']['output'];
+  lines: Array<Scalars['String']['output']>;
+  postalCode: Scalars['String']['output'];
+};
+
+export type Priority =
+  | 'HIGH'
+  | 'LOW'
+  | 'NORMAL'
+  | 'URGENT';
+
+/** A product of the catalog. */
+export type Product = {
+  __typename?: 'Product';
+  category: Scalars['String']['output'];
+  code: Scalars['String']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  price: Money;
+};
+
+export type ProductConnection = {
+  __typename?: 'ProductConnection';
+  edges: Array<ProductEdge>;
+  pageInfo: PageInfo;
+  /** All matches, not only this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ProductEdge = {
+  __typename?: 'ProductEdge';
+  /** Pass as `after` to continue after this edge. */
+  cursor: Scalars['String']['output'];
+  node: Product;
+};
+
+export type Query = {
+  __typename?: 'Query';
+  communication?: Maybe<Communication>;
+  /** Newest first. */
+  communications: CommunicationConnection;
+  contract?: Maybe<Contract>;
+  /** Null when the CRM has no such customer (or a portal user asks for another one). */
+  customer?: Maybe<Customer>;
+  /** Search by name, email, phone or id; cursor-paged. Null, with BACKOFFICE_UNAVAILABLE, when the CRM is down (the rest of the response still resolves). */
+  customers?: Maybe<CustomerConnection>;
+  /** Deliveries created in [from, to), by channel and status. */
+  deliveryStats: DeliveryStats;
+  document?: Maybe<Document>;
+  product?: Maybe<Product>;
+  /** Null, with BACKOFFICE_UNAVAILABLE, when the catalog is down (the rest of the response still resolves). */
+  products?: Maybe<ProductConnection>;
+  templates: Array<Template>;
+};
+
+
+export type QueryCommunicationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCommunicationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<CommunicationStatus>;
+};
+
+
+export type QueryContractArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCustomerArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCustomersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryDeliveryStatsArgs = {
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+};
+
+
+export type QueryDocumentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryProductArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryProductsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  category?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What to send to whom; the gateway collects the data and picks the channels. */
+export type SendCommunicationInput = {
+  channelPolicy?: InputMaybe<ChannelPolicy>;
+  /** Required with EXPLICIT; the fallback order with PREFERRED. */
+  channels?: InputMaybe<Array<Channel>>;
+  contractId?: InputMaybe<Scalars['ID']['input']>;
+  customerId: Scalars['ID']['input'];
+  /** Template variables beyond what the back-office provides. */
+  data?: InputMaybe<Scalars['JSON']['input']>;
+  /** Same key (per caller) = same communication, never a second send. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  priority?: InputMaybe<Priority>;
+  /** Absent = now. */
+  scheduledAt?: InputMaybe<Scalars['DateTime']['input']>;
+  templateKey: Scalars['String']['input'];
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Every status change of the deliveries of one communication or one customer (at least one argument), from any process. */
+  deliveryStatusChanged: Delivery;
+};
+
+
+export type SubscriptionDeliveryStatusChangedArgs = {
+  communicationId?: InputMaybe<Scalars['ID']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** A communication template and what it can produce. */
+export type Template = {
+  __typename?: 'Template';
+  channels: Array<Channel>;
+  key: Scalars['String']['output'];
+  /** Languages it is written in; others fall back to English. */
+  languages: Array<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  /** Whether sendCommunication needs a contractId for it. */
+  requiresContract: Scalars['Boolean']['output'];
+};
+
+export type CustomerViewQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CustomerViewQuery = { __typename?: 'Query', customer?: { __typename?: 'Customer', id: string, displayName: string, firstName?: string | null, lastName?: string | null, companyName?: string | null, email?: string | null, phone?: string | null, language: string, segment?: string | null, postalAddress?: { __typename?: 'PostalAddress', lines: Array<string>, postalCode: string, city: string, country: string } | null, preferences: { __typename?: 'CommunicationPreferences', preferredChannel?: Channel | null, consents: Array<Channel> }, contracts?: Array<{ __typename?: 'Contract', id: string, number: string, status: ContractStatus, startDate: string, monthlyAmount: { __typename?: 'Money', amount: string, currency: string }, product?: { __typename?: 'Product', id: string, code: string, name: string, category: string, price: { __typename?: 'Money', amount: string, currency: string } } | null }> | null } | null };
+
+export type CustomerListQueryVariables = Exact<{
+  search?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type CustomerListQuery = { __typename?: 'Query', customers?: { __typename?: 'CustomerConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'CustomerEdge', cursor: string, node: { __typename?: 'Customer', id: string, displayName: string, contracts?: Array<{ __typename?: 'Contract', id: string, status: ContractStatus, product?: { __typename?: 'Product', id: string, name: string } | null }> | null } }> } | null };
+
+
+export const CustomerViewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomerView"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"companyName"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"language"}},{"kind":"Field","name":{"kind":"Name","value":"segment"}},{"kind":"Field","name":{"kind":"Name","value":"postalAddress"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lines"}},{"kind":"Field","name":{"kind":"Name","value":"postalCode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"country"}}]}},{"kind":"Field","name":{"kind":"Name","value":"preferences"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"preferredChannel"}},{"kind":"Field","name":{"kind":"Name","value":"consents"}}]}},{"kind":"Field","name":{"kind":"Name","value":"contracts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"startDate"}},{"kind":"Field","name":{"kind":"Name","value":"monthlyAmount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<CustomerViewQuery, CustomerViewQueryVariables>;
+export const CustomerListDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CustomerList"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"search"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"customers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"search"},"value":{"kind":"Variable","name":{"kind":"Name","value":"search"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}},{"kind":"Field","name":{"kind":"Name","value":"contracts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<CustomerListQuery, CustomerListQueryVariables>;
