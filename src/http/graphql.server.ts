@@ -101,6 +101,8 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
       ...(options.plugins ?? []),
     ],
     includeStacktraceInErrorResponses: false,
+    // The composition root owns shutdown order (HTTP, then workers, then stores).
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 

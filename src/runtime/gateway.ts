@@ -53,25 +53,26 @@ export interface GatewayOptions {
  * closed store; embedded services last).
  */
 export async function startGateway(config: Config, role: Role, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
-  const stack: (() => Promise<unknown>)[] = [];
+  const stack: [string, () => Promise<unknown>][] = [];
   const close = async (): Promise<void> => {
     while (stack.length) {
-      const step = stack.pop() as () => Promise<unknown>;
-      await step().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
+      const [name, step] = stack.pop() as [string, () => Promise<unknown>];
+      logger.debug({ step: name }, 'stopping');
+      await step().catch((error: unknown) => logger.warn({ err: error, step: name }, 'error while stopping'));
     }
   };
   try {
     const endpoints = await startEmbeddedServices(config, logger);
-    stack.push(() => endpoints.close());
+    stack.push(['endpoints', () => endpoints.close()]);
     const store = await openStore(config.databaseUrl);
-    stack.push(() => store.close());
+    stack.push(['store', () => store.close()]);
     const backoffice: ConnectedBackoffice = await createBackoffice({
       crmUrl: endpoints.crmUrl,
       catalogUrl: endpoints.catalogUrl,
       contractsDatabaseUrl: endpoints.contractsDatabaseUrl,
       ...config.connectors,
     });
-    stack.push(() => backoffice.close());
+    stack.push(['backoffice', () => backoffice.close()]);
     const templates = TemplateCatalog.load(options.templatesDir ?? join(projectRoot(), 'templates'));
     const repository = store.communications;
     const archive = new DocumentArchive({
@@ -82,18 +83,22 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       repository,
     });
     const events = createRedisStatusEvents({ redisUrl: endpoints.redisUrl, channel: `${config.queuePrefix}:delivery-status` });
-    stack.push(() => events.close());
+    stack.push(['events', () => events.close()]);
     const feed: StatusFeed = events;
     const dispatcher = new Dispatcher({ connection: endpoints.redisUrl, prefix: config.queuePrefix });
-    stack.push(() => dispatcher.close());
+    stack.push(['dispatcher', () => dispatcher.close()]);
 
     const metrics = createMetrics();
     metrics.setQueueCounts(() => dispatcher.queueCounts());
+    // Every status change of every process reaches each API process: ccm_deliveries_total of one
+    // instance counts them all (do not sum it across API instances).
+    stack.push(['metrics feed', async () => unsubscribeMetrics()]);
+    const unsubscribeMetrics = events.subscribe((change) => metrics.deliveryStatus(change.channel, change.status));
     let bounceUrl: string | null = null;
     if (role === 'worker' || role === 'all') {
       const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, events, dispatcher, logger });
       bounceUrl = workers.bounceUrl;
-      stack.push(() => workers.close());
+      stack.push(['workers', () => workers.close()]);
     }
 
     let app: FastifyInstance | null = null;
@@ -128,8 +133,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         onStatus: async (update) => {
           const delivery = await repository.findByProviderMessageId(update.providerMessageId);
           if (!delivery) return; // not ours, or from before a retry: acknowledged and ignored
-          const outcome = await applyProviderOutcome({ repository, events, dispatcher, backoffice, logger }, { deliveryId: delivery.id, status: update.status, detail: update.detail });
-          if (outcome.result.changed) metrics.deliveryStatus(update.channel, update.status);
+          await applyProviderOutcome({ repository, events, dispatcher, backoffice, logger }, { deliveryId: delivery.id, status: update.status, detail: update.detail });
         },
       });
       registerHealthRoutes(app, [
@@ -139,10 +143,10 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       registerDocumentsRoute(app, archive);
       url = await app.listen({ port: config.port, host: config.host });
       const listening = app;
-      stack.push(async () => {
+      stack.push(['http', async () => {
         await graphql.stop();
         await listening.close();
-      });
+      }]);
     }
     return { url, endpoints, app, store, bounceUrl, close };
   } catch (error) {

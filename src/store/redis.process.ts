@@ -60,7 +60,15 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
   } else {
     args.push('--appendonly', 'no');
   }
-  const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C reaches the gateway, which drains its
+  // queues before stopping Redis, rather than both at once. The exit hook stops it
+  // should the gateway end without calling close().
+  const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const onExit = (): void => {
+    child.kill('SIGTERM');
+  };
+  process.once('exit', onExit);
+  child.once('exit', () => process.removeListener('exit', onExit));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const spawned = new Promise<void>((resolveSpawn, reject) => {
