@@ -38,8 +38,8 @@ describe('GraphQL over HTTP', () => {
 
   it('passes every MUST of the graphql-http server audits', async () => {
     const results = await auditServer({ url: `${h.url}/graphql`, fetchFn: fetch });
-    const failedMusts = results.filter((r) => r.status === 'error');
-    expect(failedMusts.map((r) => `${r.name}: ${r.reason}`)).toEqual([]);
+    const failedMusts = results.flatMap((r) => (r.status === 'error' ? [`${r.name}: ${r.reason}`] : []));
+    expect(failedMusts).toEqual([]);
     expect(results.length).toBeGreaterThan(20);
   });
 
