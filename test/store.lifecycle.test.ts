@@ -149,10 +149,12 @@ describe.each<Kind>(['sqlite', 'postgres'])('delivery lifecycle on %s', (kind) =
     // Channels are left in the chain: the communication waits for the fallback instead of failing.
     expect(failed.communication.status).toBe(C.DELIVERING);
 
+    // Three racing callers (e.g. a worker and the sweeper): whichever wins the lock creates it, the others get it.
+    const recipient = { recipient: 'claire.martin@example.fr' };
     const [email, again, third] = await Promise.all([
-      repo.addFallbackDelivery(sms.id, { recipient: 'claire.martin@example.fr' }),
-      repo.addFallbackDelivery(sms.id),
-      repo.addFallbackDelivery(sms.id),
+      repo.addFallbackDelivery(sms.id, recipient),
+      repo.addFallbackDelivery(sms.id, recipient),
+      repo.addFallbackDelivery(sms.id, recipient),
     ]);
     expect(email).toMatchObject({ channel: EMAIL, fallbackChannels: [LETTER], status: D.PENDING, previousDeliveryId: sms.id, ordinal: 1 });
     expect(email!.recipient).toBe('claire.martin@example.fr');
