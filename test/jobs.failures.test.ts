@@ -17,7 +17,27 @@ describe('failures, retries and fallback in the jobs', () => {
   const deliveriesOf = async (communicationId: string): Promise<DeliveryEntity[]> => (await p.repository.deliveriesOf([communicationId]))[0];
   const timeline = async (deliveryId: string) => (await p.repository.eventsOf([deliveryId]))[0].map((e) => ({ status: e.status, detail: e.detail }));
   const worker = (name: QueueName): Worker => p.workers.workers.find((w) => w.name === name)!;
-  const nextFailure = (name: QueueName): Promise<Job> => new Promise((resolve) => worker(name).once('failed', (job) => resolve(job!)));
+  /**
+   * The first failed job of `name` that `accept` matches, including failures seen
+   * before the call: jobs of earlier tests may still fail while this one runs.
+   */
+  const failures = (name: QueueName) => {
+    const seen: Job[] = [];
+    const listener = (job: Job | undefined): void => {
+      if (job) seen.push(job);
+    };
+    worker(name).on('failed', listener);
+    return async (accept: (job: Job) => boolean | Promise<boolean>): Promise<Job> => {
+      for (;;) {
+        for (const job of seen) if (await accept(job)) {
+          worker(name).off('failed', listener);
+          return job;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+  };
+  const deliveryIdsOf = async (communicationId: string): Promise<Set<string>> => new Set((await deliveriesOf(communicationId)).map((d) => d.id));
 
   it('falls back to the next channel when the SMS number is refused for good, and the timeline shows it', async () => {
     // The Twilio sink answers 21211 (invalid number) for numbers ending in 0000.
@@ -45,9 +65,10 @@ describe('failures, retries and fallback in the jobs', () => {
 
   it('retries a transient failure with backoff and then succeeds', async () => {
     p.sms.setFault({ status: 503 });
-    const failed = nextFailure(QueueName.DELIVER_SMS);
+    const failed = failures(QueueName.DELIVER_SMS);
     const communication = await p.send({ chain: [Channel.SMS] });
-    const job = await failed;
+    const ids = await deliveryIdsOf(communication.id);
+    const job = await failed((j) => ids.has((j.data as { deliveryId: string }).deliveryId));
     p.sms.setFault(null);
     expect(job.attemptsMade).toBe(1);
 
@@ -111,9 +132,9 @@ describe('failures, retries and fallback in the jobs', () => {
 
   it('retries the render job while a back-office system is down', async () => {
     p.bo.control('crm', { down: true });
-    const failed = nextFailure(QueueName.RENDER);
+    const failed = failures(QueueName.RENDER);
     const communication = await p.send({ chain: [Channel.EMAIL], recipient: 'claire.martin@example.com' });
-    const job = await failed;
+    const job = await failed((j) => (j.data as { communicationId: string }).communicationId === communication.id);
     expect(job.failedReason).toMatch(/crm/i);
     expect((await p.repository.get(communication.id))!.status).toBe(CommunicationStatus.RENDERING);
     p.bo.control('crm', { down: false });
@@ -129,7 +150,12 @@ describe('failures, retries and fallback in the jobs', () => {
       expect(done.status).toBe(CommunicationStatus.FAILED);
       const [delivery] = await deliveriesOf(communication.id);
       expect(delivery.error).toMatch(/^render failed: The catalog system is unavailable/);
-      const job = await p.dispatcher.queue(QueueName.RENDER).getJob(communication.id);
+      // The deliveries are marked inside the last attempt; BullMQ records the attempt just after.
+      let job = await p.dispatcher.queue(QueueName.RENDER).getJob(communication.id);
+      for (let i = 0; i < 50 && job!.attemptsMade < 3; i += 1) {
+        await new Promise((r) => setTimeout(r, 20));
+        job = await p.dispatcher.queue(QueueName.RENDER).getJob(communication.id);
+      }
       expect(job!.attemptsMade).toBe(3);
     } finally {
       p.bo.control('catalog', { down: false });

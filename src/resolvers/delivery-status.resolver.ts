@@ -36,6 +36,9 @@ export class DeliveryStatusResolver {
     @Arg('customerId', () => ID, { nullable: true }) _customerId: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<DeliveryEntity> {
+    // graphql-ws builds the context once per subscription: without this, every change after the first
+    // would answer nested fields (events, communication, customer) from the first change's cache.
+    for (const loader of [...Object.values(ctx.history), ...Object.values(ctx.loaders)]) loader.clearAll();
     const delivery = await ctx.services.repository.getDelivery(change.deliveryId);
     if (!delivery) throw notFound('Delivery', change.deliveryId);
     // The event's own status: a later change may already be stored, and each event must be seen as it happened.

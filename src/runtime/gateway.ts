@@ -131,7 +131,12 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         publicUrl: config.publicUrl,
         logger,
         onStatus: async (update) => {
-          const delivery = await repository.findByProviderMessageId(update.providerMessageId);
+          // A fast provider can call back before the worker has recorded the SID: look again for a moment.
+          let delivery = await repository.findByProviderMessageId(update.providerMessageId);
+          for (let attempt = 0; !delivery && attempt < 10; attempt += 1) {
+            await new Promise((wait) => setTimeout(wait, 200));
+            delivery = await repository.findByProviderMessageId(update.providerMessageId);
+          }
           if (!delivery) return; // not ours, or from before a retry: acknowledged and ignored
           await applyProviderOutcome({ repository, events, dispatcher, backoffice, logger }, { deliveryId: delivery.id, status: update.status, detail: update.detail });
         },

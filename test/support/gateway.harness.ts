@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startBackoffice, type RunningBackoffice } from '../../backoffice/server';
 import { startSmtpSink, type SmtpSink } from '../../src/channels/sinks/smtp.sink';
-import { startTwilioSink, type TwilioSink } from '../../src/channels/sinks/twilio.sink';
+import { startTwilioSink, type TwilioSink, type TwilioSinkOptions } from '../../src/channels/sinks/twilio.sink';
 import { loadConfig, type Config } from '../../src/config';
 import { startGateway, type Gateway, type Role } from '../../src/runtime/gateway';
 import { freePort } from '../../src/store/redis.process';
@@ -29,6 +29,8 @@ export interface HarnessOptions {
   readonly products?: number;
   /** Default: SQLite in a temp folder. */
   readonly databaseUrl?: string;
+  /** Options of the Twilio-compatible sink, e.g. `invalidNumber`. */
+  readonly twilio?: Partial<TwilioSinkOptions>;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     contractsDatabaseUrl: `sqlite:${join(dir, 'contracts.sqlite')}`,
   });
   const smtp = await startSmtpSink();
-  const sms = await startTwilioSink({ callbacks: { delayMs: 20 } });
+  const sms = await startTwilioSink({ callbacks: { delayMs: 100 }, ...options.twilio });
   const port = await freePort();
   const config = loadConfig({
     NODE_ENV: 'test',
