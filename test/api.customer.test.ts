@@ -135,4 +135,14 @@ describe('customer view over HTTP', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
   });
+
+  it('serves the queue dashboard with every queue of the pipeline', async () => {
+    const page = await fetch(`${h.url}/admin/queues`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const api = await fetch(`${h.url}/admin/queues/api/queues`);
+    expect(api.status).toBe(200);
+    const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
+    expect(names).toEqual(['deliver-email', 'deliver-letter', 'deliver-portal', 'deliver-sms', 'render']);
+  });
 });

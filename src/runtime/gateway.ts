@@ -15,6 +15,7 @@ import { openStore, type Store } from '../store/data-source';
 import { DocumentArchive } from '../store/document.archive';
 import type { Priority } from '../domain';
 import { registerIde } from '../http/ide.page';
+import { registerQueueDashboard } from '../http/queue-dashboard';
 import { createMetrics, registerMetricsRoute } from '../http/metrics';
 import { metricsApolloPlugin } from '../http/metrics.plugin';
 import { registerTwilioWebhook } from '../http/twilio.webhook';
@@ -109,8 +110,8 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       if (authenticator.open) logger.warn('authentication is OFF (development, no AUTH_* configured): every request acts as admin');
       const enqueue = { dispatcher, repository };
       const jobs = {
-        enqueueCommunication: (c: CommunicationEntity) => enqueueCommunication(enqueue, c),
-        enqueueDelivery: (d: DeliveryEntity, priority: Priority) => enqueueDelivery(enqueue, d, priority),
+        enqueueCommunication: (c: CommunicationEntity, correlationId?: string) => enqueueCommunication(enqueue, c, correlationId),
+        enqueueDelivery: (d: DeliveryEntity, priority: Priority, correlationId?: string) => enqueueDelivery(enqueue, d, priority, correlationId),
         cancel: (id: string) => dispatcher.cancel(id),
       };
       const communications = new CommunicationService({ repository, templates, jobs, feed, logger });
@@ -146,6 +147,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         { name: 'redis', check: () => dispatcher.ping() },
       ], { extra: () => ({ backoffice: Object.fromEntries(backoffice.health().map((h) => [h.system, h.state])) }) });
       registerDocumentsRoute(app, archive);
+      await registerQueueDashboard(app, { queues: dispatcher.queues(), authenticator });
       url = await app.listen({ port: config.port, host: config.host });
       const listening = app;
       stack.push(['http', async () => {

@@ -14,9 +14,9 @@ import type { StatusFeed } from './status.feed';
 /** The queue side, as the API needs it (implemented over BullMQ in src/jobs/). Each enqueue also sets the outbox mark. */
 export interface JobDispatch {
   /** Hands the communication's render job to the queue (delayed until `scheduledAt`); idempotent per communication. */
-  enqueueCommunication(communication: CommunicationEntity): Promise<void>;
+  enqueueCommunication(communication: CommunicationEntity, correlationId?: string): Promise<void>;
   /** A delivery reset by retryDelivery: render what it needs and send it. */
-  enqueueDelivery(delivery: DeliveryEntity, priority: Priority): Promise<void>;
+  enqueueDelivery(delivery: DeliveryEntity, priority: Priority, correlationId?: string): Promise<void>;
   /** Drops a delayed (scheduled) render job, if any. */
   cancel(communicationId: string): Promise<unknown>;
 }
@@ -93,7 +93,7 @@ export class CommunicationService {
     });
     if (!result.created) return result.communication;
     await Promise.all(result.deliveries.map((d) => this.announce(d, result.communication)));
-    await this.handOver(result.communication);
+    await this.handOver(result.communication, ctx.requestId);
     return result.communication;
   }
 
@@ -131,7 +131,7 @@ export class CommunicationService {
       case 'reset':
         await this.announce(result.delivery, result.communication);
         try {
-          await this.options.jobs.enqueueDelivery(result.delivery, result.communication.priority);
+          await this.options.jobs.enqueueDelivery(result.delivery, result.communication.priority, ctx.requestId);
         } catch (error) {
           this.options.logger?.warn({ err: error, deliveryId }, 'queue unavailable; the outbox sweeper will hand the delivery over');
         }
@@ -139,9 +139,10 @@ export class CommunicationService {
     }
   }
 
-  private async handOver(communication: CommunicationEntity): Promise<void> {
+  /** `correlationId` (the request id) follows the communication into its jobs' log lines. */
+  private async handOver(communication: CommunicationEntity, correlationId: string): Promise<void> {
     try {
-      await this.options.jobs.enqueueCommunication(communication);
+      await this.options.jobs.enqueueCommunication(communication, correlationId);
     } catch (error) {
       this.options.logger?.warn({ err: error, communicationId: communication.id }, 'queue unavailable; the outbox sweeper will hand the communication over');
     }
