@@ -20,6 +20,8 @@ export interface Config {
   readonly twilio: TwilioConfig | null;
   readonly twilioApiUrl: string | null;
   readonly auth: AuthConfig;
+  /** Requests per principal per minute (`RATE_LIMIT_PER_MINUTE`, default 600, bursts included); null: off. */
+  readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
   /** Folder for embedded state: redis data, SQLite files, spools, sink captures. */
   readonly dataDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -47,6 +49,10 @@ export interface AuthConfig {
   readonly jwtSecret: string | null;
   readonly jwksUrl: string | null;
   readonly apiKeys: readonly string[];
+  /** `AUTH_JWT_ISSUER`: required `iss` of JWTs when set. */
+  readonly issuer: string | null;
+  /** `AUTH_JWT_AUDIENCE`: required `aud` of JWTs when set. */
+  readonly audience: string | null;
 }
 
 export interface BackofficeTuning {
@@ -192,6 +198,8 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     jwtSecret: str(env, 'AUTH_JWT_SECRET'),
     jwksUrl: url(env, 'AUTH_JWKS_URL', ['http', 'https']),
     apiKeys: (str(env, 'AUTH_API_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    issuer: str(env, 'AUTH_JWT_ISSUER'),
+    audience: str(env, 'AUTH_JWT_AUDIENCE'),
   };
   if (auth.jwtSecret !== null && auth.jwtSecret.length < 32) {
     throw new ConfigError('AUTH_JWT_SECRET', 'at least 32 characters', `${auth.jwtSecret.length} characters`);
@@ -203,6 +211,8 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
   if (nodeEnv === 'production' && !str(env, 'DOCUMENT_SIGNING_SECRET') && !auth.jwtSecret) {
     throw new ConfigError('DOCUMENT_SIGNING_SECRET', 'a secret of 32+ characters in production', undefined);
   }
+
+  const rateLimitPerMinute = int(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000);
 
   return Object.freeze({
     env: nodeEnv,
@@ -219,6 +229,7 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     twilio: twilio(env),
     twilioApiUrl: url(env, 'TWILIO_API_URL', ['http', 'https']),
     auth: Object.freeze(auth),
+    rateLimit: rateLimitPerMinute === 0 ? null : Object.freeze({ limit: rateLimitPerMinute, windowMs: 60_000 }),
     dataDir,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     backoffice: Object.freeze({

@@ -15,6 +15,7 @@ import type { Principal } from '../resolvers/principal';
 import type { Authenticator, Credentials } from './authenticate';
 import { createErrorFormatter, type ErrorLogger } from './error.format';
 import { queryLimitsRule, type QueryLimits } from './query-limits.rule';
+import { enforceRateLimit, rateLimitedError, type RateLimiter } from './rate-limit';
 
 export interface GraphqlServerOptions {
   readonly schema: GraphQLSchema;
@@ -23,6 +24,8 @@ export interface GraphqlServerOptions {
   /** Production turns introspection off. */
   readonly introspection: boolean;
   readonly limits?: QueryLimits;
+  /** Per principal, across processes; null or absent: no limit. */
+  readonly rateLimiter?: RateLimiter | null;
   readonly plugins?: ApolloServerPlugin<GatewayContext>[];
   readonly logger: ErrorLogger;
   /** Default '/graphql'. */
@@ -54,6 +57,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
   });
   const formatError = createErrorFormatter(options.logger);
   const validationRules = [queryLimitsRule(options.limits)];
+  const rateKey = (principal: Principal): string => `${principal.role}:${principal.subject}`;
 
   // Browsers cannot set headers on a WebSocket upgrade: credentials travel in connectionParams.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -76,11 +80,22 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
           apiKey: str(params['x-api-key']) ?? str(params.apiKey) ?? header(ctx.extra.request.headers['x-api-key']),
         };
         try {
-          ctx.extra.principal = await authenticator.authenticate(credentials);
+          const principal = await authenticator.authenticate(credentials);
+          ctx.extra.principal = principal;
+          // A socket outlives no token: it closes when the token expires (setTimeout holds at most ~24.8 days).
+          if (principal.expiresAt) {
+            const timer = setTimeout(() => ctx.extra.socket.close(4401, 'Unauthorized: token expired'), Math.min(Math.max(0, principal.expiresAt - Date.now()), 2 ** 31 - 1));
+            ctx.extra.socket.once('close', () => clearTimeout(timer));
+          }
           return true;
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
         }
+      },
+      onSubscribe: async (ctx) => {
+        if (!options.rateLimiter) return undefined;
+        const result = await options.rateLimiter.consume(rateKey(ctx.extra.principal as Principal));
+        return result.allowed ? undefined : [rateLimitedError(result.retryAfterMs)];
       },
       context: (ctx) => contextFor(ctx.extra.principal as Principal, randomUUID()),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e) as never),
@@ -116,6 +131,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
         if (error instanceof AppError) throw error;
         throw new AppError(ErrorCode.UNAUTHENTICATED, 'credentials could not be checked', { http: { status: 401 } });
       }
+      if (options.rateLimiter) await enforceRateLimit(options.rateLimiter, rateKey(principal));
       return contextFor(principal, header(request.headers['x-request-id']) ?? request.id);
     },
   });

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { ContractStatus, displayName, type ContractRecord, type CustomerRecord } from '../domain';
 import { notFound } from '../errors';
 import { CommunicationConnection, DocumentConnection } from '../schema/communication.type';
@@ -9,16 +9,18 @@ import type { CommunicationEntity } from '../store/communication.entity';
 import type { DocumentEntity } from '../store/document.entity';
 import { backofficeConnection, checkFirst, storeConnection } from './connection';
 import type { GatewayContext } from './context';
-import { canSeeCustomer } from './principal';
+import { ACCESS, canSeeCustomer } from './principal';
 
 @Resolver(() => Customer)
 export class CustomerResolver {
+  @Authorized(ACCESS.customerData)
   @Query(() => Customer, { nullable: true, description: 'Null when the CRM has no such customer (or a portal user asks for another one).' })
   async customer(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<CustomerRecord | null> {
     if (!canSeeCustomer(ctx.principal, id)) return null;
     return ctx.loaders.customer.load(id);
   }
 
+  @Authorized(ACCESS.customerData)
   @Query(() => CustomerConnection, { nullable: true, description: 'Search by name, email, phone or id; cursor-paged. Null, with BACKOFFICE_UNAVAILABLE, when the CRM is down (the rest of the response still resolves).' })
   async customers(
     @Arg('search', () => String, { nullable: true }) search: string | null,
@@ -49,6 +51,7 @@ export class CustomerResolver {
     return { preferredChannel: customer.preferredChannel, consents: [...customer.consents] };
   }
 
+  @Authorized(ACCESS.customerData)
   @FieldResolver(() => [Contract], {
     nullable: true,
     description: 'Newest first. Null, with a BACKOFFICE_UNAVAILABLE error, when the contract system is down.',
@@ -62,6 +65,7 @@ export class CustomerResolver {
     return status ? all.filter((c) => c.status === status) : all;
   }
 
+  @Authorized(ACCESS.history)
   @FieldResolver(() => CommunicationConnection, { description: 'Contact history, newest first, all channels.' })
   async communications(
     @Root() customer: CustomerRecord,
@@ -74,6 +78,7 @@ export class CustomerResolver {
     return storeConnection(page);
   }
 
+  @Authorized(ACCESS.history)
   @FieldResolver(() => DocumentConnection, { description: 'Archive of what was sent to this customer, newest first.' })
   async documents(
     @Root() customer: CustomerRecord,

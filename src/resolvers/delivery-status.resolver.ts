@@ -1,10 +1,10 @@
-import { Arg, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Authorized, Arg, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { badInput, notFound } from '../errors';
 import { Delivery } from '../schema/communication.type';
 import { changesOf, type StatusChange } from '../services/status.feed';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import type { GatewayContext } from './context';
-import { canSeeCustomer } from './principal';
+import { ACCESS, canSeeCustomer } from './principal';
 
 interface Filter {
   readonly communicationId?: string | null;
@@ -26,6 +26,7 @@ function subscribe({ args, context }: SubscribeResolverData<unknown, Filter, Gat
 
 @Resolver()
 export class DeliveryStatusResolver {
+  @Authorized(ACCESS.history)
   @Subscription(() => Delivery, {
     subscribe,
     description: 'Every status change of the deliveries of one communication or one customer (at least one argument), from any process.',

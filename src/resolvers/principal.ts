@@ -1,23 +1,65 @@
+import type { AuthCheckerFn } from 'type-graphql';
 import { ErrorCode, AppError } from '../errors';
 
 export type Role = 'agent' | 'portal' | 'service' | 'admin';
+
+export const ROLES: readonly Role[] = Object.freeze(['agent', 'portal', 'service', 'admin']);
 
 /** Who is asking. A `portal` principal is bound to one customer. */
 export interface Principal {
   readonly subject: string;
   readonly role: Role;
   readonly customerId: string | null;
+  /** When the credentials stop being valid (epoch ms, from a JWT's `exp`); null for API keys. */
+  readonly expiresAt?: number | null;
 }
 
 /** Development without configured auth: everything is allowed, and the server says so at start. */
-export const DEVELOPMENT_PRINCIPAL: Principal = Object.freeze({ subject: 'development', role: 'admin', customerId: null });
+export const DEVELOPMENT_PRINCIPAL: Principal = Object.freeze({ subject: 'development', role: 'admin', customerId: null, expiresAt: null });
+
+/**
+ * Which roles reach which operations (API.md section 4), used as
+ * `@Authorized(ACCESS.x)` on queries, mutations, subscriptions and sensitive
+ * fields. The customer scope of `portal` is a second, separate check in the
+ * resolvers (`canSeeCustomer`): a role rule answers FORBIDDEN, a scope miss
+ * answers NOT_FOUND / null, so a portal user learns nothing about other ids.
+ */
+export const ACCESS = Object.freeze({
+  /**
+   * Customer data from the back-office (customer, customers, contract and the
+   * customer behind a contract or communication). Not `service`: a system that
+   * sends and tracks communications needs ids and statuses, not personal data.
+   */
+  customerData: ['agent', 'portal', 'admin'],
+  /** Contact history, documents and delivery status, including subscriptions. */
+  history: ['agent', 'portal', 'service', 'admin'],
+  /** sendCommunication, cancelCommunication, retryDelivery. */
+  send: ['agent', 'service', 'admin'],
+  /** Figures across all customers and the template list: the front office and systems, not customers. */
+  operations: ['agent', 'service', 'admin'],
+  /** Print room: closing and listing print batches. */
+  printOperations: ['agent', 'admin'],
+  /** The product catalog: not personal, and a portal shows the products of its contracts. */
+  catalog: ['agent', 'portal', 'service', 'admin'],
+} as const satisfies Record<string, readonly Role[]>);
+
+/**
+ * The one `authChecker`: type-graphql's own error for a refused role carries
+ * the code `UNAUTHORIZED`, which is not in our contract (and would be masked),
+ * so the refusal is thrown here as FORBIDDEN.
+ */
+export const principalAuthChecker: AuthCheckerFn<{ principal: Principal }> = ({ context, info }, roles) => {
+  const role = context.principal.role;
+  if (roles.length === 0 || roles.includes(role)) return true;
+  throw new AppError(ErrorCode.FORBIDDEN, `${info.parentType.name}.${info.fieldName} is not available to ${role} principals`);
+};
 
 /**
  * Portal principals see only their own customer. Anything else answers as if it
  * did not exist, so the API never tells a portal user which ids are real.
  */
 export function canSeeCustomer(principal: Principal, customerId: string): boolean {
-  return principal.role !== 'portal' || principal.customerId === customerId;
+  return principal.role !== 'portal' || (principal.customerId !== null && principal.customerId === customerId);
 }
 
 export function assertCanSeeCustomer(principal: Principal, customerId: string, what: string, id: string): void {

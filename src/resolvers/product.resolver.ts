@@ -1,17 +1,20 @@
-import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { Authorized, Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { ProductRecord } from '../domain';
 import type { ConnectionShape } from '../schema/page-info.type';
 import { Product, ProductConnection } from '../schema/product.type';
 import { backofficeConnection } from './connection';
 import type { GatewayContext } from './context';
+import { ACCESS } from './principal';
 
 @Resolver(() => Product)
 export class ProductResolver {
+  @Authorized(ACCESS.catalog)
   @Query(() => Product, { nullable: true })
   product(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<ProductRecord | null> {
     return ctx.loaders.product.load(id);
   }
 
+  @Authorized(ACCESS.catalog)
   @Query(() => ProductConnection, { nullable: true, description: 'Null, with BACKOFFICE_UNAVAILABLE, when the catalog is down (the rest of the response still resolves).' })
   async products(
     @Arg('category', () => String, { nullable: true }) category: string | null,

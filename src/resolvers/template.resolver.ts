@@ -1,9 +1,11 @@
-import { Ctx, Query, Resolver } from 'type-graphql';
+import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { Template } from '../schema/template.type';
 import type { GatewayContext } from './context';
+import { ACCESS } from './principal';
 
 @Resolver(() => Template)
 export class TemplateResolver {
+  @Authorized(ACCESS.operations)
   @Query(() => [Template])
   templates(@Ctx() ctx: GatewayContext): Template[] {
     return ctx.services.templates.list().map((t) => ({

@@ -7,6 +7,7 @@ import { registerDocumentsRoute } from '../http/documents.route';
 import { registerGraphql } from '../http/graphql.server';
 import { registerHealthRoutes } from '../http/health.routes';
 import { createAuthenticator } from '../http/authenticate';
+import { createRateLimiter } from '../http/rate-limit';
 import { TemplateCatalog } from '../render/template.catalog';
 import { buildGatewaySchema } from '../schema/build';
 import { CommunicationService } from '../services/communication.service';
@@ -108,6 +109,11 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       app = Fastify({ logger: false, bodyLimit: 1024 * 1024, requestIdHeader: 'x-request-id', trustProxy: false });
       const authenticator = createAuthenticator(config.auth);
       if (authenticator.open) logger.warn('authentication is OFF (development, no AUTH_* configured): every request acts as admin');
+      // Without auth every request is the one development principal: a per-principal limit would be one global limit.
+      const rateLimiter = config.rateLimit && !authenticator.open
+        ? createRateLimiter({ redis: endpoints.redisUrl, prefix: `${config.queuePrefix}:rate`, ...config.rateLimit, onError: (err) => logger.warn({ err }, 'rate limiter: Redis unavailable, request let through') })
+        : null;
+      if (rateLimiter) stack.push(['rate limiter', () => rateLimiter.close()]);
       const enqueue = { dispatcher, repository };
       const jobs = {
         enqueueCommunication: (c: CommunicationEntity, correlationId?: string) => enqueueCommunication(enqueue, c, correlationId),
@@ -123,6 +129,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         schema,
         services,
         authenticator,
+        rateLimiter,
         introspection: config.env !== 'production',
         logger,
         plugins: [metricsApolloPlugin<GatewayContext>(metrics)],

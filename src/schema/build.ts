@@ -1,19 +1,16 @@
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type AuthChecker } from 'type-graphql';
+import { buildSchema } from 'type-graphql';
 import { ContractResolver } from '../resolvers/contract.resolver';
-import type { GatewayContext } from '../resolvers/context';
 import { CommunicationResolver } from '../resolvers/communication.resolver';
 import { CustomerResolver } from '../resolvers/customer.resolver';
 import { DeliveryStatusResolver } from '../resolvers/delivery-status.resolver';
 import { DeliveryResolver } from '../resolvers/delivery.resolver';
 import { DocumentResolver } from '../resolvers/document.resolver';
+import { principalAuthChecker } from '../resolvers/principal';
 import { ProductResolver } from '../resolvers/product.resolver';
 import { TemplateResolver } from '../resolvers/template.resolver';
 import { registerEnums } from './enums';
 import { DateTimeScalar } from './scalars';
-
-/** `@Authorized(roles)`: the principal's role must be one of them (any role when none are listed). */
-export const roleChecker: AuthChecker<GatewayContext> = ({ context }, roles) => roles.length === 0 || roles.includes(context.principal.role);
 
 let enumsRegistered = false;
 
@@ -27,7 +24,7 @@ export async function buildGatewaySchema(options: { emitSchemaFile?: string } = 
   return buildSchema({
     resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-    authChecker: roleChecker,
+    authChecker: principalAuthChecker,
     authMode: 'error',
     validate: false,
     // Each subscription brings its own `subscribe` (fed by the Redis status feed); type-graphql still
