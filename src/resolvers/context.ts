@@ -1,4 +1,6 @@
+import type { BulkService } from '../bulk/bulk.service';
 import type { Backoffice } from '../connectors/backoffice';
+import type { PrintService } from '../print/print.service';
 import type { Loaders } from '../connectors/loaders';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { CommunicationService } from '../services/communication.service';
@@ -16,6 +18,9 @@ export interface GatewayServices {
   readonly templates: TemplateCatalog;
   readonly communications: CommunicationService;
   readonly feed: StatusFeed;
+  /** Bulk sends and print output; absent in a gateway built without them. */
+  readonly bulk?: BulkService;
+  readonly print?: PrintService;
 }
 
 /** Per request (or per subscription): who asks, and loaders that batch and cache for this request only. */

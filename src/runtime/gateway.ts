@@ -30,6 +30,10 @@ import type { DeliveryEntity } from '../store/delivery.entity';
 import { startEmbeddedServices, type Endpoints } from './embedded.services';
 import { projectRoot } from './project-root';
 import { startWorkerRole } from './worker.role';
+import { createBulkApi } from '../bulk/bulk.api';
+import { startBulkWorkers } from '../bulk/bulk.workers';
+import { createPrintApi } from '../print/print.api';
+import { startPrintScheduler } from '../print/print.workers';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -102,11 +106,20 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       bounceUrl = workers.bounceUrl;
       stack.push(['workers', () => workers.close()]);
     }
+    // Bulk sends and print output (src/bulk, src/print): expand/cancel jobs, batch monitor, scheduled print batches.
+    if (role === 'worker' || role === 'all') {
+      const bulkWorkers = await startBulkWorkers({ redisUrl: endpoints.redisUrl, dataSource: store.dataSource, repository, backoffice, templates, dispatcher, logger });
+      stack.push(['bulk workers', () => bulkWorkers.close()]);
+      const printWorkerApi = createPrintApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, dataDir: config.dataDir, outcomes: { repository, events, dispatcher, backoffice, logger } });
+      stack.push(['print closer', () => printWorkerApi.close()]);
+      const printScheduler = await startPrintScheduler({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, closer: printWorkerApi.closer });
+      stack.push(['print scheduler', () => printScheduler.close()]);
+    }
 
     let app: FastifyInstance | null = null;
     let url: string | null = null;
     if (role === 'api' || role === 'all') {
-      app = Fastify({ logger: false, bodyLimit: 1024 * 1024, requestIdHeader: 'x-request-id', trustProxy: false });
+      app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 /* a bulk send may list 100,000 customer ids */, requestIdHeader: 'x-request-id', trustProxy: false });
       const authenticator = createAuthenticator(config.auth);
       if (authenticator.open) logger.warn('authentication is OFF (development, no AUTH_* configured): every request acts as admin');
       // Without auth every request is the one development principal: a per-principal limit would be one global limit.
@@ -122,6 +135,12 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       };
       const communications = new CommunicationService({ repository, templates, jobs, feed, logger });
       const services = { backoffice, repository, archive, templates, communications, feed };
+      // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
+      const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, backoffice, logger });
+      stack.push(['bulk api', () => bulkApi.close()]);
+      const printApi = createPrintApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, dataDir: config.dataDir, outcomes: { repository, events, dispatcher, backoffice, logger } });
+      stack.push(['print api', () => printApi.close()]);
+      Object.assign(services, { bulk: bulkApi.bulk, print: printApi.print });
       const schema = await buildGatewaySchema();
       registerMetricsRoute(app, metrics);
       if (config.env !== 'production') registerIde(app);

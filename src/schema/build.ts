@@ -10,6 +10,8 @@ import { principalAuthChecker } from '../resolvers/principal';
 import { ProductResolver } from '../resolvers/product.resolver';
 import { TemplateResolver } from '../resolvers/template.resolver';
 import { registerEnums } from './enums';
+import { BatchResolver } from '../resolvers/batch.resolver';
+import { PrintResolver } from '../resolvers/print.resolver';
 import { DateTimeScalar } from './scalars';
 
 let enumsRegistered = false;
@@ -22,7 +24,7 @@ export async function buildGatewaySchema(options: { emitSchemaFile?: string } = 
     enumsRegistered = true;
   }
   return buildSchema({
-    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver],
+    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver, BatchResolver, PrintResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     authChecker: principalAuthChecker,
     authMode: 'error',

@@ -7,9 +7,15 @@ import { DeliveryEventEntity } from './delivery-event.entity';
 import { DeliveryEntity } from './delivery.entity';
 import { DocumentEntity } from './document.entity';
 import { InitialSchema1767225600000 } from './migrations/0001-initial.migration';
+import { BatchEntity } from './batch.entity';
+import { BatchMemberEntity } from './batch-member.entity';
+import { BatchTargetChunkEntity } from './batch-target.entity';
+import { BulkAndPrint1767312000000 } from './migrations/0002-bulk-print.migration';
+import { PrintBatchEntity } from './print-batch.entity';
+import { PrintLetterEntity } from './print-letter.entity';
 
-export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity];
-export const storeMigrations = [InitialSchema1767225600000];
+export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity, BatchEntity, BatchTargetChunkEntity, BatchMemberEntity, PrintBatchEntity, PrintLetterEntity];
+export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000];
 
 export interface DataSourceOptions {
   /** PostgreSQL connections per process; default 10. */

@@ -1,0 +1,50 @@
+import type { DataSource } from 'typeorm';
+import type { Backoffice } from '../connectors/backoffice';
+import { AppError, ErrorCode } from '../errors';
+import type { TemplateCatalog } from '../render/template.catalog';
+import type { GatewayServices } from '../resolvers/context';
+import { createRedisBatchEvents } from './batch.events';
+import { BatchProgressQueries } from './batch.progress';
+import { BatchStore } from './batch.store';
+import { BulkQueue } from './bulk.queue';
+import { BulkService } from './bulk.service';
+
+export interface BulkApiDeps {
+  readonly redisUrl: string;
+  /** The dispatcher's prefix. */
+  readonly prefix: string;
+  readonly dataSource: DataSource;
+  readonly templates: TemplateCatalog;
+  readonly backoffice: Backoffice;
+  readonly logger?: { warn(obj: object, msg: string): void };
+}
+
+/** What an API process needs for bulk sends; `close()` stops its Redis connections. */
+export interface BulkApi {
+  readonly bulk: BulkService;
+  close(): Promise<void>;
+}
+
+export function createBulkApi(deps: BulkApiDeps): BulkApi {
+  const store = new BatchStore(deps.dataSource);
+  const queue = new BulkQueue({ connection: deps.redisUrl, prefix: deps.prefix });
+  const events = createRedisBatchEvents({ redisUrl: deps.redisUrl, channel: `${deps.prefix}:batch-progress`, onError: (error) => deps.logger?.warn({ err: error }, 'batch events') });
+  const bulk = new BulkService({ store, progress: new BatchProgressQueries(deps.dataSource), queue, events, templates: deps.templates, backoffice: deps.backoffice, logger: deps.logger });
+  return {
+    bulk,
+    close: async () => {
+      await Promise.all([queue.close(), events.close()]);
+    },
+  };
+}
+
+/**
+ * The bulk service of the running gateway. The composition root adds it to the
+ * services object (`Object.assign(services, { bulk })`); a gateway built
+ * without it answers SERVICE_UNAVAILABLE instead of failing obscurely.
+ */
+export function bulkServiceOf(services: GatewayServices): BulkService {
+  const bulk = services.bulk;
+  if (!bulk) throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'bulk sends are not enabled in this process');
+  return bulk;
+}

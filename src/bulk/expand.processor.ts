@@ -1,0 +1,158 @@
+import type { Job, Queue } from 'bullmq';
+import { planDeliveries } from '../channels/channel-policy';
+import { recipientOf } from '../channels/recipient';
+import type { Backoffice } from '../connectors/backoffice';
+import type { Channel } from '../domain';
+import type { JobLogger } from '../jobs/pipeline.deps';
+import { bullPriority, jobOptionsFor, QueueName, type JobOptionsOverrides } from '../jobs/queue.names';
+import type { TemplateCatalog } from '../render/template.catalog';
+import type { BatchEntity } from '../store/batch.entity';
+import type { CommunicationEntity } from '../store/communication.entity';
+import type { CommunicationRepository } from '../store/communication.repository';
+import { BatchStatus } from './batch-status';
+import type { BatchStore, MemberRow } from './batch.store';
+import type { BulkQueue } from './bulk.queue';
+import { readTargets, type Target } from './target.reader';
+
+export interface ExpandDeps {
+  readonly store: BatchStore;
+  readonly repository: CommunicationRepository;
+  readonly backoffice: Backoffice;
+  readonly templates: TemplateCatalog;
+  /** The pipeline's render queue (`dispatcher.queue(QueueName.RENDER)`). */
+  readonly renderQueue: Queue;
+  readonly bulkQueue: BulkQueue;
+  readonly logger: JobLogger;
+  readonly clock: () => Date;
+  /** The dispatcher's overrides, so bulk render jobs get the same options as single ones. */
+  readonly jobOptions?: JobOptionsOverrides;
+  /** Communications recorded at once within a chunk. Default 8. */
+  readonly createConcurrency?: number;
+  /** Expansion waits while more render jobs than this wait in the queue (Redis memory stays bounded). Default 10_000. */
+  readonly highWater?: number;
+}
+
+export type ExpandOutcome = 'expanded' | 'stale' | 'stopped' | 'not-found';
+
+/** Idempotency key of one target's communication: the same key reaches each customer once, across runs. */
+export const memberKey = (batchKey: string, customerId: string): string => `${batchKey}:${customerId}`;
+
+/**
+ * One chunk of a batch: read its targets, record each communication through the
+ * repository's idempotent `create`, record the chunk (guarded, so a replay
+ * counts nothing twice), then hand the render jobs to the queue with one
+ * `addBulk` and mark them queued — write, dispatch, mark, as the outbox wants —
+ * and hand on to the next chunk. Only one chunk is in memory at a time.
+ */
+export async function expandChunk(deps: ExpandDeps, batchId: string, chunk: number): Promise<ExpandOutcome> {
+  const batch = await deps.store.get(batchId);
+  if (!batch) return 'not-found';
+  if (batch.status !== BatchStatus.EXPANDING) return 'stopped';
+  if (batch.nextChunk !== chunk) {
+    // A replay of a chunk already recorded: make sure the chunk after it is on its way.
+    if (batch.nextChunk > chunk) await deps.bulkQueue.expand(batchId, batch.nextChunk);
+    return 'stale';
+  }
+  const template = deps.templates.get(batch.templateKey);
+  if (!template) {
+    await deps.store.setStatus(batchId, [BatchStatus.EXPANDING], BatchStatus.FAILED, `template ${batch.templateKey} is no longer available`);
+    return 'stopped';
+  }
+  await waitForRoom(deps);
+  const page = await readTargets(deps.backoffice, deps.store, batch, chunk, { requiresContract: template.requiresContract });
+
+  const members: MemberRow[] = page.rejected.map((r) => ({ customerId: r.customerId, outcome: 'rejected', communicationId: null, reason: r.reason.slice(0, 300) }));
+  const toQueue: CommunicationEntity[] = [];
+  await eachLimited(page.targets, deps.createConcurrency ?? 8, async (target) => {
+    const outcome = await recordTarget(deps, batch, template.channels, target);
+    members.push(outcome.member);
+    if (outcome.queue) toQueue.push(outcome.queue);
+  });
+
+  const { recorded, batch: after } = await deps.store.recordChunk(batchId, chunk, {
+    members,
+    targeted: page.targets.length + page.rejected.length,
+    cursor: page.cursor,
+    last: page.last,
+  });
+  if (!recorded) return 'stale';
+  if (after?.status === BatchStatus.CANCELLED) {
+    // Cancelled while this chunk was being read: its communications are not sent either.
+    for (const communication of toQueue) await deps.repository.cancel(communication.id);
+    return 'stopped';
+  }
+  await enqueueRenders(deps, batch, toQueue);
+  if (!page.last) await deps.bulkQueue.expand(batchId, chunk + 1);
+  deps.logger.info({ batchId, chunk, members: members.length, queued: toQueue.length, last: page.last }, 'bulk chunk expanded');
+  return 'expanded';
+}
+
+async function recordTarget(deps: ExpandDeps, batch: BatchEntity, templateChannels: readonly Channel[], target: Target): Promise<{ member: MemberRow; queue: CommunicationEntity | null }> {
+  const { customer, contract } = target;
+  const plan = planDeliveries({ policy: batch.channelPolicy, channels: batch.requestedChannels, customer, templateChannels });
+  if (!plan.ok) return { member: { customerId: customer.id, outcome: 'rejected', communicationId: null, reason: plan.error.slice(0, 300) }, queue: null };
+  const result = await deps.repository.create({
+    callerId: batch.callerId,
+    idempotencyKey: memberKey(batch.batchKey, customer.id),
+    customerId: customer.id,
+    contractId: contract?.id ?? null,
+    templateKey: batch.templateKey,
+    channelPolicy: batch.channelPolicy,
+    requestedChannels: batch.requestedChannels,
+    data: batch.data,
+    priority: batch.priority,
+    scheduledAt: batch.scheduledAt,
+    plans: plan.plans.map((p) => ({ chain: p.chain, recipient: recipientOf(p.chain[0], customer) })),
+  });
+  const communication = result.communication;
+  // Found rather than created: this run's own (a replayed chunk) when younger than the previous run's end.
+  const own = result.created || batch.previousRunEndedAt === null || communication.createdAt.getTime() > batch.previousRunEndedAt.getTime();
+  const member: MemberRow = { customerId: customer.id, outcome: own ? 'created' : 'duplicate', communicationId: communication.id, reason: null };
+  return { member, queue: own && communication.queuedAt === null ? communication : null };
+}
+
+/** Render jobs for many communications in one round trip; the ids make a repeat harmless. */
+async function enqueueRenders(deps: ExpandDeps, batch: BatchEntity, communications: readonly CommunicationEntity[]): Promise<void> {
+  if (communications.length === 0) return;
+  const now = deps.clock().getTime();
+  const options = jobOptionsFor(QueueName.RENDER, deps.jobOptions);
+  await deps.renderQueue.addBulk(
+    communications.map((c) => ({
+      name: 'render',
+      data: { communicationId: c.id, correlationId: batch.id },
+      opts: { ...options, jobId: c.id, priority: bullPriority(batch.priority), delay: c.scheduledAt ? Math.max(0, c.scheduledAt.getTime() - now) : 0 },
+    })),
+  );
+  await deps.store.markQueued(communications.map((c) => c.id));
+}
+
+/** Back-pressure: a 100,000-target batch never puts more than `highWater` render jobs in Redis at once. */
+async function waitForRoom(deps: ExpandDeps): Promise<void> {
+  const highWater = deps.highWater ?? 10_000;
+  for (;;) {
+    const counts = await deps.renderQueue.getJobCounts('waiting', 'prioritized');
+    if ((counts.waiting ?? 0) + (counts.prioritized ?? 0) < highWater) return;
+    await new Promise((wait) => setTimeout(wait, 250));
+  }
+}
+
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  });
+  await Promise.all(lanes);
+}
+
+/** BullMQ processor body for `expand` jobs; on the last attempt the batch ends FAILED with the reason. */
+export async function processExpandJob(deps: ExpandDeps, job: Job, batchId: string, chunk: number): Promise<ExpandOutcome> {
+  try {
+    return await expandChunk(deps, batchId, chunk);
+  } catch (error) {
+    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const reason = (error as Error).message;
+    deps.logger.warn({ batchId, chunk, attemptsMade: job.attemptsMade, final, err: reason }, 'bulk chunk failed');
+    if (final) await deps.store.setStatus(batchId, [BatchStatus.EXPANDING], BatchStatus.FAILED, `chunk ${chunk}: ${reason}`);
+    throw error;
+  }
+}

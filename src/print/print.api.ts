@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { AppError, ErrorCode } from '../errors';
+import type { OutcomeDeps } from '../jobs/pipeline.deps';
+import { silentLogger } from '../jobs/pipeline.deps';
+import { createRedis } from '../jobs/redis.connection';
+import type { GatewayServices } from '../resolvers/context';
+import type { PostageOptions } from './postage';
+import type { PrintCloserDeps } from './print-batch.closer';
+import { PrintService } from './print.service';
+import { PrintStore } from './print.store';
+
+export interface PrintApiDeps {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly dataSource: DataSource;
+  /** Spool `<dataDir>/print-spool`, batches `<dataDir>/print-batches`. */
+  readonly dataDir: string;
+  readonly outcomes: OutcomeDeps;
+  readonly postage?: PostageOptions;
+}
+
+export interface PrintApi {
+  readonly print: PrintService;
+  /** What the scheduled closer needs too. */
+  readonly closer: PrintCloserDeps;
+  close(): Promise<void>;
+}
+
+/** Print output for one process (API or worker); `close()` stops its Redis connection. */
+export function createPrintApi(deps: PrintApiDeps): PrintApi {
+  const logger = deps.outcomes.logger ?? silentLogger();
+  const redis = createRedis(deps.redisUrl, 'client', 'ccm-print');
+  redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
+  const store = new PrintStore(deps.dataSource);
+  const closer: PrintCloserDeps = {
+    spoolDir: join(deps.dataDir, 'print-spool'),
+    dataDir: deps.dataDir,
+    store,
+    repository: deps.outcomes.repository,
+    redis,
+    prefix: deps.prefix,
+    logger,
+    postage: deps.postage,
+  };
+  return {
+    print: new PrintService({ closer, store, outcomes: deps.outcomes }),
+    closer,
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** The print service of the running gateway (added to the services object by the composition root). */
+export function printServiceOf(services: GatewayServices): PrintService {
+  const print = services.print;
+  if (!print) throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'print output is not enabled in this process');
+  return print;
+}

@@ -1,0 +1,55 @@
+import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ACCESS } from './principal';
+import { printServiceOf } from '../print/print.api';
+import { Delivery } from '../schema/communication.type';
+import { PrintBatch, PrintBatchFiles, PrintLetter } from '../schema/print-batch.type';
+import type { DeliveryEntity } from '../store/delivery.entity';
+import type { PrintBatchEntity } from '../store/print-batch.entity';
+import type { PrintLetterEntity } from '../store/print-letter.entity';
+import type { GatewayContext } from './context';
+
+@Resolver(() => PrintBatch)
+export class PrintResolver {
+  @Authorized(ACCESS.printOperations)
+  @Mutation(() => PrintBatch, { nullable: true, description: 'Closes a print batch now from the spooled letters (null when there are none); CONFLICT while another closing runs.' })
+  closePrintBatch(
+    @Arg('duplex', () => Boolean, { nullable: true, defaultValue: true }) duplex: boolean | null,
+    @Arg('maxLetters', () => Int, { nullable: true, description: 'Default 10,000: the oldest spooled letters first.' }) maxLetters: number | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<PrintBatchEntity | null> {
+    return printServiceOf(ctx.services).close({ duplex: duplex ?? true, ...(maxLetters !== null ? { maxLetters } : {}) }, ctx.principal);
+  }
+
+  @Authorized(ACCESS.printOperations)
+  @Query(() => [PrintBatch], { description: 'Closed print batches, newest first.' })
+  printBatches(@Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number | null, @Ctx() ctx: GatewayContext): Promise<PrintBatchEntity[]> {
+    return printServiceOf(ctx.services).list(first ?? 20, ctx.principal);
+  }
+
+  @Authorized(ACCESS.printOperations)
+  @Query(() => PrintBatch, { nullable: true })
+  printBatch(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<PrintBatchEntity | null> {
+    return printServiceOf(ctx.services).get(id, ctx.principal);
+  }
+
+  @Authorized(ACCESS.printOperations)
+  @Mutation(() => Delivery, { description: 'A letter came back: its delivery becomes BOUNCED ("returned mail: <reason>") and the next channel of its chain takes over.' })
+  registerReturnedMail(@Arg('deliveryId', () => ID) deliveryId: string, @Arg('reason') reason: string, @Ctx() ctx: GatewayContext): Promise<DeliveryEntity> {
+    return printServiceOf(ctx.services).registerReturnedMail(deliveryId, reason, ctx.principal);
+  }
+
+  @FieldResolver(() => PrintBatchFiles)
+  files(@Root() batch: PrintBatchEntity): PrintBatchFiles {
+    return { pdf: `${batch.directory}/batch.pdf`, manifestCsv: `${batch.directory}/manifest.csv`, manifestJson: `${batch.directory}/manifest.json` };
+  }
+
+  @FieldResolver(() => [PrintLetter], { description: 'The manifest lines in print order.' })
+  entries(
+    @Root() batch: PrintBatchEntity,
+    @Arg('first', () => Int, { defaultValue: 100, nullable: true }) first: number | null,
+    @Arg('afterSequence', () => Int, { defaultValue: 0, nullable: true }) afterSequence: number | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<PrintLetterEntity[]> {
+    return printServiceOf(ctx.services).letters(batch, first ?? 100, afterSequence ?? 0);
+  }
+}
