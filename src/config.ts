@@ -22,6 +22,8 @@ export interface Config {
   readonly auth: AuthConfig;
   /** Requests per principal per minute (`RATE_LIMIT_PER_MINUTE`, default 600, bursts included); null: off. */
   readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
+  /** Browser origins allowed to call the API cross-origin (`CORS_ORIGINS`, comma-separated); empty: none. */
+  readonly corsOrigins: readonly string[];
   /** Folder for embedded state: redis data, SQLite files, spools, sink captures. */
   readonly dataDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -177,6 +179,22 @@ function senderAddress(env: Env): readonly string[] {
   return Object.freeze(lines);
 }
 
+function corsOrigins(env: Env): readonly string[] {
+  const list = (str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of list) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError('CORS_ORIGINS', 'comma-separated origins such as https://portal.example.com (scheme, host, optional port; no path)', origin);
+    }
+  }
+  return Object.freeze(list);
+}
+
 function queuePrefix(env: Env): string {
   const raw = str(env, 'QUEUE_PREFIX') ?? '{ccm}';
   if (!/^[A-Za-z0-9{}_.-]{1,40}$/.test(raw)) throw new ConfigError('QUEUE_PREFIX', 'up to 40 letters, digits or {}_.-', raw);
@@ -230,6 +248,7 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     twilioApiUrl: url(env, 'TWILIO_API_URL', ['http', 'https']),
     auth: Object.freeze(auth),
     rateLimit: rateLimitPerMinute === 0 ? null : Object.freeze({ limit: rateLimitPerMinute, windowMs: 60_000 }),
+    corsOrigins: corsOrigins(env),
     dataDir,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     backoffice: Object.freeze({

@@ -21,8 +21,12 @@ export interface GraphqlServerOptions {
   readonly schema: GraphQLSchema;
   readonly services: GatewayServices;
   readonly authenticator: Authenticator;
-  /** Production turns introspection off. */
+  /** Production turns introspection off, and field suggestions ("Did you mean …?") with it. */
   readonly introspection: boolean;
+  /** Most active subscriptions on one WebSocket. Default 20. */
+  readonly maxSubscriptionsPerConnection?: number;
+  /** Most lexical tokens in one HTTP operation. Default 2,000. */
+  readonly maxTokens?: number;
   readonly limits?: QueryLimits;
   /** Per principal, across processes; null or absent: no limit. */
   readonly rateLimiter?: RateLimiter | null;
@@ -56,6 +60,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
     history: createHistoryLoaders(services.repository),
   });
   const formatError = createErrorFormatter(options.logger);
+  const maxSubscriptions = options.maxSubscriptionsPerConnection ?? 20;
   const validationRules = [queryLimitsRule(options.limits)];
   const rateKey = (principal: Principal): string => `${principal.role}:${principal.subject}`;
 
@@ -93,6 +98,10 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
         }
       },
       onSubscribe: async (ctx) => {
+        // One socket cannot hold unbounded subscriptions (each keeps a listener and a buffer).
+        if (Object.keys(ctx.subscriptions).length >= maxSubscriptions) {
+          return [new AppError(ErrorCode.QUERY_TOO_COMPLEX, `at most ${maxSubscriptions} subscriptions per connection`)];
+        }
         if (!options.rateLimiter) return undefined;
         const result = await options.rateLimiter.consume(rateKey(ctx.extra.principal as Principal));
         return result.allowed ? undefined : [rateLimitedError(result.retryAfterMs)];
@@ -106,6 +115,10 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: options.introspection,
+    hideSchemaDetailsFromClientErrors: !options.introspection,
+    parseOptions: { maxTokens: options.maxTokens ?? 2_000 },
+    // On by default in Apollo Server 5; said here because it is part of the security model.
+    csrfPrevention: true,
     formatError,
     validationRules,
     // Apollo's default landing page loads from a CDN; the offline IDE is served separately.

@@ -2,25 +2,31 @@ import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type 
 import { ErrorCode } from '../errors';
 
 export interface QueryLimits {
-  /** Deepest selection nesting. Default 10. */
+  /** Deepest selection nesting. Default 8 (the customer-360 view with its history is 6). */
   readonly maxDepth?: number;
   /**
    * Largest estimated cost: every field costs 1, and a field's selections are
    * multiplied by its `first` argument (default 20), so `customers(first: 100)
-   * { contracts { product } }` costs what it may fetch. Default 20,000.
+   * { contracts { product } }` costs what it may fetch. Default 5,000.
    */
   readonly maxCost?: number;
   /** Most aliased or repeated root fields per operation, against batching abuse. Default 30. */
   readonly maxRootFields?: number;
+  /** Most aliases in a document (alias bombs). Default 15. */
+  readonly maxAliases?: number;
+  /** Most directives in a document (directive overloading). Default 20. */
+  readonly maxDirectives?: number;
 }
 
 const tooComplex = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } });
 
 /** Rejects an operation before it runs when it is too deep or too costly. */
 export function queryLimitsRule(limits: QueryLimits = {}): ValidationRule {
-  const maxDepth = limits.maxDepth ?? 10;
-  const maxCost = limits.maxCost ?? 20_000;
+  const maxDepth = limits.maxDepth ?? 8;
+  const maxCost = limits.maxCost ?? 5_000;
   const maxRootFields = limits.maxRootFields ?? 30;
+  const maxAliases = limits.maxAliases ?? 15;
+  const maxDirectives = limits.maxDirectives ?? 20;
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of context.getDocument().definitions) {
@@ -56,7 +62,21 @@ export function queryLimitsRule(limits: QueryLimits = {}): ValidationRule {
       }
       return { depth: deepest, cost, roots };
     };
+    let aliases = 0;
+    let directives = 0;
     return {
+      Field(node) {
+        if (node.alias) aliases += 1;
+      },
+      Directive() {
+        directives += 1;
+      },
+      Document: {
+        leave() {
+          if (aliases > maxAliases) context.reportError(tooComplex(`${aliases} aliases exceed the limit of ${maxAliases}`));
+          if (directives > maxDirectives) context.reportError(tooComplex(`${directives} directives exceed the limit of ${maxDirectives}`));
+        },
+      },
       OperationDefinition(node) {
         const { depth, cost, roots } = measure(node.selectionSet, 0, new Set());
         if (depth > maxDepth) context.reportError(tooComplex(`query depth ${depth} exceeds the limit of ${maxDepth}`));

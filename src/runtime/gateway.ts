@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { createBackoffice, type ConnectedBackoffice } from '../connectors/backoffice.factory';
+import { registerCors } from '../http/cors';
 import { registerDocumentsRoute } from '../http/documents.route';
 import { registerGraphql } from '../http/graphql.server';
 import { registerHealthRoutes } from '../http/health.routes';
@@ -142,6 +143,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       stack.push(['print api', () => printApi.close()]);
       Object.assign(services, { bulk: bulkApi.bulk, print: printApi.print });
       const schema = await buildGatewaySchema();
+      registerCors(app, config.corsOrigins);
       registerMetricsRoute(app, metrics);
       if (config.env !== 'production') registerIde(app);
       const graphql = await registerGraphql(app, {
