@@ -1,0 +1,122 @@
+export type Scale = 'small' | 'default';
+
+/** Everything a run does, parsed once from the command line (and BENCH_SCALE). */
+export interface BenchOptions {
+  readonly scale: Scale;
+  /** PostgreSQL server URL for the gateway's store; a fresh database is created and dropped. Null: SQLite. */
+  readonly postgresUrl: string | null;
+  /** autocannon connections per customer-view scenario. */
+  readonly connections: number;
+  /** Seconds measured per customer-view scenario, after `warmupSeconds` unmeasured. */
+  readonly durationSeconds: number;
+  readonly warmupSeconds: number;
+  /** Delay the simulated CRM and catalog add to every answer. */
+  readonly backofficeLatencyMs: number;
+  /** CATALOG_CACHE_TTL_MS of the gateway; null keeps the gateway's default. */
+  readonly catalogCacheMs: number | null;
+  /** WORKER_CONCURRENCY of the gateway, also the raw BullMQ worker's concurrency. */
+  readonly workerConcurrency: number;
+  /** Mutations in flight at once while feeding the pipeline. */
+  readonly sendConcurrency: number;
+  readonly smsCount: number;
+  readonly emailCount: number;
+  readonly rawJobs: number;
+  readonly rawPdfs: number;
+  /** Communications per bulk memory run, ascending (peaks are compared). */
+  readonly bulkCounts: readonly number[];
+  /** Simulated back-office size. */
+  readonly customers: number;
+  readonly contracts: number;
+  /** Where the results go as JSON; null: not written. */
+  readonly jsonPath: string | null;
+  /** Delay between the Twilio-compatible sink's status steps (queued → sent → delivered). */
+  readonly callbackDelayMs: number;
+  /** When set, the gateway process writes a V8 CPU profile there (node --cpu-prof). */
+  readonly cpuProfileDir: string | null;
+}
+
+const PRESETS: Readonly<Record<Scale, Omit<BenchOptions, 'scale' | 'postgresUrl' | 'backofficeLatencyMs' | 'catalogCacheMs' | 'jsonPath' | 'callbackDelayMs' | 'cpuProfileDir'>>> = {
+  small: {
+    connections: 20, durationSeconds: 5, warmupSeconds: 1, workerConcurrency: 8, sendConcurrency: 16,
+    smsCount: 200, emailCount: 100, rawJobs: 5_000, rawPdfs: 300, bulkCounts: [500, 1_000], customers: 2_000, contracts: 5_000,
+  },
+  default: {
+    connections: 20, durationSeconds: 15, warmupSeconds: 3, workerConcurrency: 8, sendConcurrency: 16,
+    smsCount: 1_000, emailCount: 400, rawJobs: 10_000, rawPdfs: 500, bulkCounts: [1_000, 2_000], customers: 10_000, contracts: 25_000,
+  },
+};
+
+export const USAGE = `usage: node dist/bench/run.js [options]   (or: npm run bench -- [options])
+  --scale small|default     preset sizes (also BENCH_SCALE); small < 2 min, default < 6 min
+  --postgres <url>          gateway store on PostgreSQL (a fresh database is created there, then dropped)
+  --connections <n>         autocannon connections (default 20)
+  --duration <s>            seconds per customer-view scenario
+  --backoffice-latency <ms> delay of the simulated CRM and catalog (default 0)
+  --catalog-cache <ms>      gateway CATALOG_CACHE_TTL_MS (default: the gateway's, 30000)
+  --worker-concurrency <n>  gateway WORKER_CONCURRENCY and raw BullMQ concurrency (default 8)
+  --send-concurrency <n>    sendCommunication calls in flight (default 16)
+  --sms <n> --email <n>     communications per pipeline scenario
+  --raw-jobs <n> --raw-pdfs <n>
+  --bulk <n,n,...>          communications per bulk memory run (default 1000,2000; small 500,1000)
+  --callback-delay <ms>     Twilio-compatible sink: delay of each status step (default 20)
+  --cpu-prof <dir>          write a CPU profile of the gateway process there (open it in Chrome DevTools)
+  --json <path>|--no-json   where to write the results (default bench/results.json)`;
+
+function int(flag: string, raw: string | undefined, min: number, max: number): number {
+  const value = Number(raw);
+  if (raw === undefined || !/^\d+$/.test(raw) || value < min || value > max) {
+    throw new Error(`${flag}: expected an integer from ${min} to ${max}, got ${raw === undefined ? 'nothing' : JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** `argv` without node and the script; `scaleEnv` is BENCH_SCALE; `defaultJson` is bench/results.json of the project. */
+export function parseBenchOptions(argv: readonly string[], scaleEnv: string | undefined, defaultJson: string): BenchOptions {
+  const flags = new Map<string, string | undefined>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new Error(`expected an option such as --scale, got ${JSON.stringify(arg)}\n${USAGE}`);
+    const [name, inline] = arg.split('=', 2);
+    if (name === '--no-json' || name === '--help') flags.set(name, '');
+    else if (inline !== undefined) flags.set(name, inline);
+    else flags.set(name, argv[(i += 1)]);
+  }
+  const known = ['--scale', '--postgres', '--connections', '--duration', '--backoffice-latency', '--catalog-cache', '--worker-concurrency',
+    '--send-concurrency', '--sms', '--email', '--raw-jobs', '--raw-pdfs', '--bulk', '--json', '--no-json', '--help', '--callback-delay', '--cpu-prof'];
+  for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option ${name}\n${USAGE}`);
+  if (flags.has('--help')) throw new Error(USAGE);
+
+  const scaleRaw = flags.get('--scale') ?? scaleEnv ?? 'default';
+  if (scaleRaw !== 'small' && scaleRaw !== 'default') throw new Error(`--scale (or BENCH_SCALE): expected small or default, got ${JSON.stringify(scaleRaw)}`);
+  const scale: Scale = scaleRaw;
+  const preset = PRESETS[scale];
+  const opt = (flag: string, fallback: number, min: number, max: number): number => (flags.has(flag) ? int(flag, flags.get(flag), min, max) : fallback);
+  const postgresUrl = flags.get('--postgres') ?? null;
+  if (flags.has('--postgres') && !/^postgres(ql)?:\/\//.test(postgresUrl ?? '')) throw new Error(`--postgres: expected a postgres:// URL, got ${JSON.stringify(postgresUrl)}`);
+  const bulkCounts = flags.has('--bulk')
+    ? (flags.get('--bulk') ?? '').split(',').map((part) => int('--bulk', part.trim(), 1, 100_000))
+    : preset.bulkCounts;
+  const durationSeconds = opt('--duration', preset.durationSeconds, 1, 600);
+
+  return Object.freeze({
+    scale,
+    postgresUrl,
+    connections: opt('--connections', preset.connections, 1, 1_000),
+    durationSeconds,
+    warmupSeconds: Math.min(preset.warmupSeconds, durationSeconds),
+    backofficeLatencyMs: opt('--backoffice-latency', 0, 0, 60_000),
+    catalogCacheMs: flags.has('--catalog-cache') ? int('--catalog-cache', flags.get('--catalog-cache'), 0, 86_400_000) : null,
+    workerConcurrency: opt('--worker-concurrency', preset.workerConcurrency, 1, 256),
+    sendConcurrency: opt('--send-concurrency', preset.sendConcurrency, 1, 1_000),
+    smsCount: opt('--sms', preset.smsCount, 1, 100_000),
+    emailCount: opt('--email', preset.emailCount, 1, 100_000),
+    rawJobs: opt('--raw-jobs', preset.rawJobs, 1, 1_000_000),
+    rawPdfs: opt('--raw-pdfs', preset.rawPdfs, 1, 100_000),
+    bulkCounts: Object.freeze([...bulkCounts].sort((a, b) => a - b)),
+    customers: preset.customers,
+    contracts: preset.contracts,
+    jsonPath: flags.has('--no-json') ? null : (flags.get('--json') ?? defaultJson),
+    callbackDelayMs: opt('--callback-delay', 20, 0, 60_000),
+    cpuProfileDir: flags.get('--cpu-prof') ?? null,
+  });
+}
