@@ -22,6 +22,8 @@ export interface Config {
   readonly auth: AuthConfig;
   /** Requests per principal per minute (`RATE_LIMIT_PER_MINUTE`, default 600, bursts included); null: off. */
   readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
+  /** Sends per second per channel across all workers (`CHANNEL_RATE_LIMITS`, e.g. `sms=10,email=50`); absent: unlimited. */
+  readonly channelRateLimits: Readonly<Partial<Record<'email' | 'sms' | 'letter' | 'portal', number>>>;
   /** Browser origins allowed to call the API cross-origin (`CORS_ORIGINS`, comma-separated); empty: none. */
   readonly corsOrigins: readonly string[];
   /** Folder for embedded state: redis data, SQLite files, spools, sink captures. */
@@ -179,6 +181,17 @@ function senderAddress(env: Env): readonly string[] {
   return Object.freeze(lines);
 }
 
+function channelRateLimits(env: Env): Readonly<Partial<Record<'email' | 'sms' | 'letter' | 'portal', number>>> {
+  const raw = str(env, 'CHANNEL_RATE_LIMITS');
+  const limits: Partial<Record<'email' | 'sms' | 'letter' | 'portal', number>> = {};
+  for (const entry of (raw ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const match = /^(email|sms|letter|portal)=(\d{1,6})$/.exec(entry);
+    if (!match || Number(match[2]) < 1) throw new ConfigError('CHANNEL_RATE_LIMITS', 'channel=sends-per-second pairs such as sms=10,email=50', raw ?? undefined);
+    limits[match[1] as 'email' | 'sms' | 'letter' | 'portal'] = Number(match[2]);
+  }
+  return Object.freeze(limits);
+}
+
 function corsOrigins(env: Env): readonly string[] {
   const list = (str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of list) {
@@ -249,6 +262,7 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     auth: Object.freeze(auth),
     rateLimit: rateLimitPerMinute === 0 ? null : Object.freeze({ limit: rateLimitPerMinute, windowMs: 60_000 }),
     corsOrigins: corsOrigins(env),
+    channelRateLimits: channelRateLimits(env),
     dataDir,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     backoffice: Object.freeze({

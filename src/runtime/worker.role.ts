@@ -72,6 +72,8 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     dispatcher: deps.dispatcher,
     sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
     concurrency: { render: concurrency, email: concurrency, sms: concurrency, letter: Math.max(1, Math.floor(concurrency / 2)), portal: concurrency },
+    // BullMQ's global limiter: the provider's contracted rate holds across every worker process.
+    limiter: Object.fromEntries(Object.entries(config.channelRateLimits).map(([channel, perSecond]) => [channel, { max: perSecond, duration: 1_000 }])),
     logger,
   });
 
