@@ -49,7 +49,7 @@ describe('a bulk run to 10,000 customers', () => {
     let done;
     try {
       const batch = await sendBulk(h, input);
-      done = await waitForBatch(h, batch.id, (b) => b.status === 'COMPLETED', 60_000);
+      done = await waitForBatch(h, batch.id, (b) => b.status === 'COMPLETED', 90_000);
     } finally {
       clearInterval(sampler);
     }
@@ -58,7 +58,8 @@ describe('a bulk run to 10,000 customers', () => {
     // Generous bounds (the API process also runs the back-office and the sink), but a run that kept every
     // target, communication or job in memory would pass them by far.
     console.log(`10,000 targets: ${elapsedMs} ms; API heap ${Math.round(baseline.heapUsed / MB)} → peak ${Math.round(peakHeap / MB)} → ${Math.round(after.heapUsed / MB)} MB, rss peak +${Math.round((peakRss - baseline.rss) / MB)} MB; worker rss ${Math.round(workerBaseline / MB)} → peak ${Math.round(peakWorker / MB)} MB`);
-    expect(elapsedMs).toBeLessThan(60_000);
+    // About 30–45 s on two shared cores; the bound leaves room for a loaded CI machine.
+    expect(elapsedMs).toBeLessThan(90_000);
     expect(peakHeap - baseline.heapUsed).toBeLessThan(250 * MB);
     expect(peakRss - baseline.rss).toBeLessThan(400 * MB);
     expect(peakWorker - workerBaseline).toBeLessThan(400 * MB);
