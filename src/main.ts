@@ -6,6 +6,8 @@ import { startGateway, type Role } from './runtime/gateway';
 import { join } from 'node:path';
 
 const ROLES = ['api', 'worker', 'all', 'backoffice'] as const;
+/** Longer than the workers' shutdown grace (10 s) plus the hand-back of unfinished jobs. */
+const FORCE_EXIT_MS = 25_000;
 type CliRole = (typeof ROLES)[number];
 
 async function main(): Promise<void> {
@@ -39,12 +41,20 @@ async function main(): Promise<void> {
     console.log(lines.join('\n'));
     stop = () => gateway.close();
   }
+  // First signal: stop taking work (HTTP first, then the workers stop fetching jobs), let running
+  // jobs finish within the workers' grace period, close connections in order. Second signal: exit now.
   let stopping = false;
   const shutdown = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting at once; unfinished jobs are taken over by other workers once their locks expire');
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, 'stopping');
-    const force = setTimeout(() => process.exit(1), 20_000);
+    logger.info({ signal }, 'stopping: no new work, running jobs finish (send the signal again to exit at once)');
+    const force = setTimeout(() => {
+      logger.error({ afterMs: FORCE_EXIT_MS }, 'still stopping: exiting');
+      process.exit(1);
+    }, FORCE_EXIT_MS);
     force.unref();
     stop().then(
       () => process.exit(0),

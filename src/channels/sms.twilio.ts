@@ -31,6 +31,21 @@ export interface TwilioMessageState {
   readonly errorCode: number | null;
 }
 
+/** A message Twilio already holds for a delivery: what a resend check needs (see `findSent`). */
+export interface TwilioFoundMessage {
+  readonly providerMessageId: string;
+  /** Twilio reports it delivered. */
+  readonly final: boolean;
+  /** Set when Twilio reports it failed or undelivered. */
+  readonly failure: string | null;
+  readonly detail: string;
+}
+
+/** Statuses after which the message will not reach the handset. */
+const FAILED_STATUSES: ReadonlySet<string> = new Set(['failed', 'undelivered']);
+/** How many of the recipient's most recent messages a resend check reads. */
+const LOOKUP_LIMIT = 50;
+
 /** Twilio error codes that condemn the recipient's number for SMS; anything else 4xx is judged by status. */
 const RECIPIENT_CODES: ReadonlyMap<number, string> = new Map([
   [21211, 'invalid number'],
@@ -86,6 +101,38 @@ export class TwilioSmsProvider implements ChannelProvider {
     try {
       const found = await this.client.messages(sid).fetch();
       return { sid: found.sid, status: found.status, errorCode: found.errorCode ?? null };
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  /**
+   * Messages Twilio accepted for this delivery's number with exactly this
+   * text since `since`, newest first: what an interrupted attempt (a worker
+   * killed between Twilio's answer and our record of it) left behind. Twilio
+   * keeps no client reference on a message, so recipient, text and time are
+   * the key; the caller skips messages another delivery has recorded.
+   * Cancelled messages never went out and are not reported.
+   */
+  async findSent(message: OutboundMessage, since: Date): Promise<TwilioFoundMessage[]> {
+    const sms = message.sms;
+    if (!sms) throw new Error(`delivery ${message.deliveryId}: expected an sms part, got none`);
+    try {
+      const listed = await this.client.messages.list({
+        to: sms.to,
+        // A messaging service picks the sender number itself.
+        ...(this.options.messagingServiceSid ? {} : { from: this.options.from ?? undefined }),
+        limit: LOOKUP_LIMIT,
+        pageSize: LOOKUP_LIMIT,
+      });
+      return listed
+        .filter((m) => m.body === sms.body && m.status !== 'canceled' && (!m.dateCreated || m.dateCreated.getTime() >= since.getTime()))
+        .map((m) => ({
+          providerMessageId: m.sid,
+          final: m.status === 'delivered',
+          failure: FAILED_STATUSES.has(m.status) ? `Twilio reports it ${m.status}${m.errorCode ? ` (error ${m.errorCode})` : ''}` : null,
+          detail: `twilio status ${m.status}`,
+        }));
     } catch (error) {
       throw classify(error);
     }

@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
-import { isKnownCode } from '../errors';
+import { ErrorCode, isKnownCode } from '../errors';
+import { isStoreUnavailable } from '../services/communication.service';
 
 /** Codes Apollo itself uses for malformed requests: safe and useful to pass on. */
 const REQUEST_CODES = new Set<string>([
@@ -33,6 +34,11 @@ export function createErrorFormatter(logger: ErrorLogger): (formatted: GraphQLFo
     }
     if (typeof code === 'string' && REQUEST_CODES.has(code)) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+    }
+    if (isStoreUnavailable(original)) {
+      // The database went away mid-request: say so (retryable), without its driver message.
+      logger.error({ err: original, path: formatted.path }, 'store unavailable during a GraphQL operation');
+      return { message: 'The gateway store is unavailable; retry later', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL operation');
     return { message: 'Unexpected error', locations: formatted.locations, path: formatted.path, extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR } };

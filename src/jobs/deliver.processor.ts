@@ -9,15 +9,23 @@ import type { DeliveryArtifact } from './artifact.store';
 import { failChain, failDelivery, transitionAndPublish } from './delivery.fallback';
 import { composeCommunication, prepareDeliveries } from './delivery.preparer';
 import type { DeliverJobData } from './dispatcher';
-import { attemptOf, type JobAttempt } from './job.attempt';
+import { recoverInterruptedSend } from './interrupted.send';
+import { attemptOf, handBack, JobReleasedError, type AttemptRuntime, type JobAttempt } from './job.attempt';
 import { outboundMessageOf } from './outbound.message';
 import type { PipelineDeps } from './pipeline.deps';
 
 export type DeliverOutcome = 'sent' | 'delivered' | 'skipped' | 'cancelled' | 'not-found';
 
-/** BullMQ processor of the deliver queues (one per channel, same code). */
-export function deliverProcessor(deps: PipelineDeps): (job: Job<DeliverJobData>) => Promise<DeliverOutcome> {
-  return (job) => deliver(deps, job.data.deliveryId, attemptOf(job));
+/**
+ * BullMQ processor of the deliver queues (one per channel, same code). Three
+ * parameters, so BullMQ hands it the abort signal it uses to ask for jobs back.
+ */
+export function deliverProcessor(
+  deps: PipelineDeps,
+  runtime: Pick<AttemptRuntime, 'lockDurationMs'> = {},
+): (job: Job<DeliverJobData>, token?: string, signal?: AbortSignal) => Promise<DeliverOutcome> {
+  return (job, token, signal) =>
+    deliver(deps, job.data.deliveryId, attemptOf(job, { ...runtime, token, signal })).catch((error: unknown) => handBack(job, token, error));
 }
 
 /**
@@ -25,6 +33,12 @@ export function deliverProcessor(deps: PipelineDeps): (job: Job<DeliverJobData>)
  * RENDERED or SENDING (a replayed job after SENT, a cancelled one) is left
  * alone. A PENDING delivery (a fallback, a retry) or one whose rendered texts
  * expired is rendered here first, from fresh back-office data.
+ *
+ * Exactly once, as far as the channel allows: the delivery is claimed
+ * (SENDING) before the provider is called, the provider's answer goes to a
+ * send receipt the moment it arrives and to the database right after. An
+ * attempt that finds the delivery already SENDING knows a previous one was
+ * interrupted and first looks for what it left (`recoverInterruptedSend`).
  *
  * Failures: PermanentDeliveryError → FAILED and the next channel; anything
  * else is thrown for BullMQ to retry with backoff, and on the last attempt the
@@ -39,6 +53,9 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
   if (!isActive(delivery.status)) return 'skipped';
   const communication = await deps.repository.get(delivery.communicationId);
   if (!communication || communication.status === CommunicationStatus.CANCELLED) return 'cancelled';
+  const interrupted = delivery.status === DeliveryStatus.SENDING;
+  // The version this attempt last saw or wrote: anything else at the claim means another attempt moved the delivery meanwhile.
+  let seenVersion = delivery.version;
   let customer: CustomerRecord | undefined;
   try {
     const cached = delivery.status === DeliveryStatus.PENDING ? null : await deps.artifacts.get(deliveryId);
@@ -49,20 +66,43 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
       const rendered = await renderInPlace(deps, communication, delivery, attempt);
       if (!rendered) return 'skipped';
       ({ artifact, customer } = rendered);
+      seenVersion = rendered.version ?? seenVersion;
     }
     const provider = deps.providers[delivery.channel];
     if (!provider) throw new Error(`no provider is configured for ${delivery.channel}`);
     const message = await outboundMessageOf(deps.archive, delivery, artifact);
+    // The last safe point: nothing is claimed yet, so a worker shutting down can hand the job back.
+    if (attempt.released?.()) throw new JobReleasedError();
+    if (attempt.holdsLock && !(await attempt.holdsLock())) {
+      deps.logger.warn({ deliveryId, correlationId: attempt.correlationId }, 'job lock lost before sending: left to the worker that took the job over');
+      return 'skipped';
+    }
     const previous = attempt.previousError ? `, after: ${attempt.previousError}` : '';
     const sending = await transitionAndPublish(deps, deliveryId, DeliveryStatus.SENDING, { attemptsIncrement: 1, detail: `attempt ${attempt.number ?? 1}${previous}` });
     if (!sending.changed) return 'skipped';
-    const sent = await provider.send(message);
+    if (sending.delivery.version !== seenVersion + 1) {
+      // Two attempts at once (a duplicate hand-over, a worker that lost its job lock): sending now could send
+      // twice. The other attempt has it; should it have died, the sweeper finds the delivery SENDING without a
+      // job and hands it over again, and that attempt checks what was sent.
+      deps.logger.warn({ deliveryId, correlationId: attempt.correlationId }, 'another attempt claimed the delivery meanwhile: left to it');
+      return 'skipped';
+    }
+    // A receipt from before a retryDelivery must not speak for this send.
+    if (!interrupted) await deps.receipts.clear(deliveryId);
+    const recovered = interrupted ? await recoverInterruptedSend(deps, delivery, message, provider) : null;
+    const sent = recovered ?? (await provider.send(message));
+    if (!recovered) {
+      await deps.receipts.record(deliveryId, sent).catch((error: unknown) =>
+        deps.logger.warn({ deliveryId, err: (error as Error).message }, 'send receipt not written; recording the send in the database only'),
+      );
+    }
     const to = sent.final ? DeliveryStatus.DELIVERED : DeliveryStatus.SENT;
     await transitionAndPublish(deps, deliveryId, to, { providerMessageId: sent.providerMessageId, detail: sent.detail ?? null });
-    await deps.artifacts.delete(deliveryId).catch(() => undefined);
+    await Promise.all([deps.artifacts.delete(deliveryId), deps.receipts.clear(deliveryId)]).catch(() => undefined);
     deps.logger.info({ deliveryId, channel: delivery.channel, status: to, correlationId: attempt.correlationId }, 'delivery handed to the provider');
     return to === DeliveryStatus.DELIVERED ? 'delivered' : 'sent';
   } catch (error) {
+    if (error instanceof JobReleasedError) throw error;
     throw await settleFailure(deps, delivery, error, attempt, customer);
   }
 }
@@ -73,18 +113,20 @@ async function renderInPlace(
   communication: CommunicationEntity,
   delivery: DeliveryEntity,
   attempt: JobAttempt,
-): Promise<{ artifact: DeliveryArtifact; customer: CustomerRecord } | null> {
+): Promise<{ artifact: DeliveryArtifact; customer: CustomerRecord; version?: number } | null> {
   const composed = await composeCommunication(deps, communication);
   const [prepared] = await prepareDeliveries(deps, communication, composed, [delivery]);
   const customer = composed.ctx.customer;
   if (!prepared.ok) throw new PermanentDeliveryError(prepared.reason);
   await deps.artifacts.put(delivery.id, prepared.artifact);
+  let version: number | undefined;
   if (delivery.status === DeliveryStatus.PENDING) {
     const result = await transitionAndPublish(deps, delivery.id, DeliveryStatus.RENDERED, { documentId: prepared.documentId, detail: prepared.detail });
     if (!result.changed) return null;
+    version = result.delivery.version;
   }
   deps.logger.info({ deliveryId: delivery.id, channel: delivery.channel, correlationId: attempt.correlationId }, 'delivery rendered in place');
-  return { artifact: prepared.artifact, customer };
+  return { artifact: prepared.artifact, customer, version };
 }
 
 /** Records what must be recorded now and returns the error for BullMQ (UnrecoverableError ends retries). */

@@ -44,6 +44,9 @@ export interface DeliverJobData {
   readonly correlationId?: string;
 }
 
+/** Job states in which a job will still run, or is running. */
+const LIVE_STATES: ReadonlySet<string> = new Set(['waiting', 'prioritized', 'delayed', 'active', 'waiting-children']);
+
 export type JobCounts = Record<'waiting' | 'prioritized' | 'delayed' | 'active' | 'completed' | 'failed', number>;
 
 export const renderJobId = (communicationId: string): string => communicationId;
@@ -71,7 +74,14 @@ export class Dispatcher {
     // One connection for all queues: producers only send short commands.
     this.connection = createRedis(options.connection, 'producer', 'ccm-dispatcher');
     this.connection.on('error', () => undefined); // BullMQ reports failures through the calls themselves
-    this.byName = new Map(ALL_QUEUES.map((name) => [name, new Queue(name, { connection: this.connection, prefix: this.prefix })]));
+    this.byName = new Map(
+      ALL_QUEUES.map((name) => {
+        const queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+        // Without a listener BullMQ prints every reconnect attempt while Redis is away; the calls report failures.
+        queue.on('error', () => undefined);
+        return [name, queue];
+      }),
+    );
   }
 
   /** The render job of a communication; its id is the communication id. */
@@ -95,6 +105,38 @@ export class Dispatcher {
       priority: bullPriority(options.priority),
       delay: Math.max(0, Math.round(options.delayMs ?? 0)),
     });
+  }
+
+  /**
+   * Hands a delivery over again whose job was lost (Redis restarted without
+   * its data) or ended without moving it on (failed by BullMQ's stall limit):
+   * a finished job holding the same id is removed first, or the add would be
+   * ignored. A live one is left alone.
+   */
+  async redispatchDelivery(deliveryId: string, channel: Channel, options: DeliveryDispatchOptions & { readonly generation: number }): Promise<void> {
+    const queue = this.queue(deliverQueueOf(channel));
+    const id = deliverJobId(deliveryId, options.generation);
+    const state = await queue.getJobState(id);
+    if (LIVE_STATES.has(state)) return;
+    if (state !== 'unknown') await queue.remove(id);
+    await this.dispatchDelivery(deliveryId, channel, options);
+  }
+
+  /** Whether the communication's render job will still run, or is running. */
+  async hasLiveRenderJob(communicationId: string): Promise<boolean> {
+    return LIVE_STATES.has(await this.queue(QueueName.RENDER).getJobState(renderJobId(communicationId)));
+  }
+
+  /**
+   * Whether a deliver job of the delivery will still run, or is running: one
+   * per generation it may have been handed over at, 1 to `version`. Jobs added
+   * without a generation are not seen.
+   */
+  async hasLiveDeliverJob(deliveryId: string, channel: Channel, version: number): Promise<boolean> {
+    const queue = this.queue(deliverQueueOf(channel));
+    const ids = Array.from({ length: Math.max(1, version) }, (_, i) => deliverJobId(deliveryId, i + 1));
+    const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+    return states.some((state) => LIVE_STATES.has(state));
   }
 
   /**

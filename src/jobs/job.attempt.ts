@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { WaitingError, type Job } from 'bullmq';
 
 /** What a use case needs to know about the BullMQ attempt running it; tests build it by hand. */
 export interface JobAttempt {
@@ -9,6 +9,31 @@ export interface JobAttempt {
   /** Why the previous attempt failed, for the timeline. */
   readonly previousError?: string | null;
   readonly correlationId?: string;
+  /** True once the worker is shutting down and wants its jobs back; checked at safe points only. */
+  readonly released?: () => boolean;
+  /**
+   * Renews the job's lock and says whether this worker still holds it. A
+   * worker that stalled (event loop blocked past the lock) may find its job
+   * handed to another one: it must not send then.
+   */
+  readonly holdsLock?: () => Promise<boolean>;
+}
+
+export interface AttemptRuntime {
+  /** The worker's lock token for this job. */
+  readonly token?: string;
+  /** Aborted when the worker cancels its jobs (shutdown after the grace period). */
+  readonly signal?: AbortSignal;
+  /** The worker's lock duration, to renew the lock with. */
+  readonly lockDurationMs?: number;
+}
+
+/** Thrown at a safe point of a job when the worker is shutting down: the job goes back to the queue. */
+export class JobReleasedError extends Error {
+  constructor() {
+    super('released: the worker is shutting down');
+    this.name = 'JobReleasedError';
+  }
 }
 
 /** BullMQ retries while `attemptsMade + 1 < attempts` (attemptsMade counts failed attempts before this one). */
@@ -16,11 +41,24 @@ export function isFinalAttempt(job: Job): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
-export function attemptOf(job: Job<{ correlationId?: string }>): JobAttempt {
+export function attemptOf(job: Job<{ correlationId?: string }>, runtime: AttemptRuntime = {}): JobAttempt {
+  const { token, signal, lockDurationMs } = runtime;
   return {
     final: isFinalAttempt(job),
     number: job.attemptsMade + 1,
     previousError: job.attemptsMade > 0 ? (job.failedReason ?? null) : null,
     correlationId: job.data.correlationId,
+    ...(signal ? { released: () => signal.aborted } : {}),
+    ...(token && lockDurationMs ? { holdsLock: async () => (await job.extendLock(token, lockDurationMs)) === 1 } : {}),
   };
+}
+
+/**
+ * Puts a released job back in the queue without counting an attempt
+ * (BullMQ's manual "move to wait", then WaitingError so the worker lets go).
+ */
+export async function handBack(job: Job, token: string | undefined, error: unknown): Promise<never> {
+  if (!(error instanceof JobReleasedError) || !token) throw error;
+  await job.moveToWait(token);
+  throw new WaitingError();
 }

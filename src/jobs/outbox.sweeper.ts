@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type IORedis from 'ioredis';
-import { Priority } from '../domain';
+import { DeliveryStatus, Priority } from '../domain';
 import { runFallback } from './delivery.fallback';
 import { enqueueCommunication, enqueueDelivery } from './outbox.enqueue';
 import type { PipelineDeps } from './pipeline.deps';
@@ -15,12 +15,19 @@ export interface OutboxSweeperOptions {
   readonly graceMs?: number;
   /** Rows per kind and sweep; default 200. */
   readonly batchSize?: number;
+  /**
+   * Handed-over deliveries untouched this long get their queue checked and,
+   * when no job will run for them, a new one; default three intervals.
+   */
+  readonly staleAfterMs?: number;
 }
 
 export interface SweepReport {
   readonly communications: number;
   readonly deliveries: number;
   readonly fallbacks: number;
+  /** Deliveries whose job was gone and which were handed over again. */
+  readonly stale: number;
 }
 
 /**
@@ -32,12 +39,18 @@ export interface SweepReport {
  * - communications written but never queued (the API died between the two):
  *   render job again, held until `scheduledAt`, at their priority;
  * - deliveries added after queueing (fallbacks, retries) and never queued;
- * - failed deliveries with channels left whose fallback was never created.
+ * - failed deliveries with channels left whose fallback was never created;
+ * - handed-over deliveries still PENDING, RENDERED or SENDING whose job is
+ *   gone: Redis restarted without its data, or BullMQ failed the job after
+ *   too many stalls (workers killed under it). The queue is asked first, so a
+ *   job waiting out a backoff is never doubled; the deliver job then renders
+ *   what is missing and checks what an interrupted attempt left.
  */
 export class OutboxSweeper {
   private readonly intervalMs: number;
   private readonly graceMs: number;
   private readonly batchSize: number;
+  private readonly staleAfterMs: number;
   private readonly lockKey: string;
   private readonly token = randomUUID();
   private timer: NodeJS.Timeout | null = null;
@@ -51,6 +64,7 @@ export class OutboxSweeper {
     this.intervalMs = options.intervalMs ?? 5_000;
     this.graceMs = options.graceMs ?? 2 * this.intervalMs;
     this.batchSize = options.batchSize ?? 200;
+    this.staleAfterMs = options.staleAfterMs ?? 3 * this.intervalMs;
     this.lockKey = `${options.prefix}:outbox-sweeper`;
   }
 
@@ -87,6 +101,7 @@ export class OutboxSweeper {
       communications: await this.each(await repository.findUnqueued(this.graceMs, this.batchSize), (c) => enqueueCommunication(this.deps, c), 'communicationId'),
       deliveries: 0,
       fallbacks: 0,
+      stale: 0,
     };
     const deliveries = await repository.findUnqueuedDeliveries(this.graceMs, this.batchSize);
     const owners = await repository.getMany([...new Set(deliveries.map((d) => d.communicationId))]);
@@ -94,8 +109,32 @@ export class OutboxSweeper {
     report.deliveries = await this.each(deliveries, (d) => enqueueDelivery(this.deps, d, priorityOf.get(d.communicationId) ?? Priority.NORMAL), 'deliveryId');
     const stalled = await repository.findStalledFallbacks(this.graceMs, this.batchSize);
     report.fallbacks = await this.each(stalled, (d) => runFallback(this.deps, d), 'deliveryId');
-    if (report.communications + report.deliveries + report.fallbacks > 0) this.deps.logger.info(report, 'outbox sweep re-queued work');
+    report.stale = await this.requeueStale();
+    if (report.communications + report.deliveries + report.fallbacks + report.stale > 0) this.deps.logger.info(report, 'outbox sweep re-queued work');
     return report;
+  }
+
+  /** Stale deliveries without a live job get one; returns how many. */
+  private async requeueStale(): Promise<number> {
+    const { repository, dispatcher } = this.deps;
+    const stale = await repository.findStaleDeliveries(this.staleAfterMs, this.batchSize);
+    if (stale.length === 0) return 0;
+    const owners = await repository.getMany([...new Set(stale.map((d) => d.communicationId))]);
+    const priorityOf = new Map(owners.flatMap((c) => (c ? [[c.id, c.priority] as const] : [])));
+    let requeued = 0;
+    await this.each(stale, async (d) => {
+      if (await dispatcher.hasLiveDeliverJob(d.id, d.channel, d.version)) return;
+      // Initial deliveries are the render job's while it lives.
+      if (d.status === DeliveryStatus.PENDING && (await dispatcher.hasLiveRenderJob(d.communicationId))) return;
+      // A job that ended between the read and the checks has moved the delivery on (and may have handed it
+      // to a job id not checked above): only a delivery still as it was read has really lost its job.
+      const current = await repository.getDelivery(d.id);
+      if (!current || current.version !== d.version) return;
+      await dispatcher.redispatchDelivery(d.id, d.channel, { priority: priorityOf.get(d.communicationId) ?? Priority.NORMAL, generation: d.version });
+      this.deps.logger.warn({ deliveryId: d.id, channel: d.channel, status: d.status }, 'delivery had no job left: handed over again');
+      requeued += 1;
+    }, 'deliveryId');
+    return requeued;
   }
 
   /** One row's failure is logged and does not stop the others; returns how many went through. */

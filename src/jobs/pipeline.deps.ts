@@ -7,6 +7,7 @@ import type { CommunicationRepository } from '../store/communication.repository'
 import type { DocumentArchive } from '../store/document.archive';
 import type { ArtifactStore } from './artifact.store';
 import type { Dispatcher } from './dispatcher';
+import type { SendReceipts } from './send.receipts';
 import type { StatusEvents } from './status.events';
 
 /** pino-compatible; log lines carry ids, channels and statuses, never addresses or names. */
@@ -32,6 +33,8 @@ export interface PipelineDeps {
   readonly dispatcher: Dispatcher;
   readonly sender: RenderSender;
   readonly artifacts: ArtifactStore;
+  /** Provider answers kept until the database has them (see `send.receipts.ts`). */
+  readonly receipts: SendReceipts;
   readonly logger: JobLogger;
   readonly clock: () => Date;
   /** Called after each render step, e.g. for a render-duration histogram. */

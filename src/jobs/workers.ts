@@ -14,6 +14,7 @@ import { silentLogger, type JobLogger, type PipelineDeps, type RenderedInfo } fr
 import { checkPrefix, DEFAULT_PREFIX, QueueName } from './queue.names';
 import { createRedis, redisOptionsFor, type RedisConnectionInput } from './redis.connection';
 import { renderProcessor } from './render.processor';
+import { SendReceipts } from './send.receipts';
 import type { StatusEvents } from './status.events';
 
 export type WorkerKind = 'render' | 'email' | 'sms' | 'letter' | 'portal';
@@ -39,8 +40,26 @@ export interface WorkerDeps {
   readonly sweepIntervalMs?: number;
   /** Rows younger than this are left to their writer; default twice the sweep period. */
   readonly sweepGraceMs?: number;
+  /** Handed-over deliveries untouched this long are checked for a lost job; default three sweep periods. */
+  readonly staleAfterMs?: number;
   /** How long rendered email/SMS texts wait for their deliver job; default 24 h. */
   readonly artifactTtlMs?: number;
+  /**
+   * BullMQ job lock, renewed every half of it; default 10_000 ms. A worker
+   * that dies leaves its jobs locked this long before another one may take
+   * them, and a worker whose event loop stalls longer loses them.
+   */
+  readonly lockDurationMs?: number;
+  /** How often each worker looks for jobs whose lock expired (their worker died); default 5_000 ms. */
+  readonly stalledIntervalMs?: number;
+  /**
+   * Times a job may be taken back from a dead worker before BullMQ fails it;
+   * default 5 (killed workers are not the job's fault). The sweeper hands a
+   * delivery whose job failed that way over again.
+   */
+  readonly maxStalledCount?: number;
+  /** On close: how long running jobs may finish before those not yet sending are handed back; default 10_000 ms. */
+  readonly shutdownGraceMs?: number;
   readonly logger?: JobLogger;
   /** Default: the system clock. */
   readonly clock?: () => Date;
@@ -52,7 +71,12 @@ export interface RunningWorkers {
   readonly workers: readonly Worker[];
   /** Null when `sweepIntervalMs` is 0. */
   readonly sweeper: OutboxSweeper | null;
-  /** Stops the sweeper, lets active jobs finish, closes this module's connections (not the dispatcher or events). */
+  /**
+   * Stops taking jobs and the sweeper, lets running jobs finish within the
+   * grace period, then hands back those that have not started sending and
+   * leaves any others to the stalled-job check of other workers; closes this
+   * module's connections (not the dispatcher or events).
+   */
   close(): Promise<void>;
 }
 
@@ -99,14 +123,16 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     dispatcher: deps.dispatcher,
     sender: deps.sender,
     artifacts: new ArtifactStore(redis, { prefix, ttlMs: deps.artifactTtlMs }),
+    receipts: new SendReceipts(redis, { prefix }),
     logger,
     clock: deps.clock ?? (() => new Date()),
     onRendered: deps.onRendered,
   };
 
+  const lockDurationMs = deps.lockDurationMs ?? 10_000;
   const workers = Object.values(QueueName).map((name) => {
     const kind = KIND_OF_QUEUE[name];
-    const processor = name === QueueName.RENDER ? renderProcessor(pipeline) : deliverProcessor(pipeline);
+    const processor = name === QueueName.RENDER ? renderProcessor(pipeline) : deliverProcessor(pipeline, { lockDurationMs });
     const worker = new Worker(name, processor as (job: Job) => Promise<unknown>, {
       // ioredis types `retryStrategy` more loosely than BullMQ's copy of them; the options are ioredis's own.
       connection: redisOptionsFor(deps.connection, 'worker') as ConnectionOptions,
@@ -114,6 +140,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       concurrency: deps.concurrency[kind],
       ...(deps.limiter?.[kind] ? { limiter: deps.limiter[kind] } : {}),
       settings: { backoffStrategy: providerBackoff },
+      lockDuration: lockDurationMs,
+      stalledInterval: deps.stalledIntervalMs ?? 5_000,
+      maxStalledCount: deps.maxStalledCount ?? 5,
     });
     // A Worker without an 'error' listener would crash the process on a connection hiccup.
     worker.on('error', (error) => logger.error({ queue: name, err: error.message }, 'worker error'));
@@ -131,7 +160,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   }
 
   const intervalMs = deps.sweepIntervalMs ?? 5_000;
-  const sweeper = intervalMs > 0 ? new OutboxSweeper(pipeline, { redis, prefix, intervalMs, graceMs: deps.sweepGraceMs }) : null;
+  const sweeper = intervalMs > 0 ? new OutboxSweeper(pipeline, { redis, prefix, intervalMs, graceMs: deps.sweepGraceMs, staleAfterMs: deps.staleAfterMs }) : null;
   sweeper?.start();
   logger.info({ prefix, queues: workers.map((w) => w.name) }, 'workers started');
 
@@ -142,8 +171,33 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     close: () =>
       (closing ??= (async () => {
         await sweeper?.stop();
-        await Promise.all(workers.map((worker) => worker.close()));
+        // close() stops fetching at once and resolves when the running jobs are done.
+        const finished = Promise.all(workers.map((worker) => worker.close()));
+        const graceMs = deps.shutdownGraceMs ?? 10_000;
+        if (!(await settlesWithin(finished, graceMs))) {
+          logger.warn({ graceMs }, 'jobs still running after the shutdown grace period: handing back those not yet sending');
+          for (const worker of workers) worker.cancelAllJobs('shutdown');
+          if (!(await settlesWithin(finished, RELEASE_MS))) {
+            // Their locks expire and another worker's stalled-job check takes them; an interrupted send is checked then.
+            logger.warn({ queues: workers.length }, 'jobs still running: left to the other workers');
+            await Promise.all(workers.map((worker) => worker.disconnect().catch(() => undefined)));
+          }
+        }
         await redis.quit().catch(() => redis.disconnect());
       })()),
   };
+}
+
+/** How long handed-back jobs get to reach their safe point after the grace period. */
+const RELEASE_MS = 2_000;
+
+/** True when `work` settled within `ms`. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -27,6 +27,8 @@ export async function startPrintScheduler(deps: PrintSchedulerDeps): Promise<{ c
   const connection = createRedis(deps.redisUrl, 'producer', 'ccm-print-scheduler');
   connection.on('error', () => undefined);
   const queue = new Queue(PRINT_QUEUE, { connection, prefix });
+  // Without a listener, every failed reconnect while Redis is away is printed to the console.
+  queue.on('error', () => undefined);
   if (intervalMs > 0) {
     await queue.upsertJobScheduler(SCHEDULER_ID, { every: intervalMs }, { name: 'close', data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
   } else {

@@ -78,7 +78,7 @@ export class CommunicationService {
     const plan = planDeliveries({ policy, channels: input.channels ?? null, customer, templateChannels: template.channels });
     if (!plan.ok) throw badInput(plan.error, 'channels');
 
-    const result = await repository.create({
+    const result = await this.stored(() => repository.create({
       callerId: ctx.principal.subject,
       idempotencyKey,
       customerId: customer.id,
@@ -90,7 +90,7 @@ export class CommunicationService {
       priority: input.priority ?? Priority.NORMAL,
       scheduledAt,
       plans: plan.plans.map((p) => ({ chain: p.chain, recipient: recipientOf(p.chain[0], customer) })),
-    });
+    }));
     if (!result.created) return result.communication;
     await Promise.all(result.deliveries.map((d) => this.announce(d, result.communication)));
     await this.handOver(result.communication, ctx.requestId);
@@ -99,10 +99,10 @@ export class CommunicationService {
 
   async cancel(id: string, ctx: GatewayContext): Promise<CommunicationEntity> {
     const { repository } = this.options;
-    const existing = await repository.get(id);
+    const existing = await this.stored(() => repository.get(id));
     if (!existing) throw notFound('Communication', id);
     assertCanSeeCustomer(ctx.principal, existing.customerId, 'Communication', id);
-    const result = await repository.cancel(id);
+    const result = await this.stored(() => repository.cancel(id));
     switch (result.outcome) {
       case 'not-found':
         throw notFound('Communication', id);
@@ -119,10 +119,10 @@ export class CommunicationService {
 
   async retry(deliveryId: string, ctx: GatewayContext): Promise<DeliveryEntity> {
     const { repository } = this.options;
-    const existing = await repository.getDelivery(deliveryId);
+    const existing = await this.stored(() => repository.getDelivery(deliveryId));
     if (!existing) throw notFound('Delivery', deliveryId);
     assertCanSeeCustomer(ctx.principal, existing.customerId, 'Delivery', deliveryId);
-    const result = await repository.resetForRetry(deliveryId);
+    const result = await this.stored(() => repository.resetForRetry(deliveryId));
     switch (result.outcome) {
       case 'not-found':
         throw notFound('Delivery', deliveryId);
@@ -136,6 +136,23 @@ export class CommunicationService {
           this.options.logger?.warn({ err: error, deliveryId }, 'queue unavailable; the outbox sweeper will hand the delivery over');
         }
         return result.delivery;
+    }
+  }
+
+  /**
+   * Store work of a request. Every write is one transaction, so a store that
+   * is down leaves nothing half-written; the caller gets SERVICE_UNAVAILABLE
+   * (retryable) instead of a masked internal error. Should the store fail
+   * while committing, the request may have been recorded after all: a retry
+   * with the same idempotencyKey then returns it instead of sending twice.
+   */
+  private async stored<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isStoreUnavailable(error)) throw error;
+      this.options.logger?.warn({ err: (error as Error).message }, 'communication store unavailable');
+      throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The communication store is unavailable; try again later (with the same idempotencyKey, a retry never sends twice)');
     }
   }
 
@@ -184,4 +201,24 @@ export class CommunicationService {
     if (!contract) throw badInput(`contractId: no contract ${JSON.stringify(contractId)} in the contract system`, 'contractId');
     if (contract.customerId !== customer.id) throw badInput(`contractId: contract ${JSON.stringify(contractId)} does not belong to customer ${JSON.stringify(customer.id)}`, 'contractId');
   }
+}
+
+/** Connection-level SQL error classes (PostgreSQL): connection exception, operator intervention (shutdown, cannot connect now), insufficient resources. */
+const UNAVAILABLE_SQLSTATE = /^(08|57P0|53)/;
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL)/;
+/**
+ * What node-postgres and its pool say when the server went away or cannot be
+ * reached (they set no code), and what TypeORM says when the connection of a
+ * transaction died under it (its rollback then finds the runner released).
+ */
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|connection timeout|Client has encountered a connection error|database system is (starting up|shutting down|in recovery mode)|Query runner already released/i;
+
+/** The store cannot be reached or is restarting: worth a retry, unlike a bug or a refused constraint. */
+export function isStoreUnavailable(error: unknown): boolean {
+  // Duck-typed: socket errors may come from another realm than this module's Error (test sandboxes, workers).
+  if (error instanceof AppError || typeof error !== 'object' || error === null) return false;
+  const { driverError, code, message } = error as { driverError?: { code?: unknown }; code?: unknown; message?: unknown };
+  const found = String(driverError?.code ?? code ?? '');
+  return UNAVAILABLE_ERRNO.has(found) || UNAVAILABLE_SQLSTATE.test(found) || UNAVAILABLE_SQLITE.test(found) || (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message));
 }

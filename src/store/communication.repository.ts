@@ -96,6 +96,11 @@ export class CommunicationRepository {
     return this.outbox.findStalledFallbacks(olderThanMs, limit);
   }
 
+  /** Recovery: handed-over deliveries still PENDING, RENDERED or SENDING and untouched for `olderThanMs` (their job may be lost). */
+  findStaleDeliveries(olderThanMs: number, limit: number): Promise<DeliveryEntity[]> {
+    return this.outbox.findStaleDeliveries(olderThanMs, limit);
+  }
+
   /** Inserts the index row of an archived document; the same bytes for the same communication give the same row. */
   async addDocument(input: NewDocument): Promise<DocumentEntity> {
     const existing = () => this.gate.read((m) => m.findOneBy(DocumentEntity, { communicationId: input.communicationId, sha256: input.sha256 }));

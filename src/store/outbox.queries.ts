@@ -75,4 +75,30 @@ export class OutboxQueries {
         .getMany(),
     );
   }
+
+  /**
+   * Recovery: deliveries handed over to the queue but still PENDING, RENDERED
+   * or SENDING, untouched for `olderThanMs`, of communications neither
+   * cancelled nor scheduled later than that; oldest first. Their job may be
+   * waiting (backoff), running, or lost (Redis restarted without its data, a
+   * job failed by BullMQ's stall limit): the caller asks the queue which.
+   */
+  findStaleDeliveries(olderThanMs: number, limit: number): Promise<DeliveryEntity[]> {
+    const before = this.clock().getTime() - olderThanMs;
+    return this.gate.read((manager) =>
+      manager
+        .createQueryBuilder(DeliveryEntity, 'd')
+        .innerJoin(CommunicationEntity, 'c', 'c.id = d.communicationId')
+        .where('d.status IN (:...active) AND d.updatedAt <= :before', {
+          active: [DeliveryStatus.PENDING, DeliveryStatus.RENDERED, DeliveryStatus.SENDING],
+          before,
+        })
+        // A PENDING delivery never handed over is the unqueued passes' business.
+        .andWhere('(d.status <> :pending OR d.queuedAt IS NOT NULL)', { pending: DeliveryStatus.PENDING })
+        .andWhere('c.status <> :cancelled AND (c.scheduledAt IS NULL OR c.scheduledAt <= :before)', { cancelled: CommunicationStatus.CANCELLED })
+        .orderBy('d.updatedAt', 'ASC')
+        .limit(limit)
+        .getMany(),
+    );
+  }
 }

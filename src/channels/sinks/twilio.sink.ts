@@ -64,9 +64,10 @@ const API = '/2010-04-01/Accounts/';
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
 /**
- * A Twilio-compatible Messages API on loopback: the official client talks to it
- * exactly as to Twilio (Basic auth, form bodies, Twilio's JSON and error codes),
- * and it posts signed status callbacks the way Twilio does.
+ * A Twilio-compatible Messages API on loopback (create, fetch by SID, list with
+ * Twilio's filters): the official client talks to it exactly as to Twilio
+ * (Basic auth, form bodies, Twilio's JSON and error codes), and it posts signed
+ * status callbacks the way Twilio does.
  */
 export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<TwilioSink> {
   const host = options.host ?? '127.0.0.1';
@@ -169,6 +170,46 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
     send(res, 201, messageJson(message, accountSid));
   };
 
+  /**
+   * Twilio's Messages list: filters To, From, DateSent / DateSent< / DateSent>
+   * (a date or a date-time; messages not sent yet have no date_sent and are
+   * left out by those), newest first, PageSize (default 50, at most 1000) and Page.
+   */
+  const list = (query: URLSearchParams, res: ServerResponse): void => {
+    const to = query.get('To');
+    const from = query.get('From');
+    const bound = (name: string): number | null => {
+      const value = query.get(name);
+      if (value === null) return null;
+      const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+      return Number.isNaN(at) ? null : at;
+    };
+    const [on, before, after] = [bound('DateSent'), bound('DateSent<'), bound('DateSent>')];
+    const sent = (m: SinkSms): number | null => m.dateSent?.getTime() ?? null;
+    const matching = messages
+      .filter((m) => (!to || m.to === to) && (!from || m.from === from))
+      .filter((m) => on === null || (sent(m) !== null && sent(m)! >= on && sent(m)! < on + 86_400_000))
+      .filter((m) => before === null || (sent(m) !== null && sent(m)! <= before))
+      .filter((m) => after === null || (sent(m) !== null && sent(m)! >= after))
+      .sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime());
+    const pageSize = Math.min(1000, Math.max(1, Number(query.get('PageSize') ?? 50) || 50));
+    const page = Math.max(0, Number(query.get('Page') ?? 0) || 0);
+    const slice = matching.slice(page * pageSize, (page + 1) * pageSize);
+    const uriOf = (n: number): string => {
+      const params = new URLSearchParams(query);
+      params.set('PageSize', String(pageSize));
+      params.set('Page', String(n));
+      return `${API}${accountSid}/Messages.json?${params.toString()}`;
+    };
+    send(res, 200, {
+      messages: slice.map((m) => messageJson(m, accountSid)),
+      start: page * pageSize, end: page * pageSize + Math.max(0, slice.length - 1), page, page_size: pageSize,
+      uri: uriOf(page), first_page_uri: uriOf(0),
+      next_page_uri: (page + 1) * pageSize < matching.length ? uriOf(page + 1) : null,
+      previous_page_uri: page > 0 ? uriOf(page - 1) : null,
+    });
+  };
+
   const route = (req: IncomingMessage, res: ServerResponse, form: URLSearchParams): void => {
     const path = new URL(req.url ?? '/', 'http://sink').pathname;
     if (fault) {
@@ -184,6 +225,7 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
       return send(res, 200, { sid: accountSid, status: 'active', type: 'Full', friendly_name: 'Local sink' });
     }
     if (req.method === 'POST' && rest === '/Messages.json') return create(form, res);
+    if (req.method === 'GET' && rest === '/Messages.json') return list(new URL(req.url ?? '/', 'http://sink').searchParams, res);
     const fetched = /^\/Messages\/(SM[0-9a-f]{32})\.json$/.exec(rest);
     const message = fetched && req.method === 'GET' ? messages.find((m) => m.sid === fetched[1]) : undefined;
     if (message) return send(res, 200, messageJson(message, accountSid));
