@@ -1,7 +1,6 @@
-import type IORedis from 'ioredis';
 import type { Channel, CommunicationStatus, DeliveryStatus } from '../domain';
 import type { TransitionResult } from '../store/delivery.lifecycle';
-import { createRedis } from './redis.connection';
+import { createRedisChannel } from './redis.channel';
 
 /** One status change of one delivery, as every API process and subscriber sees it. */
 export interface DeliveryStatusEvent {
@@ -57,61 +56,5 @@ export function statusEventOf(result: TransitionResult, detail: string | null = 
  * the record.
  */
 export function createRedisStatusEvents(options: RedisStatusEventsOptions): StatusEvents {
-  const channel = options.channel ?? 'ccm:delivery-status';
-  const onError = options.onError ?? (() => undefined);
-  const listeners = new Set<(event: DeliveryStatusEvent) => void>();
-  const publisher = createRedis(options.redisUrl, 'client', 'ccm-status-publisher');
-  publisher.on('error', onError);
-  let subscriber: IORedis | null = null;
-  let subscribed: Promise<void> = Promise.resolve();
-  let closed = false;
-
-  const deliver = (from: string, message: string): void => {
-    if (from !== channel) return;
-    let event: DeliveryStatusEvent;
-    try {
-      event = JSON.parse(message) as DeliveryStatusEvent;
-    } catch (error) {
-      onError(error);
-      return;
-    }
-    for (const listener of [...listeners]) {
-      try {
-        listener(event);
-      } catch (error) {
-        onError(error);
-      }
-    }
-  };
-
-  const openSubscriber = (): void => {
-    const connection = createRedis(options.redisUrl, 'subscriber', 'ccm-status-subscriber');
-    connection.on('error', onError);
-    connection.on('message', deliver);
-    subscribed = connection.subscribe(channel).then(() => undefined);
-    subscribed.catch(onError);
-    subscriber = connection;
-  };
-
-  return {
-    async publish(event) {
-      if (closed) throw new Error('status events: expected an open publisher, got a closed one');
-      await publisher.publish(channel, JSON.stringify(event));
-    },
-    subscribe(listener) {
-      if (closed) throw new Error('status events: expected an open subscriber, got a closed one');
-      listeners.add(listener);
-      if (!subscriber) openSubscriber();
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-    ready: () => subscribed,
-    async close() {
-      if (closed) return;
-      closed = true;
-      listeners.clear();
-      await Promise.all([publisher.quit().catch(() => publisher.disconnect()), subscriber?.quit().catch(() => subscriber?.disconnect())]);
-    },
-  };
+  return createRedisChannel<DeliveryStatusEvent>({ redisUrl: options.redisUrl, channel: options.channel ?? 'ccm:delivery-status', name: 'ccm-status', onError: options.onError });
 }
