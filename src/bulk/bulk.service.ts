@@ -3,6 +3,7 @@ import { planDeliveries } from '../channels/channel-policy';
 import type { Backoffice } from '../connectors/backoffice';
 import { Channel, ChannelPolicy, Priority, type CustomerRecord } from '../domain';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
+import { checkSchedule, checkTemplateData } from '../services/request.checks';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { Principal } from '../resolvers/principal';
 import type { SendBulkCommunicationInput } from '../schema/bulk.input';
@@ -61,14 +62,14 @@ export class BulkService {
     const { templates } = this.options;
     const template = templates.get(input.templateKey);
     if (!template) throw badInput(`templateKey: expected one of ${templates.list().map((t) => t.key).join(', ')}, got ${JSON.stringify(input.templateKey)}`, 'templateKey');
-    const data = this.checkData(input.data);
+    const data = checkTemplateData(input.data, this.options.maxDataBytes);
     const dataError = templates.validateData(template.key, data);
     if (dataError) throw badInput(`data: ${dataError}`, 'data');
     const policy = input.channelPolicy ?? ChannelPolicy.PREFERRED;
     const channels = input.channels ?? null;
     const probe = planDeliveries({ policy, channels, customer: PROBE, templateChannels: template.channels });
     if (!probe.ok) throw badInput(probe.error.replace('for this customer', 'for this template'), 'channels');
-    const scheduledAt = this.checkSchedule(input.scheduledAt ?? null);
+    const scheduledAt = checkSchedule(input.scheduledAt ?? null, this.clock());
     const batchKey = input.batchKey ?? randomUUID();
     if (batchKey.length === 0 || batchKey.length > MAX_KEY_LENGTH) throw badInput(`batchKey: expected 1 to ${MAX_KEY_LENGTH} characters, got ${batchKey.length}`, 'batchKey');
     const { target, list } = await this.checkTarget(input);
@@ -169,23 +170,6 @@ export class BulkService {
     } while (after);
     if (ids.length === 0) throw badInput(`target.productCode: no product with code ${JSON.stringify(code)} in the catalog`, 'target.productCode');
     return ids;
-  }
-
-  private checkData(data: unknown): Record<string, unknown> {
-    if (data === undefined || data === null) return {};
-    if (typeof data !== 'object' || Array.isArray(data)) throw badInput(`data: expected a JSON object, got ${Array.isArray(data) ? 'an array' : typeof data}`, 'data');
-    const max = this.options.maxDataBytes ?? 16 * 1024;
-    const size = Buffer.byteLength(JSON.stringify(data));
-    if (size > max) throw badInput(`data: expected at most ${max} bytes of JSON, got ${size}`, 'data');
-    return data as Record<string, unknown>;
-  }
-
-  private checkSchedule(scheduledAt: Date | null): Date | null {
-    if (scheduledAt === null) return null;
-    const now = this.clock().getTime();
-    if (scheduledAt.getTime() < now - 5_000) throw badInput(`scheduledAt: expected a time in the future, got ${scheduledAt.toISOString()}`, 'scheduledAt');
-    if (scheduledAt.getTime() > now + 366 * 86_400_000) throw badInput('scheduledAt: expected a time within the next 366 days', 'scheduledAt');
-    return scheduledAt.getTime() <= now ? null : scheduledAt;
   }
 }
 

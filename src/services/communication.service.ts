@@ -9,6 +9,7 @@ import type { SendCommunicationInput } from '../schema/send-communication.input'
 import type { CommunicationEntity } from '../store/communication.entity';
 import type { CommunicationRepository } from '../store/communication.repository';
 import type { DeliveryEntity } from '../store/delivery.entity';
+import { checkSchedule, checkTemplateData, MAX_DATA_BYTES, MAX_SCHEDULE_AHEAD_MS } from './request.checks';
 import type { StatusFeed } from './status.feed';
 
 /** The queue side, as the API needs it (implemented over BullMQ in src/jobs/). Each enqueue also sets the outbox mark. */
@@ -34,8 +35,6 @@ export interface CommunicationServiceOptions {
   readonly logger?: { warn(obj: object, msg: string): void };
 }
 
-/** Clock skew between client and server that still counts as "now". */
-const SCHEDULE_TOLERANCE_MS = 5_000;
 const MAX_KEY_LENGTH = 200;
 
 /**
@@ -50,8 +49,8 @@ export class CommunicationService {
   private readonly clock: () => Date;
 
   constructor(private readonly options: CommunicationServiceOptions) {
-    this.maxDataBytes = options.maxDataBytes ?? 16 * 1024;
-    this.maxAheadMs = options.maxScheduleAheadMs ?? 366 * 24 * 3600 * 1000;
+    this.maxDataBytes = options.maxDataBytes ?? MAX_DATA_BYTES;
+    this.maxAheadMs = options.maxScheduleAheadMs ?? MAX_SCHEDULE_AHEAD_MS;
     this.clock = options.clock ?? (() => new Date());
   }
 
@@ -59,10 +58,10 @@ export class CommunicationService {
     const { repository, templates } = this.options;
     const template = templates.get(input.templateKey);
     if (!template) throw badInput(`templateKey: expected one of ${templates.list().map((t) => t.key).join(', ')}, got ${JSON.stringify(input.templateKey)}`, 'templateKey');
-    const data = this.checkData(input.data);
+    const data = checkTemplateData(input.data, this.maxDataBytes);
     const dataError = templates.validateData(template.key, data);
     if (dataError) throw badInput(`data: ${dataError}`, 'data');
-    const scheduledAt = this.checkSchedule(input.scheduledAt ?? null);
+    const scheduledAt = checkSchedule(input.scheduledAt ?? null, this.clock(), this.maxAheadMs);
     const idempotencyKey = input.idempotencyKey ?? null;
     if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_KEY_LENGTH)) {
       throw badInput(`idempotencyKey: expected 1 to ${MAX_KEY_LENGTH} characters, got ${idempotencyKey.length}`, 'idempotencyKey');
@@ -178,22 +177,6 @@ export class CommunicationService {
         at: delivery.updatedAt.toISOString(),
       })
       .catch((error: unknown) => this.options.logger?.warn({ err: error, deliveryId: delivery.id }, 'status event not published'));
-  }
-
-  private checkData(data: unknown): Record<string, unknown> {
-    if (data === undefined || data === null) return {};
-    if (typeof data !== 'object' || Array.isArray(data)) throw badInput(`data: expected a JSON object, got ${Array.isArray(data) ? 'an array' : typeof data}`, 'data');
-    const size = Buffer.byteLength(JSON.stringify(data));
-    if (size > this.maxDataBytes) throw badInput(`data: expected at most ${this.maxDataBytes} bytes of JSON, got ${size}`, 'data');
-    return data as Record<string, unknown>;
-  }
-
-  private checkSchedule(scheduledAt: Date | null): Date | null {
-    if (scheduledAt === null) return null;
-    const now = this.clock().getTime();
-    if (scheduledAt.getTime() < now - SCHEDULE_TOLERANCE_MS) throw badInput(`scheduledAt: expected a time in the future, got ${scheduledAt.toISOString()}`, 'scheduledAt');
-    if (scheduledAt.getTime() > now + this.maxAheadMs) throw badInput('scheduledAt: expected a time within the next 366 days', 'scheduledAt');
-    return scheduledAt.getTime() <= now ? null : scheduledAt;
   }
 
   private async checkContract(contractId: string, customer: CustomerRecord, ctx: GatewayContext): Promise<void> {
