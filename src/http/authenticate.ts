@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { createHash, createHmac, createPublicKey, timingSafeEqual, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../config';
 import { AppError, ErrorCode } from '../errors';
@@ -7,6 +8,16 @@ import { DEVELOPMENT_PRINCIPAL, ROLES, type Principal, type Role } from '../reso
 export interface Credentials {
   readonly authorization?: string | null;
   readonly apiKey?: string | null;
+}
+
+/** The first value of a header that may repeat. */
+export function headerValue(value: string | string[] | undefined): string | null {
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
+/** What an HTTP request presents, from its `Authorization` and `X-Api-Key` headers. */
+export function credentialsOf(headers: IncomingHttpHeaders): Credentials {
+  return { authorization: headerValue(headers.authorization), apiKey: headerValue(headers['x-api-key']) };
 }
 
 export interface Authenticator {

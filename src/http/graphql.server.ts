@@ -12,7 +12,7 @@ import { AppError, ErrorCode } from '../errors';
 import type { GatewayContext, GatewayServices } from '../resolvers/context';
 import { createHistoryLoaders } from '../resolvers/history.loaders';
 import type { Principal } from '../resolvers/principal';
-import type { Authenticator, Credentials } from './authenticate';
+import { credentialsOf, headerValue, type Authenticator, type Credentials } from './authenticate';
 import { createErrorFormatter, type ErrorLogger } from './error.format';
 import { queryLimitsRule, type QueryLimits } from './query-limits.rule';
 import { enforceRateLimit, rateLimitedError, type RateLimiter } from './rate-limit';
@@ -39,10 +39,6 @@ export interface GraphqlServerOptions {
 export interface GraphqlServer {
   /** Closes subscriptions, then lets running operations finish. */
   stop(): Promise<void>;
-}
-
-function header(value: string | string[] | undefined): string | null {
-  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
 /**
@@ -80,9 +76,10 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+        const fromUpgrade = credentialsOf(ctx.extra.request.headers);
         const credentials: Credentials = {
-          authorization: str(params.authorization) ?? str(params.Authorization) ?? header(ctx.extra.request.headers.authorization),
-          apiKey: str(params['x-api-key']) ?? str(params.apiKey) ?? header(ctx.extra.request.headers['x-api-key']),
+          authorization: str(params.authorization) ?? str(params.Authorization) ?? fromUpgrade.authorization,
+          apiKey: str(params['x-api-key']) ?? str(params.apiKey) ?? fromUpgrade.apiKey,
         };
         try {
           const principal = await authenticator.authenticate(credentials);
@@ -138,7 +135,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
 
   const handler = fastifyApolloHandler(apollo, {
     context: async (request) => {
-      const credentials = { authorization: header(request.headers.authorization), apiKey: header(request.headers['x-api-key']) };
+      const credentials = credentialsOf(request.headers);
       let principal: Principal;
       try {
         principal = await authenticator.authenticate(credentials);
@@ -147,7 +144,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
         throw new AppError(ErrorCode.UNAUTHENTICATED, 'credentials could not be checked', { http: { status: 401 } });
       }
       if (options.rateLimiter) await enforceRateLimit(options.rateLimiter, rateKey(principal));
-      return contextFor(principal, header(request.headers['x-request-id']) ?? request.id);
+      return contextFor(principal, headerValue(request.headers['x-request-id']) ?? request.id);
     },
   });
   app.route({ method: ['GET', 'POST', 'OPTIONS'], url: path, handler });

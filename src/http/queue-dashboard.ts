@@ -4,17 +4,13 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors';
-import type { Authenticator } from './authenticate';
+import { credentialsOf, type Authenticator } from './authenticate';
 
 export interface QueueDashboardOptions {
   readonly queues: readonly Queue[];
   readonly authenticator: Authenticator;
   /** Default '/admin/queues'. */
   readonly basePath?: string;
-}
-
-function header(value: string | string[] | undefined): string | null {
-  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
 /**
@@ -31,10 +27,7 @@ export async function registerQueueDashboard(app: FastifyInstance, options: Queu
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request, reply) => {
       try {
-        const principal = await options.authenticator.authenticate({
-          authorization: header(request.headers.authorization),
-          apiKey: header(request.headers['x-api-key']),
-        });
+        const principal = await options.authenticator.authenticate(credentialsOf(request.headers));
         if (principal.role !== 'admin') return reply.code(403).send({ error: 'FORBIDDEN', message: 'the queue dashboard is for admins' });
       } catch (error) {
         const message = error instanceof AppError ? error.message : 'credentials could not be checked';
