@@ -37,7 +37,8 @@ export class SmtpEmailProvider implements ChannelProvider {
   readonly channel = Channel.EMAIL;
   private readonly transport: Transporter<SMTPPoolSentMessageInfo>;
   private readonly messageIdDomain: string;
-  private readonly bounceDomain: string;
+  /** Domain of the VERP envelope senders (`bounces+<deliveryId>@…`): where bounces must be received. */
+  readonly bounceDomain: string;
 
   constructor(private readonly options: SmtpEmailOptions) {
     if (!/^smtps?:\/\//.test(options.url)) {

@@ -36,17 +36,14 @@ export interface WorkerRole {
   close(): Promise<void>;
 }
 
-/** Domain of the `MAIL_FROM` address: its `bounces+<id>@` addresses come back to the bounce listener. */
-function mailDomain(from: string): string {
-  return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'ccm-gateway.local';
-}
-
 /** The providers (one per channel), the BullMQ workers and the inbound bounce listener. */
 export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole> {
   const { config, endpoints, logger } = deps;
-  const bounceDomain = mailDomain(config.mailFrom);
+  const email = new SmtpEmailProvider({ url: endpoints.smtpUrl, from: config.mailFrom });
+  // The listener takes the addresses the provider writes: the domain of MAIL_FROM.
+  const bounceDomain = email.bounceDomain;
   const providers: Record<Channel, ChannelProvider> = {
-    [Channel.EMAIL]: new SmtpEmailProvider({ url: endpoints.smtpUrl, from: config.mailFrom, bounceDomain }),
+    [Channel.EMAIL]: email,
     [Channel.SMS]: new TwilioSmsProvider({
       accountSid: endpoints.twilio.accountSid,
       authToken: endpoints.twilio.authToken,
