@@ -31,7 +31,7 @@ export async function renderCommunication(deps: PipelineDeps, communicationId: s
   }
   const communication = marked.communication;
   if (communication.status === CommunicationStatus.CANCELLED) return 'cancelled';
-  const [deliveries = []] = await deps.repository.deliveriesOf([communicationId]);
+  const deliveries = marked.deliveries;
   const pending = deliveries.filter((d) => d.status === DeliveryStatus.PENDING);
   const handOn = deliveries.filter((d) => d.status === DeliveryStatus.RENDERED);
 

@@ -24,6 +24,7 @@ import { registerTwilioWebhook } from '../http/twilio.webhook';
 import { Dispatcher } from '../jobs/dispatcher';
 import { enqueueCommunication, enqueueDelivery } from '../jobs/outbox.enqueue';
 import { applyProviderOutcome } from '../jobs/provider-outcome';
+import { canTransition } from '../store/delivery-status';
 import { createRedisStatusEvents } from '../jobs/status.events';
 import type { GatewayContext } from '../resolvers/context';
 import type { CommunicationEntity } from '../store/communication.entity';
@@ -167,6 +168,9 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
             delivery = await repository.findByProviderMessageId(update.providerMessageId);
           }
           if (!delivery) return; // not ours, or from before a retry: acknowledged and ignored
+          // A replay, or a step the delivery has passed ("sent" after our own SENT): the lifecycle would refuse it
+          // under its locks too. Statuses only move forward once a SID is recorded, so the committed one is enough here.
+          if (!canTransition(delivery.status, update.status)) return;
           await applyProviderOutcome({ repository, events, dispatcher, backoffice, logger }, { deliveryId: delivery.id, status: update.status, detail: update.detail });
         },
       });

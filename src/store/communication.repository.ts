@@ -6,7 +6,7 @@ import { CommunicationEntity } from './communication.entity';
 import { DatabaseGate, isUniqueViolation } from './database.gate';
 import type { DeliveryEventEntity } from './delivery-event.entity';
 import { DeliveryEntity } from './delivery.entity';
-import { appendEvent, DeliveryLifecycle, type CancelResult, type RetryResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
+import { appendEvent, DeliveryLifecycle, insertRow, type CancelResult, type RenderingMark, type RetryResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
 import { DocumentEntity } from './document.entity';
 import { HistoryQueries, type DeliveryStats, type ListCommunications } from './history.queries';
 import { OutboxQueries } from './outbox.queries';
@@ -171,7 +171,7 @@ export class CommunicationRepository {
   resetForRetry(deliveryId: string): Promise<RetryResult> {
     return this.lifecycle.resetForRetry(deliveryId);
   }
-  markRendering(communicationId: string): Promise<{ communication: CommunicationEntity; changed: boolean } | null> {
+  markRendering(communicationId: string): Promise<RenderingMark | null> {
     return this.lifecycle.markRendering(communicationId);
   }
 
@@ -205,7 +205,7 @@ export class CommunicationRepository {
       updatedAt: now,
       version: 1,
     });
-    await manager.insert(CommunicationEntity, communication as QueryDeepPartialEntity<CommunicationEntity>);
+    await insertRow(manager, CommunicationEntity, communication);
     const deliveries = input.plans.map((plan, ordinal) =>
       Object.assign(new DeliveryEntity(), {
         id: randomUUID(),
@@ -228,12 +228,10 @@ export class CommunicationRepository {
       }),
     );
     for (const delivery of deliveries) {
-      // One row per statement: after a multi-row insert on SQLite, TypeORM merges the re-read
-      // generated columns (version) back into the wrong objects, swapping their ids.
-      await manager.insert(DeliveryEntity, delivery as QueryDeepPartialEntity<DeliveryEntity>);
+      await insertRow(manager, DeliveryEntity, delivery);
       const chain = [delivery.channel, ...delivery.fallbackChannels].join('→');
       const detail = scheduled ? `chain ${chain}, scheduled for ${input.scheduledAt!.toISOString()}` : `chain ${chain}`;
-      await appendEvent(manager, delivery.id, DeliveryStatus.PENDING, detail, now);
+      await appendEvent(manager, delivery.id, DeliveryStatus.PENDING, detail, now, { first: true });
     }
     return { communication, deliveries, created: true };
   }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, type ObjectLiteral } from 'typeorm';
 import { CommunicationEntity } from './communication.entity';
 import { CommunicationRepository } from './communication.repository';
 import { DeliveryEventEntity } from './delivery-event.entity';
@@ -44,7 +44,7 @@ export function createDataSource(databaseUrl: string, options: DataSourceOptions
     const file = sqlite[1];
     const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
     if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
-    return new DataSource({
+    const dataSource = new DataSource({
       ...common,
       type: 'better-sqlite3',
       database: file,
@@ -57,6 +57,8 @@ export function createDataSource(databaseUrl: string, options: DataSourceOptions
         db.pragma('synchronous = NORMAL');
       },
     });
+    bindIntegerParameters(dataSource);
+    return dataSource;
   }
   if (/^postgres(?:ql)?:\/\//.test(databaseUrl)) {
     return new DataSource({
@@ -106,4 +108,23 @@ async function migrate(dataSource: DataSource): Promise<void> {
     await runner.query(`SELECT pg_advisory_unlock(hashtext('ccm-gateway.store.migrations'))`).catch(() => undefined);
     await runner.release();
   }
+}
+
+/**
+ * TypeORM's SQLite drivers write numeric parameters into the SQL text, so every
+ * timestamp, version or counter makes a statement of its own: better-sqlite3
+ * prepares it again each time and its statement cache never hits. Bound
+ * instead, as BigInt: SQLite stores a bound BigInt exactly as it would have
+ * stored the inlined integer literal (a JS number would bind as REAL).
+ */
+function bindIntegerParameters(dataSource: DataSource): void {
+  type Escape = (sql: string, parameters: ObjectLiteral, nativeParameters: ObjectLiteral) => [string, unknown[]];
+  const driver = dataSource.driver as unknown as { escapeQueryWithParameters: Escape };
+  const escape = driver.escapeQueryWithParameters.bind(driver);
+  driver.escapeQueryWithParameters = (sql, parameters, nativeParameters) => {
+    if (!parameters) return escape(sql, parameters, nativeParameters);
+    const bound: ObjectLiteral = {};
+    for (const [key, value] of Object.entries(parameters)) bound[key] = typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
+    return escape(sql, bound, nativeParameters);
+  };
 }

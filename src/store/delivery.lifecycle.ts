@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Not, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import { type EntityManager, type EntityTarget, type ObjectLiteral, type QueryDeepPartialEntity } from 'typeorm';
 import { CommunicationStatus, DeliveryStatus } from '../domain';
 import { notFound } from '../errors';
 import { CommunicationEntity } from './communication.entity';
@@ -30,6 +30,13 @@ export type CancelResult =
   | { readonly outcome: 'not-found' }
   | { readonly outcome: 'conflict'; readonly reason: string; readonly communication: CommunicationEntity };
 
+export interface RenderingMark {
+  readonly communication: CommunicationEntity;
+  /** All of the communication's deliveries, by ordinal. */
+  readonly deliveries: DeliveryEntity[];
+  readonly changed: boolean;
+}
+
 export type RetryResult =
   | { readonly outcome: 'reset'; readonly delivery: DeliveryEntity; readonly communication: CommunicationEntity }
   | { readonly outcome: 'not-found' }
@@ -52,7 +59,7 @@ export class DeliveryLifecycle {
     return this.gate.write(async (manager) => {
       const locked = await this.lockDelivery(manager, deliveryId);
       if (!locked) throw notFound('Delivery', deliveryId);
-      const { communication, delivery } = locked;
+      const { communication, delivery, deliveries } = locked;
       if (!canTransition(delivery.status, to)) return { delivery, communication, changed: false };
       const now = this.clock();
       const changes: Partial<DeliveryEntity> = { status: to, updatedAt: now, attempts: delivery.attempts + (patch.attemptsIncrement ?? 0) };
@@ -61,7 +68,7 @@ export class DeliveryLifecycle {
       if (patch.documentId !== undefined) changes.documentId = patch.documentId;
       await this.update(manager, delivery, changes);
       await appendEvent(manager, delivery.id, to, patch.detail ?? patch.error ?? null, now);
-      await this.refreshStatus(manager, communication, now);
+      await this.refreshStatus(manager, communication, deliveries, now);
       return { delivery, communication, changed: true };
     });
   }
@@ -71,8 +78,8 @@ export class DeliveryLifecycle {
     return this.gate.write(async (manager) => {
       const locked = await this.lockDelivery(manager, fromDeliveryId);
       if (!locked) throw notFound('Delivery', fromDeliveryId);
-      const { communication, delivery: from } = locked;
-      const existing = await manager.findOneBy(DeliveryEntity, { previousDeliveryId: from.id });
+      const { communication, delivery: from, deliveries } = locked;
+      const existing = deliveries.find((d) => d.previousDeliveryId === from.id);
       if (existing) return existing;
       const [channel, ...rest] = from.fallbackChannels;
       if (!channel || !canFallBack(from.status) || communication.status === CommunicationStatus.CANCELLED) return null;
@@ -81,7 +88,7 @@ export class DeliveryLifecycle {
         id: randomUUID(),
         communicationId: communication.id,
         customerId: from.customerId,
-        ordinal: await manager.countBy(DeliveryEntity, { communicationId: communication.id }),
+        ordinal: deliveries.length,
         channel,
         status: DeliveryStatus.PENDING,
         recipient,
@@ -96,11 +103,11 @@ export class DeliveryLifecycle {
         updatedAt: now,
         version: 1,
       });
-      await manager.insert(DeliveryEntity, next as QueryDeepPartialEntity<DeliveryEntity>);
+      await insertRow(manager, DeliveryEntity, next);
       const detail = `fallback ${from.channel}→${channel}`;
       await appendEvent(manager, from.id, from.status, detail, now);
-      await appendEvent(manager, next.id, DeliveryStatus.PENDING, detail, now);
-      await this.refreshStatus(manager, communication, now);
+      await appendEvent(manager, next.id, DeliveryStatus.PENDING, detail, now, { first: true });
+      await this.refreshStatus(manager, communication, [...deliveries, next], now);
       return next;
     });
   }
@@ -132,7 +139,7 @@ export class DeliveryLifecycle {
     return this.gate.write(async (manager): Promise<RetryResult> => {
       const locked = await this.lockDelivery(manager, deliveryId);
       if (!locked) return { outcome: 'not-found' };
-      const { communication, delivery } = locked;
+      const { communication, delivery, deliveries } = locked;
       if (communication.status === CommunicationStatus.CANCELLED) {
         return { outcome: 'conflict', reason: 'expected a communication that is not CANCELLED, got CANCELLED', delivery };
       }
@@ -143,31 +150,48 @@ export class DeliveryLifecycle {
       // A late provider report about the previous send must not find the new one.
       await this.update(manager, delivery, { status: DeliveryStatus.PENDING, error: null, providerMessageId: null, queuedAt: null, updatedAt: now });
       await appendEvent(manager, delivery.id, DeliveryStatus.PENDING, 'retry requested', now);
-      await this.refreshStatus(manager, communication, now);
+      await this.refreshStatus(manager, communication, deliveries, now);
       return { outcome: 'reset', delivery, communication };
     });
   }
 
-  /** QUEUED or SCHEDULED → RENDERING when the render job starts and nothing has moved yet. */
-  markRendering(communicationId: string): Promise<{ communication: CommunicationEntity; changed: boolean } | null> {
+  /**
+   * QUEUED or SCHEDULED → RENDERING when the render job starts and nothing has
+   * moved yet. Returns the deliveries read under the lock, which the render
+   * step needs next.
+   */
+  markRendering(communicationId: string): Promise<RenderingMark | null> {
     return this.gate.write(async (manager) => {
       const communication = await this.lock(manager, CommunicationEntity, communicationId);
       if (!communication) return null;
+      const deliveries = await manager.find(DeliveryEntity, { where: { communicationId }, order: { ordinal: 'ASC' } });
       const waiting = communication.status === CommunicationStatus.QUEUED || communication.status === CommunicationStatus.SCHEDULED;
-      const untouched = (await manager.countBy(DeliveryEntity, { communicationId, status: Not(DeliveryStatus.PENDING) })) === 0;
-      if (!waiting || !untouched) return { communication, changed: false };
+      const untouched = deliveries.every((d) => d.status === DeliveryStatus.PENDING);
+      if (!waiting || !untouched) return { communication, deliveries, changed: false };
       await this.update(manager, communication, { status: CommunicationStatus.RENDERING, updatedAt: this.clock() });
-      return { communication, changed: true };
+      return { communication, deliveries, changed: true };
     });
   }
 
-  private async lockDelivery(manager: EntityManager, deliveryId: string): Promise<{ communication: CommunicationEntity; delivery: DeliveryEntity } | null> {
-    const probe = await manager.findOne(DeliveryEntity, { where: { id: deliveryId }, select: { id: true, communicationId: true } });
-    if (!probe) return null;
-    const communication = await this.lock(manager, CommunicationEntity, probe.communicationId);
-    const delivery = await this.lock(manager, DeliveryEntity, deliveryId);
-    if (!communication || !delivery) return null;
-    return { communication, delivery };
+  /**
+   * The communication (locked first, found through the delivery in the same
+   * statement) and then all its deliveries, locked too: the status derivation
+   * needs the siblings anyway, and one statement for them costs less than a
+   * probe, a lock of the one delivery and a second read of the rest.
+   */
+  private async lockDelivery(
+    manager: EntityManager,
+    deliveryId: string,
+  ): Promise<{ communication: CommunicationEntity; delivery: DeliveryEntity; deliveries: DeliveryEntity[] } | null> {
+    const owner = manager.createQueryBuilder(CommunicationEntity, 'row');
+    const ownerOf = owner.subQuery().select('d.communicationId').from(DeliveryEntity, 'd').where('d.id = :deliveryId').getQuery();
+    const communication = await this.gate.forUpdate(owner.where(`row.id = ${ownerOf}`, { deliveryId })).getOne();
+    if (!communication) return null;
+    const deliveries = await this.gate
+      .forUpdate(manager.createQueryBuilder(DeliveryEntity, 'row').where('row.communicationId = :id', { id: communication.id }).orderBy('row.ordinal', 'ASC'))
+      .getMany();
+    const delivery = deliveries.find((d) => d.id === deliveryId);
+    return delivery ? { communication, delivery, deliveries } : null;
   }
 
   private lock<T extends CommunicationEntity | DeliveryEntity>(manager: EntityManager, target: new () => T, id: string): Promise<T | null> {
@@ -180,29 +204,38 @@ export class DeliveryLifecycle {
     Object.assign(row, changes, { version: row.version + 1 });
   }
 
-  private async refreshStatus(manager: EntityManager, communication: CommunicationEntity, now: Date): Promise<void> {
-    const deliveries = await manager.find(DeliveryEntity, {
-      where: { communicationId: communication.id },
-      select: { id: true, status: true, previousDeliveryId: true, fallbackChannels: true },
-    });
+  /** `deliveries`: all of the communication's, locked, with this transaction's changes applied. */
+  private async refreshStatus(manager: EntityManager, communication: CommunicationEntity, deliveries: readonly DeliveryEntity[], now: Date): Promise<void> {
     const status = deriveCommunicationStatus(communication.status, deliveries);
     if (status !== communication.status) await this.update(manager, communication, { status, updatedAt: now });
   }
 }
 
-/** Next entry of a delivery's timeline; the caller holds the delivery's row lock, which makes `seq` safe. */
+/**
+ * Next entry of a delivery's timeline, numbered in the insert itself; the
+ * caller holds the delivery's row lock, which makes `seq` safe. `first`: the
+ * delivery was created in this transaction, so its first entry is 1.
+ */
 export async function appendEvent(
   manager: EntityManager,
   deliveryId: string,
   status: DeliveryStatus,
   detail: string | null,
   at: Date,
+  options: { readonly first?: boolean } = {},
 ): Promise<void> {
-  const last = await manager
-    .createQueryBuilder(DeliveryEventEntity, 'e')
-    .select('MAX(e.seq)', 'seq')
-    .where('e.deliveryId = :deliveryId', { deliveryId })
-    .getRawOne<{ seq: number | string | null }>();
-  const seq = Number(last?.seq ?? 0) + 1;
-  await manager.insert(DeliveryEventEntity, { id: randomUUID(), deliveryId, seq, at, status, detail });
+  const nextSeq = () => '(SELECT COALESCE(MAX(e.seq), 0) + 1 FROM delivery_event e WHERE e."deliveryId" = :deliveryId)';
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(DeliveryEventEntity)
+    .values({ id: randomUUID(), deliveryId, seq: options.first ? 1 : nextSeq, at, status, detail })
+    .setParameter('deliveryId', deliveryId)
+    .updateEntity(false)
+    .execute();
+}
+
+/** A plain INSERT: TypeORM would otherwise read the row's defaults and version back with a second statement. */
+export async function insertRow<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, row: T): Promise<void> {
+  await manager.createQueryBuilder().insert().into(target).values(row as QueryDeepPartialEntity<T>).updateEntity(false).execute();
 }
