@@ -3,6 +3,7 @@
 #  - redis-server: the embedded Redis started when REDIS_URL is unset
 #  - poppler-utils: pdftotext/pdfinfo, used by the tests to parse the PDFs we render
 #  - postgresql: the tests run every store test against PostgreSQL as well as SQLite
+#  - fonts-liberation: the fonts PDF/A letters embed (DOCUMENT_PDFA=true; the tests render them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"

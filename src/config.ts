@@ -40,6 +40,25 @@ export interface Config {
   readonly bounceSmtpPort: number | null;
   /** The letterhead sender: name then postal lines (`SENDER_ADDRESS`, lines separated by `|`). */
   readonly senderAddress: readonly string[];
+  /** Print output: scheduled closing, duplex, postage planning (`PRINT_*`). */
+  readonly print: PrintConfig;
+  /** Letters rendered as PDF/A-2b with embedded fonts (`DOCUMENT_PDFA`, default false). */
+  readonly documentPdfa: boolean;
+}
+
+export interface PrintConfig {
+  /** `PRINT_BATCH_INTERVAL_MS`: how often a print batch is closed on schedule; 0: only on request. Default 3,600,000 (hourly). */
+  readonly batchIntervalMs: number;
+  /** `PRINT_BATCH_MAX_LETTERS`: letters per batch, oldest spooled first. Default 10,000. */
+  readonly batchMaxLetters: number;
+  /** `PRINT_DUPLEX`: printed on both sides (a blank back page after an odd page count). Default true. */
+  readonly duplex: boolean;
+  /** `PRINT_HOME_COUNTRY`: ISO 3166 alpha-2 of the country letters are posted in (postal zone DOMESTIC). Default FR. */
+  readonly homeCountry: string;
+  /** `PRINT_SHEET_GRAMS`: one A4 sheet. Default 5 (80 g/m² paper). */
+  readonly sheetGrams: number;
+  /** `PRINT_ENVELOPE_GRAMS`: one window envelope. Default 5. */
+  readonly envelopeGrams: number;
 }
 
 export interface TwilioConfig {
@@ -208,6 +227,47 @@ function corsOrigins(env: Env): readonly string[] {
   return Object.freeze(list);
 }
 
+function bool(env: Env, key: string, fallback: boolean): boolean {
+  const raw = str(env, key);
+  if (raw === null) return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(key, 'true or false', raw);
+  return raw === 'true';
+}
+
+/** The officially assigned ISO 3166-1 alpha-2 codes (Intl.DisplayNames also names UK, EU, ZZ…, so it cannot tell). */
+const ISO_COUNTRIES = new Set(
+  ('AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ ' +
+    'CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR ' +
+    'GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP ' +
+    'KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ ' +
+    'NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW ' +
+    'SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ ' +
+    'UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW').split(' '),
+);
+
+function country(env: Env, key: string, fallback: string): string {
+  const raw = str(env, key);
+  if (raw === null) return fallback;
+  if (!ISO_COUNTRIES.has(raw.toUpperCase())) throw new ConfigError(key, 'an ISO 3166 alpha-2 country code such as FR or DE', raw);
+  return raw.toUpperCase();
+}
+
+function printConfig(env: Env): PrintConfig {
+  const batchIntervalMs = int(env, 'PRINT_BATCH_INTERVAL_MS', 3_600_000, 0, 2_147_483_647);
+  // Under a second would close a batch per spooled letter and keep the closing lock busy.
+  if (batchIntervalMs > 0 && batchIntervalMs < 1_000) {
+    throw new ConfigError('PRINT_BATCH_INTERVAL_MS', '0 (no schedule) or an integer from 1000 to 2147483647', String(batchIntervalMs));
+  }
+  return Object.freeze({
+    batchIntervalMs,
+    batchMaxLetters: int(env, 'PRINT_BATCH_MAX_LETTERS', 10_000, 1, 100_000),
+    duplex: bool(env, 'PRINT_DUPLEX', true),
+    homeCountry: country(env, 'PRINT_HOME_COUNTRY', 'FR'),
+    sheetGrams: int(env, 'PRINT_SHEET_GRAMS', 5, 1, 100),
+    envelopeGrams: int(env, 'PRINT_ENVELOPE_GRAMS', 5, 0, 500),
+  });
+}
+
 function queuePrefix(env: Env): string {
   const raw = str(env, 'QUEUE_PREFIX') ?? '{ccm}';
   if (!/^[A-Za-z0-9{}_.-]{1,40}$/.test(raw)) throw new ConfigError('QUEUE_PREFIX', 'up to 40 letters, digits or {}_.-', raw);
@@ -284,5 +344,7 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     queuePrefix: queuePrefix(env),
     bounceSmtpPort: str(env, 'BOUNCE_SMTP_PORT') === null ? null : int(env, 'BOUNCE_SMTP_PORT', 0, 0, 65535),
     senderAddress: senderAddress(env),
+    print: printConfig(env),
+    documentPdfa: bool(env, 'DOCUMENT_PDFA', false),
   });
 }

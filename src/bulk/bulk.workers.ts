@@ -6,6 +6,7 @@ import { silentLogger, type JobLogger } from '../jobs/pipeline.deps';
 import { QueueName } from '../jobs/queue.names';
 import { createRedis, redisOptionsFor } from '../jobs/redis.connection';
 import type { TemplateCatalog } from '../render/template.catalog';
+import type { StatusFeed } from '../services/status.feed';
 import type { CommunicationRepository } from '../store/communication.repository';
 import { createRedisBatchEvents } from './batch.events';
 import { BatchMonitor } from './batch.monitor';
@@ -23,6 +24,8 @@ export interface BulkWorkerDeps {
   readonly templates: TemplateCatalog;
   /** The pipeline's producer: its render queue and prefix. */
   readonly dispatcher: Dispatcher;
+  /** The delivery status events (the gateway's `StatusEvents`): bulk deliveries announce PENDING too. */
+  readonly statusEvents: Pick<StatusFeed, 'publish'>;
   readonly logger?: JobLogger;
   /** Bulk jobs at once in this process (chunks of different batches). Default 2. */
   readonly concurrency?: number;
@@ -54,6 +57,7 @@ export async function startBulkWorkers(deps: BulkWorkerDeps): Promise<RunningBul
     templates: deps.templates,
     renderQueue,
     bulkQueue,
+    events: deps.statusEvents,
     logger,
     clock,
     highWater: deps.highWater,

@@ -2,13 +2,15 @@ import type { Job, Queue } from 'bullmq';
 import { planDeliveries } from '../channels/channel-policy';
 import { recipientOf } from '../channels/recipient';
 import type { Backoffice } from '../connectors/backoffice';
-import type { Channel } from '../domain';
+import { DeliveryStatus, type Channel } from '../domain';
 import type { JobLogger } from '../jobs/pipeline.deps';
 import { bullPriority, jobOptionsFor, QueueName, type JobOptionsOverrides } from '../jobs/queue.names';
 import type { TemplateCatalog } from '../render/template.catalog';
+import type { StatusFeed } from '../services/status.feed';
 import type { BatchEntity } from '../store/batch.entity';
 import type { CommunicationEntity } from '../store/communication.entity';
 import type { CommunicationRepository } from '../store/communication.repository';
+import type { DeliveryEntity } from '../store/delivery.entity';
 import { BatchStatus } from './batch-status';
 import type { BatchStore, MemberRow } from './batch.store';
 import type { BulkQueue } from './bulk.queue';
@@ -22,6 +24,8 @@ export interface ExpandDeps {
   /** The pipeline's render queue (`dispatcher.queue(QueueName.RENDER)`). */
   readonly renderQueue: Queue;
   readonly bulkQueue: BulkQueue;
+  /** The status events: each new delivery's PENDING step is announced, as for a single send. */
+  readonly events: Pick<StatusFeed, 'publish'>;
   readonly logger: JobLogger;
   readonly clock: () => Date;
   /** The dispatcher's overrides, so bulk render jobs get the same options as single ones. */
@@ -40,9 +44,10 @@ export const memberKey = (batchKey: string, customerId: string): string => `${ba
 /**
  * One chunk of a batch: read its targets, record each communication through the
  * repository's idempotent `create`, record the chunk (guarded, so a replay
- * counts nothing twice), then hand the render jobs to the queue with one
- * `addBulk` and mark them queued — write, dispatch, mark, as the outbox wants —
- * and hand on to the next chunk. Only one chunk is in memory at a time.
+ * counts nothing twice), announce the new deliveries (PENDING) on the status
+ * feed, then hand the render jobs to the queue with one `addBulk` and mark them
+ * queued — write, dispatch, mark, as the outbox wants — and hand on to the next
+ * chunk. Only one chunk is in memory at a time.
  */
 export async function expandChunk(deps: ExpandDeps, batchId: string, chunk: number): Promise<ExpandOutcome> {
   const batch = await deps.store.get(batchId);
@@ -62,7 +67,7 @@ export async function expandChunk(deps: ExpandDeps, batchId: string, chunk: numb
   const page = await readTargets(deps.backoffice, deps.store, batch, chunk, { requiresContract: template.requiresContract });
 
   const members: MemberRow[] = page.rejected.map((r) => ({ customerId: r.customerId, outcome: 'rejected', communicationId: null, reason: r.reason.slice(0, 300) }));
-  const toQueue: CommunicationEntity[] = [];
+  const toQueue: Recorded[] = [];
   await eachLimited(page.targets, deps.createConcurrency ?? 8, async (target) => {
     const outcome = await recordTarget(deps, batch, template.channels, target);
     members.push(outcome.member);
@@ -78,16 +83,23 @@ export async function expandChunk(deps: ExpandDeps, batchId: string, chunk: numb
   if (!recorded) return 'stale';
   if (after?.status === BatchStatus.CANCELLED) {
     // Cancelled while this chunk was being read: its communications are not sent either.
-    for (const communication of toQueue) await deps.repository.cancel(communication.id);
+    for (const { communication } of toQueue) await deps.repository.cancel(communication.id);
     return 'stopped';
   }
-  await enqueueRenders(deps, batch, toQueue);
+  await announcePending(deps, batchId, toQueue);
+  await enqueueRenders(deps, batch, toQueue.map((r) => r.communication));
   if (!page.last) await deps.bulkQueue.expand(batchId, chunk + 1);
   deps.logger.info({ batchId, chunk, members: members.length, queued: toQueue.length, last: page.last }, 'bulk chunk expanded');
   return 'expanded';
 }
 
-async function recordTarget(deps: ExpandDeps, batch: BatchEntity, templateChannels: readonly Channel[], target: Target): Promise<{ member: MemberRow; queue: CommunicationEntity | null }> {
+/** A communication of this run still to be handed to the queue, with its deliveries. */
+interface Recorded {
+  readonly communication: CommunicationEntity;
+  readonly deliveries: readonly DeliveryEntity[];
+}
+
+async function recordTarget(deps: ExpandDeps, batch: BatchEntity, templateChannels: readonly Channel[], target: Target): Promise<{ member: MemberRow; queue: Recorded | null }> {
   const { customer, contract } = target;
   const plan = planDeliveries({ policy: batch.channelPolicy, channels: batch.requestedChannels, customer, templateChannels });
   if (!plan.ok) return { member: { customerId: customer.id, outcome: 'rejected', communicationId: null, reason: plan.error.slice(0, 300) }, queue: null };
@@ -108,7 +120,35 @@ async function recordTarget(deps: ExpandDeps, batch: BatchEntity, templateChanne
   // Found rather than created: this run's own (a replayed chunk) when younger than the previous run's end.
   const own = result.created || batch.previousRunEndedAt === null || communication.createdAt.getTime() > batch.previousRunEndedAt.getTime();
   const member: MemberRow = { customerId: customer.id, outcome: own ? 'created' : 'duplicate', communicationId: communication.id, reason: null };
-  return { member, queue: own && communication.queuedAt === null ? communication : null };
+  return { member, queue: own && communication.queuedAt === null ? { communication, deliveries: result.deliveries } : null };
+}
+
+/**
+ * The PENDING step of every delivery about to be handed over, on the status
+ * feed, before the render jobs exist (so it precedes RENDERED), as
+ * `sendCommunication` announces its own. All publishes of a chunk are in
+ * flight at once on the feed's one connection, so a chunk costs about one
+ * round trip, not one per delivery. Best effort, like every status event: the
+ * timeline holds the step whatever happens here.
+ */
+async function announcePending(deps: ExpandDeps, batchId: string, recorded: readonly Recorded[]): Promise<void> {
+  const changes = recorded.flatMap(({ communication, deliveries }) =>
+    deliveries
+      .filter((d) => d.status === DeliveryStatus.PENDING)
+      .map((d) => ({
+        deliveryId: d.id,
+        communicationId: communication.id,
+        customerId: communication.customerId,
+        channel: d.channel,
+        status: DeliveryStatus.PENDING,
+        communicationStatus: communication.status,
+        detail: d.error,
+        at: d.updatedAt.toISOString(),
+      })),
+  );
+  const results = await Promise.allSettled(changes.map((change) => deps.events.publish(change)));
+  const failed = results.filter((r) => r.status === 'rejected');
+  if (failed.length > 0) deps.logger.warn({ batchId, failed: failed.length, err: String((failed[0] as PromiseRejectedResult).reason) }, 'status events not published');
 }
 
 /** Render jobs for many communications in one round trip; the ids make a repeat harmless. */

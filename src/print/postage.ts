@@ -1,11 +1,16 @@
-/** Postage planning: sheets, weight and weight class of one letter, and the postal zone of its address. */
+/**
+ * Postage planning: sheets, weight and weight class of one letter, and the
+ * postal zone of its address. The values come from the configuration
+ * (`PRINT_HOME_COUNTRY`, `PRINT_SHEET_GRAMS`, `PRINT_ENVELOPE_GRAMS`), where
+ * their defaults are: FR, 5 g (A4, 80 g/m²), 5 g (DL/C5 window envelope).
+ */
 export interface PostageOptions {
-  /** ISO 3166 alpha-2 of the country letters are posted in; default "FR". */
-  readonly homeCountry?: string;
-  /** One A4 sheet of 80 g/m² paper; default 5 g. */
-  readonly sheetGrams?: number;
-  /** A DL/C5 window envelope; default 5 g. */
-  readonly envelopeGrams?: number;
+  /** ISO 3166 alpha-2 of the country letters are posted in. */
+  readonly homeCountry: string;
+  /** One A4 sheet, in grams. */
+  readonly sheetGrams: number;
+  /** One window envelope, in grams. */
+  readonly envelopeGrams: number;
 }
 
 export type PostalZone = 'DOMESTIC' | 'EUROPE' | 'WORLD';
@@ -22,8 +27,8 @@ export function sheetsOf(pages: number, duplex: boolean): number {
   return duplex ? Math.ceil(pages / 2) : pages;
 }
 
-export function gramsOf(sheets: number, options: PostageOptions = {}): number {
-  return sheets * (options.sheetGrams ?? 5) + (options.envelopeGrams ?? 5);
+export function gramsOf(sheets: number, options: Pick<PostageOptions, 'sheetGrams' | 'envelopeGrams'>): number {
+  return sheets * options.sheetGrams + options.envelopeGrams;
 }
 
 /** "W20" up to 20 g, "W50", …, "W2000"; "OVER" beyond (a parcel, not a letter). */
@@ -32,8 +37,8 @@ export function weightClassOf(grams: number): string {
   return bound === undefined ? 'OVER' : `W${bound}`;
 }
 
-export function postalZoneOf(country: string, options: PostageOptions = {}): PostalZone {
+export function postalZoneOf(country: string, options: Pick<PostageOptions, 'homeCountry'>): PostalZone {
   const code = country.toUpperCase();
-  if (code === (options.homeCountry ?? 'FR').toUpperCase()) return 'DOMESTIC';
+  if (code === options.homeCountry.toUpperCase()) return 'DOMESTIC';
   return EUROPE.has(code) ? 'EUROPE' : 'WORLD';
 }

@@ -26,15 +26,16 @@ export interface PrintCloserDeps {
   readonly prefix: string;
   readonly logger: JobLogger;
   readonly clock?: () => Date;
-  readonly postage?: PostageOptions;
+  readonly postage: PostageOptions;
   readonly mark?: MarkOptions;
 }
 
+/** What one closing does; the service and the scheduler fill it from `PRINT_DUPLEX` and `PRINT_BATCH_MAX_LETTERS`. */
 export interface CloseOptions {
-  /** Default true: printed on both sides, a blank back page after a letter with an odd page count. */
-  readonly duplex?: boolean;
-  /** Letters per batch, oldest spooled first. Default 10_000. */
-  readonly maxLetters?: number;
+  /** Printed on both sides: a blank back page after a letter with an odd page count. */
+  readonly duplex: boolean;
+  /** Letters per batch, oldest spooled first. */
+  readonly maxLetters: number;
 }
 
 type Ticket = Pick<SpoolTicket, 'deliveryId' | 'communicationId' | 'pages' | 'sha256' | 'createdAt'> & { readonly country: string; readonly postalCode: string };
@@ -55,7 +56,7 @@ export class PrintBatchBusyError extends Error {
  * of the spool. Null when the spool is empty. A crash after recording leaves
  * letters in the spool that the next close recognises and clears.
  */
-export async function closePrintBatch(deps: PrintCloserDeps, options: CloseOptions = {}): Promise<PrintBatchEntity | null> {
+export async function closePrintBatch(deps: PrintCloserDeps, options: CloseOptions): Promise<PrintBatchEntity | null> {
   const lockKey = `${deps.prefix}:print-batch-closer`;
   const token = randomUUID();
   if ((await deps.redis.set(lockKey, token, 'PX', 600_000, 'NX')) !== 'OK') throw new PrintBatchBusyError();
@@ -67,7 +68,7 @@ export async function closePrintBatch(deps: PrintCloserDeps, options: CloseOptio
 }
 
 async function close(deps: PrintCloserDeps, options: CloseOptions): Promise<PrintBatchEntity | null> {
-  const duplex = options.duplex ?? true;
+  const { duplex } = options;
   const now = (deps.clock ?? (() => new Date()))();
   const tickets = await readTickets(deps.spoolDir);
   const done = await deps.store.batched(tickets.map((t) => t.deliveryId));
@@ -75,7 +76,7 @@ async function close(deps: PrintCloserDeps, options: CloseOptions): Promise<Prin
   const chosen = tickets
     .filter((t) => !done.has(t.deliveryId))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.deliveryId.localeCompare(b.deliveryId))
-    .slice(0, options.maxLetters ?? 10_000)
+    .slice(0, options.maxLetters)
     .sort((a, b) => a.country.localeCompare(b.country) || a.postalCode.localeCompare(b.postalCode) || a.deliveryId.localeCompare(b.deliveryId));
   if (chosen.length === 0) return null;
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import PDFDocument from 'pdfkit';
-import type { LetterPage } from './letter-pdf.reader';
+import type { EmbeddedFont, LetterPage } from './letter-pdf.reader';
+import { copyGraph } from './pdf-object.copier';
 import { drawMark, type MarkOptions } from './print-mark';
 
 export interface PrintPdfOptions {
@@ -25,11 +26,15 @@ export interface PlacedLetter {
  * not buffered: memory does not grow with the batch). Each letter page is
  * placed whole as a form XObject — the archived letter exactly as rendered —
  * with its Code 128 mark on top; a letter always starts on a new sheet.
+ * Standard fonts are shared by the whole batch; a letter's embedded fonts
+ * (PDF/A letters: subsets of the glyphs that letter uses) are copied with it,
+ * once per distinct font, each under a subset tag of its own in this file.
  */
 export class PrintBatchPdf {
   private readonly doc: PDFKit.PDFDocument;
   private readonly done: Promise<{ sha256: string; bytes: number }>;
   private readonly fonts = new Map<string, PDFKit.PDFKitReference>();
+  private readonly embeddedFonts = new Map<string, PDFKit.PDFKitReference>();
   private pageCount = 0;
   private formCount = 0;
 
@@ -86,7 +91,7 @@ export class PrintBatchPdf {
 
   private formOf(page: LetterPage): PDFKit.PDFKitReference {
     const Font: Record<string, PDFKit.PDFKitReference> = {};
-    for (const [name, font] of page.fonts) Font[name] = this.font(font.baseFont, font.subtype, font.encoding);
+    for (const [name, font] of page.fonts) Font[name] = font.kind === 'standard' ? this.font(font.baseFont, font.subtype, font.encoding) : this.embedded(font);
     const ExtGState: Record<string, PDFKit.PDFKitReference> = {};
     for (const [name, state] of page.graphicsStates) {
       const ref = this.doc.ref({ ...state });
@@ -103,6 +108,23 @@ export class PrintBatchPdf {
     return form;
   }
 
+  /**
+   * One copy per distinct embedded font. Every letter names its subsets with
+   * the same tags (PDFKit derives them from the font's order in the letter),
+   * so two letters' different subsets of one font would share a name, which
+   * some printers' font caches take for the same font; each copy gets the
+   * next tag of this file instead (AAAAAA+, AAAAAB+, …).
+   */
+  private embedded(font: EmbeddedFont): PDFKit.PDFKitReference {
+    let ref = this.embeddedFonts.get(font.graph.key);
+    if (!ref) {
+      const tag = subsetTag(this.embeddedFonts.size);
+      ref = copyGraph(this.doc, font.graph, (key, name) => ((key === 'BaseFont' || key === 'FontName') && /^[A-Z]{6}\+/.test(name) ? `${tag}+${name.slice(7)}` : name));
+      this.embeddedFonts.set(font.graph.key, ref);
+    }
+    return ref;
+  }
+
   /** One font object per standard font and encoding for the whole batch. */
   private font(baseFont: string, subtype: string, encoding: string | null): PDFKit.PDFKitReference {
     const key = `${baseFont}|${subtype}|${encoding ?? ''}`;
@@ -114,4 +136,11 @@ export class PrintBatchPdf {
     }
     return ref;
   }
+}
+
+/** The n-th subset tag: six capitals, counting in base 26 from AAAAAA. */
+function subsetTag(n: number): string {
+  let tag = '';
+  for (let i = 0, rest = n; i < 6; i += 1, rest = Math.floor(rest / 26)) tag = String.fromCharCode(65 + (rest % 26)) + tag;
+  return tag;
 }

@@ -6,7 +6,8 @@ import { silentLogger } from '../jobs/pipeline.deps';
 import { createRedis } from '../jobs/redis.connection';
 import type { GatewayServices } from '../resolvers/context';
 import type { PostageOptions } from './postage';
-import type { PrintCloserDeps } from './print-batch.closer';
+import type { CloseOptions, PrintCloserDeps } from './print-batch.closer';
+import { PrintBatchLinks, type LinkSigner } from './print-batch.links';
 import { PrintService } from './print.service';
 import { PrintStore } from './print.store';
 
@@ -17,7 +18,13 @@ export interface PrintApiDeps {
   /** Spool `<dataDir>/print-spool`, batches `<dataDir>/print-batches`. */
   readonly dataDir: string;
   readonly outcomes: OutcomeDeps;
-  readonly postage?: PostageOptions;
+  readonly postage: PostageOptions;
+  /** Options of a closing requested without its own. */
+  readonly defaults: CloseOptions;
+  /** Signs download links: the document archive. */
+  readonly signer: LinkSigner;
+  /** Base of download links (`PUBLIC_URL`). */
+  readonly publicUrl: string;
 }
 
 export interface PrintApi {
@@ -44,7 +51,7 @@ export function createPrintApi(deps: PrintApiDeps): PrintApi {
     postage: deps.postage,
   };
   return {
-    print: new PrintService({ closer, store, outcomes: deps.outcomes }),
+    print: new PrintService({ closer, store, outcomes: deps.outcomes, defaults: deps.defaults, links: new PrintBatchLinks(deps.signer, deps.publicUrl) }),
     closer,
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());

@@ -1,3 +1,6 @@
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { DeliveryStatus, Channel } from '../domain';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { applyProviderOutcome } from '../jobs/provider-outcome';
@@ -7,6 +10,7 @@ import type { DeliveryEntity } from '../store/delivery.entity';
 import type { PrintBatchEntity } from '../store/print-batch.entity';
 import type { PrintLetterEntity } from '../store/print-letter.entity';
 import { closePrintBatch, PrintBatchBusyError, type CloseOptions, type PrintCloserDeps } from './print-batch.closer';
+import type { PrintBatchFile, PrintBatchLinks } from './print-batch.links';
 import type { PrintStore } from './print.store';
 
 export interface PrintServiceOptions {
@@ -14,7 +18,16 @@ export interface PrintServiceOptions {
   readonly store: PrintStore;
   /** What a status change needs (the same as webhooks): the returned letter's fallback runs through it. */
   readonly outcomes: OutcomeDeps;
+  /** A closing requested without its own options (`PRINT_DUPLEX`, `PRINT_BATCH_MAX_LETTERS`). */
+  readonly defaults: CloseOptions;
+  readonly links: PrintBatchLinks;
 }
+
+/** A download asked for with a signed link: refused, not there, or the file as a stream. */
+export type PrintDownload =
+  | { readonly outcome: 'forbidden'; readonly reason: 'expired' | 'invalid' }
+  | { readonly outcome: 'not-found'; readonly what: 'batch' | 'file' }
+  | { readonly outcome: 'ok'; readonly batch: PrintBatchEntity; readonly size: number; readonly stream: Readable };
 
 const OPERATORS = new Set(['agent', 'admin']);
 const REPORTERS = new Set(['agent', 'service', 'admin']);
@@ -24,11 +37,12 @@ const MAX_REASON = 500;
 export class PrintService {
   constructor(private readonly options: PrintServiceOptions) {}
 
-  async close(options: CloseOptions, principal: Principal): Promise<PrintBatchEntity | null> {
+  async close(requested: Partial<CloseOptions>, principal: Principal): Promise<PrintBatchEntity | null> {
     this.require(OPERATORS, principal, 'closePrintBatch');
-    if (options.maxLetters !== undefined && (!Number.isInteger(options.maxLetters) || options.maxLetters < 1 || options.maxLetters > 100_000)) {
-      throw badInput(`maxLetters: expected 1 to 100000, got ${options.maxLetters}`, 'maxLetters');
+    if (requested.maxLetters !== undefined && (!Number.isInteger(requested.maxLetters) || requested.maxLetters < 1 || requested.maxLetters > 100_000)) {
+      throw badInput(`maxLetters: expected 1 to 100000, got ${requested.maxLetters}`, 'maxLetters');
     }
+    const options: CloseOptions = { duplex: requested.duplex ?? this.options.defaults.duplex, maxLetters: requested.maxLetters ?? this.options.defaults.maxLetters };
     try {
       return await closePrintBatch(this.options.closer, options);
     } catch (error) {
@@ -46,6 +60,39 @@ export class PrintService {
   async get(id: string, principal: Principal): Promise<PrintBatchEntity | null> {
     this.require(OPERATORS, principal, 'printBatch');
     return this.options.store.get(id);
+  }
+
+  /** A signed, expiring download link to one file of the batch (the caller is an operator: the field is authorized). */
+  linkOf(batch: PrintBatchEntity, file: PrintBatchFile): string {
+    return this.options.links.url(batch.id, file);
+  }
+
+  /**
+   * A file of a batch for a signed link. The link is the credential (an
+   * operator's download tool needs no session), so it is checked first and a
+   * refused link says nothing about whether the batch exists. Streamed from
+   * disk; nothing is read into memory.
+   */
+  async download(batchId: string, file: PrintBatchFile, expires: string, sig: string): Promise<PrintDownload> {
+    const check = this.options.links.verify(batchId, file, expires, sig);
+    if (check !== 'ok') return { outcome: 'forbidden', reason: check };
+    const batch = await this.options.store.get(batchId);
+    if (!batch) return { outcome: 'not-found', what: 'batch' };
+    let handle;
+    try {
+      handle = await open(join(this.options.closer.dataDir, batch.directory, file), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { outcome: 'not-found', what: 'file' };
+      throw error;
+    }
+    try {
+      // Size and stream from one open file: a file replaced meanwhile cannot mismatch its length.
+      const { size } = await handle.stat();
+      return { outcome: 'ok', batch, size, stream: handle.createReadStream() };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   }
 
   letters(batch: PrintBatchEntity, first: number, afterSequence: number): Promise<PrintLetterEntity[]> {

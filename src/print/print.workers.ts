@@ -11,9 +11,9 @@ export interface PrintSchedulerDeps {
   readonly redisUrl: string;
   readonly prefix: string;
   readonly closer: PrintCloserDeps;
-  /** How often a batch is closed; default 3_600_000 (hourly). 0: no schedule (the mutation still works). */
-  readonly intervalMs?: number;
-  readonly close?: CloseOptions;
+  /** How often a batch is closed (`PRINT_BATCH_INTERVAL_MS`, hourly by default); 0: no schedule (the mutation still works). */
+  readonly intervalMs: number;
+  readonly close: CloseOptions;
 }
 
 /**
@@ -23,7 +23,7 @@ export interface PrintSchedulerDeps {
  */
 export async function startPrintScheduler(deps: PrintSchedulerDeps): Promise<{ close(): Promise<void> }> {
   const prefix = checkPrefix(deps.prefix);
-  const intervalMs = deps.intervalMs ?? 3_600_000;
+  const { intervalMs } = deps;
   const connection = createRedis(deps.redisUrl, 'producer', 'ccm-print-scheduler');
   connection.on('error', () => undefined);
   const queue = new Queue(PRINT_QUEUE, { connection, prefix });

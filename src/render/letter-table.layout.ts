@@ -1,5 +1,5 @@
-const FONT = 'Helvetica';
-const BOLD = 'Helvetica-Bold';
+import type { LetterFonts } from './letter.layout';
+
 const SIZE = 9;
 const PAD_X = 4;
 const PAD_Y = 3.5;
@@ -38,7 +38,12 @@ export class LetterTable {
   private readonly x: number[] = [];
   private readonly widths: number[] = [];
 
-  constructor(private readonly doc: PDFKit.PDFDocument, private readonly flow: TableFlow, private readonly columns: readonly Column[]) {
+  constructor(
+    private readonly doc: PDFKit.PDFDocument,
+    private readonly flow: TableFlow,
+    private readonly columns: readonly Column[],
+    private readonly fonts: Pick<LetterFonts, 'regular' | 'bold'>,
+  ) {
     const total = columns.reduce((sum, c) => sum + (c.width ?? 1), 0);
     let x = flow.left;
     for (const c of columns) {
@@ -51,19 +56,19 @@ export class LetterTable {
 
   draw(header: readonly string[], rows: readonly (readonly string[])[]): void {
     const { doc } = this;
-    const head = this.cells(header, BOLD);
+    const head = this.cells(header, this.fonts.bold);
     const headHeight = this.height(head);
-    const first = rows[0] ? this.cells(rows[0], FONT) : [];
+    const first = rows[0] ? this.cells(rows[0], this.fonts.regular) : [];
     this.flow.ensureSpace(headHeight + this.height(first));
     this.header(head, headHeight);
     rows.forEach((row, i) => {
-      const cells = i === 0 ? first : this.cells(row, FONT);
+      const cells = i === 0 ? first : this.cells(row, this.fonts.regular);
       const height = this.height(cells);
       if (doc.y + height >= doc.page.maxY()) {
         doc.addPage();
         this.header(head, headHeight);
       }
-      this.row(cells, height, FONT);
+      this.row(cells, height, this.fonts.regular);
       doc.save().moveTo(this.flow.left, doc.y).lineTo(this.flow.left + this.flow.width, doc.y).lineWidth(0.4).strokeColor(RULE).stroke().restore();
     });
   }
@@ -71,7 +76,7 @@ export class LetterTable {
   private header(cells: readonly Cell[], height: number): void {
     const { doc } = this;
     doc.save().rect(this.flow.left, doc.y, this.flow.width, height).fill(HEADER_FILL).restore();
-    this.row(cells, height, BOLD);
+    this.row(cells, height, this.fonts.bold);
     doc.save().moveTo(this.flow.left, doc.y).lineTo(this.flow.left + this.flow.width, doc.y).lineWidth(0.8).strokeColor('#5f6670').stroke().restore();
   }
 

@@ -28,8 +28,16 @@ export const GEOMETRY = {
   holeMark: 148.5 * MM,
 } as const;
 
-const FONT = 'Helvetica';
-const BOLD = 'Helvetica-Bold';
+/** The faces a letter is set in, by PDFKit font name, and how text is brought into what they draw. */
+export interface LetterFonts {
+  readonly regular: string;
+  readonly bold: string;
+  text(value: string): string;
+}
+
+/** The built-in Helvetica (referenced, not embedded), which draws WinAnsi only. */
+export const STANDARD_LETTER_FONTS: LetterFonts = Object.freeze({ regular: 'Helvetica', bold: 'Helvetica-Bold', text: toWinAnsi });
+
 const TEXT = '#1a1a1a';
 const MUTED = '#5f6670';
 
@@ -45,7 +53,12 @@ export class LetterLayout {
   private readonly labels: LetterLabels;
   private readonly format: LocaleFormat;
 
-  constructor(private readonly doc: PDFKit.PDFDocument, private readonly model: DocumentModel, private readonly options: LetterLayoutOptions = {}) {
+  constructor(
+    private readonly doc: PDFKit.PDFDocument,
+    private readonly model: DocumentModel,
+    private readonly options: LetterLayoutOptions = {},
+    private readonly fonts: LetterFonts = STANDARD_LETTER_FONTS,
+  ) {
     this.labels = letterLabels(model.language);
     this.format = new LocaleFormat(model.language, model.recipient.address?.country ?? null, options.timeZone);
   }
@@ -69,10 +82,10 @@ export class LetterLayout {
     this.addressField();
     this.infoBlock();
     doc.y = GEOMETRY.bodyTop;
-    this.text(model.title, { font: BOLD, size: 12, after: 12 });
+    this.text(model.title, { font: this.fonts.bold, size: 12, after: 12 });
     this.text(model.salutation, { after: 8 });
     for (const block of model.blocks) this.block(block);
-    const closing = this.height(model.closing, FONT, 10) + 34 + this.height(model.signature, FONT, 10);
+    const closing = this.height(model.closing, this.fonts.regular, 10) + 34 + this.height(model.signature, this.fonts.regular, 10);
     this.ensureSpace(closing);
     doc.y += 4;
     this.text(model.closing, { after: 28 });
@@ -84,9 +97,9 @@ export class LetterLayout {
     switch (block.kind) {
       case 'heading': {
         const size = block.level === 1 ? 12 : 10.5;
-        this.ensureSpace(this.height(block.text, BOLD, size) + 40);
+        this.ensureSpace(this.height(block.text, this.fonts.bold, size) + 40);
         this.doc.y += 4;
-        this.text(block.text, { font: BOLD, size, after: 5 });
+        this.text(block.text, { font: this.fonts.bold, size, after: 5 });
         return;
       }
       case 'paragraph':
@@ -97,7 +110,7 @@ export class LetterLayout {
         this.keyValue(block.items);
         return;
       case 'table':
-        new LetterTable(this.doc, this, block.columns).draw(block.columns.map((c) => toWinAnsi(c.header)), block.rows.map((row) => row.map(toWinAnsi)));
+        new LetterTable(this.doc, this, block.columns, this.fonts).draw(block.columns.map((c) => this.fonts.text(c.header)), block.rows.map((row) => row.map((cell) => this.fonts.text(cell))));
         this.doc.y += 10;
         return;
       case 'totals':
@@ -111,13 +124,13 @@ export class LetterLayout {
     const labelWidth = 48 * MM;
     const valueWidth = this.width - labelWidth;
     for (const item of items) {
-      const label = toWinAnsi(item.label);
-      const value = toWinAnsi(item.value);
-      const h = Math.max(this.height(label, FONT, 9.5, labelWidth - 6), this.height(value, BOLD, 9.5, valueWidth));
+      const label = this.fonts.text(item.label);
+      const value = this.fonts.text(item.value);
+      const h = Math.max(this.height(label, this.fonts.regular, 9.5, labelWidth - 6), this.height(value, this.fonts.bold, 9.5, valueWidth));
       this.ensureSpace(h);
       const y = doc.y;
-      doc.font(FONT).fontSize(9.5).fillColor(MUTED).text(label, this.left, y, { width: labelWidth - 6, lineGap: 1.5 });
-      doc.font(BOLD).fillColor(TEXT).text(value, this.left + labelWidth, y, { width: valueWidth, lineGap: 1.5 });
+      doc.font(this.fonts.regular).fontSize(9.5).fillColor(MUTED).text(label, this.left, y, { width: labelWidth - 6, lineGap: 1.5 });
+      doc.font(this.fonts.bold).fillColor(TEXT).text(value, this.left + labelWidth, y, { width: valueWidth, lineGap: 1.5 });
       doc.y = y + h + 2.5;
     }
     doc.y += 6;
@@ -131,7 +144,7 @@ export class LetterLayout {
     this.ensureSpace(items.length * 16 + 6);
     doc.y += 2;
     for (const item of items) {
-      const font = item.emphasis ? BOLD : FONT;
+      const font = item.emphasis ? this.fonts.bold : this.fonts.regular;
       const y = doc.y;
       if (item.emphasis) {
         doc.save().moveTo(x, y - 2).lineTo(x + labelWidth + valueWidth, y - 2).lineWidth(0.8).strokeColor(TEXT).stroke().restore();
@@ -139,9 +152,9 @@ export class LetterLayout {
       }
       const top = doc.y;
       doc.font(font).fontSize(item.emphasis ? 10.5 : 9.5).fillColor(TEXT);
-      doc.text(toWinAnsi(item.label), x, top, { width: labelWidth - 8, align: 'right' });
+      doc.text(this.fonts.text(item.label), x, top, { width: labelWidth - 8, align: 'right' });
       const afterLabel = doc.y;
-      doc.text(toWinAnsi(item.value), x + labelWidth, top, { width: valueWidth, align: 'right' });
+      doc.text(this.fonts.text(item.value), x + labelWidth, top, { width: valueWidth, align: 'right' });
       doc.y = Math.max(afterLabel, doc.y) + 3;
     }
     doc.y += 8;
@@ -149,8 +162,8 @@ export class LetterLayout {
 
   private letterhead(): void {
     const { doc, model } = this;
-    doc.font(BOLD).fontSize(16).fillColor(TEXT).text(toWinAnsi(model.sender.name), this.left, 15 * MM, { width: this.width, lineBreak: false });
-    doc.font(FONT).fontSize(8).fillColor(MUTED).text(toWinAnsi(model.sender.addressLines.join('  ·  ')), this.left, 23 * MM, { width: this.width, lineBreak: false });
+    doc.font(this.fonts.bold).fontSize(16).fillColor(TEXT).text(this.fonts.text(model.sender.name), this.left, 15 * MM, { width: this.width, lineBreak: false });
+    doc.font(this.fonts.regular).fontSize(8).fillColor(MUTED).text(this.fonts.text(model.sender.addressLines.join('  ·  ')), this.left, 23 * MM, { width: this.width, lineBreak: false });
     doc.save().moveTo(this.left, 30 * MM).lineTo(this.left + this.width, 30 * MM).lineWidth(0.6).strokeColor('#9aa3ad').stroke();
     for (const y of GEOMETRY.foldMarks) doc.moveTo(3 * MM, y).lineTo(8 * MM, y).stroke();
     doc.moveTo(3 * MM, GEOMETRY.holeMark).lineTo(10 * MM, GEOMETRY.holeMark).stroke().restore();
@@ -159,10 +172,10 @@ export class LetterLayout {
   private addressField(): void {
     const { doc, model } = this;
     const field = GEOMETRY.addressField;
-    const returnLine = this.fit(toWinAnsi(model.sender.returnLine), FONT, 7, field.width);
-    doc.font(FONT).fontSize(7).fillColor(MUTED).text(returnLine, field.x, field.y - GEOMETRY.returnLine.height + 1.5 * MM, { lineBreak: false, underline: true });
-    const lines = recipientLines(model, this.options.homeCountry ?? null).map((line) => this.fit(toWinAnsi(line), FONT, 10, field.width));
-    doc.font(FONT).fontSize(10).fillColor(TEXT);
+    const returnLine = this.fit(this.fonts.text(model.sender.returnLine), this.fonts.regular, 7, field.width);
+    doc.font(this.fonts.regular).fontSize(7).fillColor(MUTED).text(returnLine, field.x, field.y - GEOMETRY.returnLine.height + 1.5 * MM, { lineBreak: false, underline: true });
+    const lines = recipientLines(model, this.options.homeCountry ?? null).map((line) => this.fit(this.fonts.text(line), this.fonts.regular, 10, field.width));
+    doc.font(this.fonts.regular).fontSize(10).fillColor(TEXT);
     let y = field.y + 1 * MM;
     for (const line of lines.slice(0, 9)) {
       doc.text(line, field.x, y, { lineBreak: false });
@@ -175,8 +188,8 @@ export class LetterLayout {
     const { x, y, width } = GEOMETRY.infoBlock;
     const rows: [string, string][] = [[labels.date, this.format.date(model.date)], [labels.reference, model.reference]];
     rows.forEach(([label, value], i) => {
-      doc.font(FONT).fontSize(8).fillColor(MUTED).text(toWinAnsi(label), x, y + i * 24, { lineBreak: false });
-      doc.font(FONT).fontSize(9.5).fillColor(TEXT).text(this.fit(toWinAnsi(value), FONT, 9.5, width), x, y + i * 24 + 9, { lineBreak: false });
+      doc.font(this.fonts.regular).fontSize(8).fillColor(MUTED).text(this.fonts.text(label), x, y + i * 24, { lineBreak: false });
+      doc.font(this.fonts.regular).fontSize(9.5).fillColor(TEXT).text(this.fit(this.fonts.text(value), this.fonts.regular, 9.5, width), x, y + i * 24 + 9, { lineBreak: false });
     });
   }
 
@@ -184,26 +197,26 @@ export class LetterLayout {
   private decoratePages(): void {
     const { doc, model } = this;
     const { start, count } = doc.bufferedPageRange();
-    const header = toWinAnsi(`${model.sender.name}  ·  ${model.title}  ·  ${model.reference}`);
+    const header = this.fonts.text(`${model.sender.name}  ·  ${model.title}  ·  ${model.reference}`);
     for (let i = 0; i < count; i += 1) {
       doc.switchToPage(start + i);
       // Writing below the bottom margin would otherwise start another page.
       const bottom = doc.page.margins.bottom;
       doc.page.margins.bottom = 0;
-      doc.font(FONT).fontSize(8).fillColor(MUTED);
-      doc.text(toWinAnsi(this.labels.page(i + 1, count)), this.left, GEOMETRY.footerY, { width: this.width, align: 'right', lineBreak: false });
-      if (i > 0) doc.text(this.fit(header, FONT, 8, this.width), this.left, GEOMETRY.headerY, { lineBreak: false });
+      doc.font(this.fonts.regular).fontSize(8).fillColor(MUTED);
+      doc.text(this.fonts.text(this.labels.page(i + 1, count)), this.left, GEOMETRY.footerY, { width: this.width, align: 'right', lineBreak: false });
+      if (i > 0) doc.text(this.fit(header, this.fonts.regular, 8, this.width), this.left, GEOMETRY.headerY, { lineBreak: false });
       doc.page.margins.bottom = bottom;
     }
   }
 
   private text(value: string, o: { font?: string; size?: number; after: number }): void {
-    this.doc.font(o.font ?? FONT).fontSize(o.size ?? 10).fillColor(TEXT).text(toWinAnsi(value), this.left, this.doc.y, { width: this.width, lineGap: 1.5 });
+    this.doc.font(o.font ?? this.fonts.regular).fontSize(o.size ?? 10).fillColor(TEXT).text(this.fonts.text(value), this.left, this.doc.y, { width: this.width, lineGap: 1.5 });
     this.doc.y += o.after;
   }
 
   private height(value: string, font: string, size: number, width = this.width): number {
-    return this.doc.font(font).fontSize(size).heightOfString(toWinAnsi(value), { width, lineGap: 1.5 });
+    return this.doc.font(font).fontSize(size).heightOfString(this.fonts.text(value), { width, lineGap: 1.5 });
   }
 
   /** One line that fits `width`, shortened with an ellipsis when it would not. */

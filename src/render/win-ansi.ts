@@ -27,22 +27,36 @@ function encodable(cp: number): boolean {
 }
 
 export function toWinAnsi(text: string): string {
+  return toDrawable(text, encodable);
+}
+
+/**
+ * The same for an embedded font (PDF/A letters): what the font draws stays as
+ * written — ő, ł, Cyrillic or Greek when the font has them — and what it
+ * lacks gets the same replacements as above, since a PDF/A file may not show
+ * a missing glyph. Composed first (NFC), so "e" + combining acute is "é".
+ */
+export function toFontText(text: string, covers: (codePoint: number) => boolean): string {
+  return toDrawable(text.normalize('NFC'), (cp) => cp >= 0x20 && !(cp >= 0x7f && cp < 0xa0) && covers(cp));
+}
+
+function toDrawable(text: string, drawable: (codePoint: number) => boolean): string {
   let out = '';
   for (const ch of text.replace(/\r\n?/g, '\n')) {
     const cp = ch.codePointAt(0) as number;
-    if (encodable(cp) || ch === '\n') {
+    if (drawable(cp) || ch === '\n') {
       out += ch;
       continue;
     }
     const replacement = REPLACEMENTS[ch];
-    if (replacement !== undefined) {
+    if (replacement !== undefined && [...replacement].every((c) => drawable(c.codePointAt(0) as number))) {
       out += replacement;
       continue;
     }
     if (ch === '\t') out += ' ';
     if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) continue;
     const base = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-    out += base !== '' && [...base].every((c) => encodable(c.codePointAt(0) as number)) ? base : '?';
+    out += base !== '' && [...base].every((c) => drawable(c.codePointAt(0) as number)) ? base : '?';
   }
   return out;
 }

@@ -13,11 +13,11 @@ export class PrintResolver {
   @Authorized(ACCESS.printOperations)
   @Mutation(() => PrintBatch, { nullable: true, description: 'Closes a print batch now from the spooled letters (null when there are none); CONFLICT while another closing runs.' })
   closePrintBatch(
-    @Arg('duplex', () => Boolean, { nullable: true, defaultValue: true }) duplex: boolean | null,
-    @Arg('maxLetters', () => Int, { nullable: true, description: 'Default 10,000: the oldest spooled letters first.' }) maxLetters: number | null,
+    @Arg('duplex', () => Boolean, { nullable: true, description: 'Printed on both sides; default PRINT_DUPLEX (true).' }) duplex: boolean | null | undefined,
+    @Arg('maxLetters', () => Int, { nullable: true, description: 'The oldest spooled letters first; default PRINT_BATCH_MAX_LETTERS (10,000).' }) maxLetters: number | null | undefined,
     @Ctx() ctx: GatewayContext,
   ): Promise<PrintBatchEntity | null> {
-    return printServiceOf(ctx.services).close({ duplex: duplex ?? true, ...(maxLetters !== null ? { maxLetters } : {}) }, ctx.principal);
+    return printServiceOf(ctx.services).close({ ...(duplex != null ? { duplex } : {}), ...(maxLetters != null ? { maxLetters } : {}) }, ctx.principal);
   }
 
   @Authorized(ACCESS.printOperations)
@@ -41,6 +41,24 @@ export class PrintResolver {
   @FieldResolver(() => PrintBatchFiles)
   files(@Root() batch: PrintBatchEntity): PrintBatchFiles {
     return { pdf: `${batch.directory}/batch.pdf`, manifestCsv: `${batch.directory}/manifest.csv`, manifestJson: `${batch.directory}/manifest.json` };
+  }
+
+  @Authorized(ACCESS.printOperations)
+  @FieldResolver(() => String, { description: 'Signed, expiring download of the print-ready PDF (DOCUMENT_LINK_TTL_SECONDS); needs no other credentials.' })
+  pdfUrl(@Root() batch: PrintBatchEntity, @Ctx() ctx: GatewayContext): string {
+    return printServiceOf(ctx.services).linkOf(batch, 'batch.pdf');
+  }
+
+  @Authorized(ACCESS.printOperations)
+  @FieldResolver(() => String, { description: 'Signed, expiring download of the manifest as CSV (one line per letter in print order).' })
+  manifestCsvUrl(@Root() batch: PrintBatchEntity, @Ctx() ctx: GatewayContext): string {
+    return printServiceOf(ctx.services).linkOf(batch, 'manifest.csv');
+  }
+
+  @Authorized(ACCESS.printOperations)
+  @FieldResolver(() => String, { description: 'Signed, expiring download of the manifest as JSON (totals, then every letter).' })
+  manifestJsonUrl(@Root() batch: PrintBatchEntity, @Ctx() ctx: GatewayContext): string {
+    return printServiceOf(ctx.services).linkOf(batch, 'manifest.json');
   }
 
   @FieldResolver(() => [PrintLetter], { description: 'The manifest lines in print order.' })

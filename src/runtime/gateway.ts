@@ -5,10 +5,12 @@ import type { Config } from '../config';
 import { createBackoffice, type ConnectedBackoffice } from '../connectors/backoffice.factory';
 import { registerCors } from '../http/cors';
 import { registerDocumentsRoute } from '../http/documents.route';
+import { registerPrintBatchesRoute } from '../http/print-batches.route';
 import { registerGraphql } from '../http/graphql.server';
 import { registerHealthRoutes } from '../http/health.routes';
 import { createAuthenticator } from '../http/authenticate';
 import { createRateLimiter } from '../http/rate-limit';
+import { loadPdfaFonts } from '../render/pdfa.fonts';
 import { TemplateCatalog } from '../render/template.catalog';
 import { buildGatewaySchema } from '../schema/build';
 import { CommunicationService } from '../services/communication.service';
@@ -70,6 +72,8 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     }
   };
   try {
+    // DOCUMENT_PDFA: the fonts are read (and a missing one reported) before anything starts, not at the first letter.
+    const pdfa = config.documentPdfa ? loadPdfaFonts() : null;
     const endpoints = await startEmbeddedServices(config, logger);
     stack.push(['endpoints', () => endpoints.close()]);
     const store = await openStore(config.databaseUrl);
@@ -81,7 +85,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       ...config.connectors,
     });
     stack.push(['backoffice', () => backoffice.close()]);
-    const templates = TemplateCatalog.load(options.templatesDir ?? join(projectRoot(), 'templates'));
+    const templates = TemplateCatalog.load(options.templatesDir ?? join(projectRoot(), 'templates'), { pdfa });
     const repository = store.communications;
     const archive = new DocumentArchive({
       dir: join(config.dataDir, 'archive'),
@@ -108,13 +112,25 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       bounceUrl = workers.bounceUrl;
       stack.push(['workers', () => workers.close()]);
     }
+    // Print output (src/print) from PRINT_*: postage planning, closing defaults, signed downloads.
+    const print = {
+      redisUrl: endpoints.redisUrl,
+      prefix: config.queuePrefix,
+      dataSource: store.dataSource,
+      dataDir: config.dataDir,
+      outcomes: { repository, events, dispatcher, backoffice, logger },
+      postage: { homeCountry: config.print.homeCountry, sheetGrams: config.print.sheetGrams, envelopeGrams: config.print.envelopeGrams },
+      defaults: { duplex: config.print.duplex, maxLetters: config.print.batchMaxLetters },
+      signer: archive,
+      publicUrl: config.publicUrl,
+    };
     // Bulk sends and print output (src/bulk, src/print): expand/cancel jobs, batch monitor, scheduled print batches.
     if (role === 'worker' || role === 'all') {
-      const bulkWorkers = await startBulkWorkers({ redisUrl: endpoints.redisUrl, dataSource: store.dataSource, repository, backoffice, templates, dispatcher, logger });
+      const bulkWorkers = await startBulkWorkers({ redisUrl: endpoints.redisUrl, dataSource: store.dataSource, repository, backoffice, templates, dispatcher, statusEvents: events, logger });
       stack.push(['bulk workers', () => bulkWorkers.close()]);
-      const printWorkerApi = createPrintApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, dataDir: config.dataDir, outcomes: { repository, events, dispatcher, backoffice, logger } });
+      const printWorkerApi = createPrintApi(print);
       stack.push(['print closer', () => printWorkerApi.close()]);
-      const printScheduler = await startPrintScheduler({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, closer: printWorkerApi.closer });
+      const printScheduler = await startPrintScheduler({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, closer: printWorkerApi.closer, intervalMs: config.print.batchIntervalMs, close: print.defaults });
       stack.push(['print scheduler', () => printScheduler.close()]);
     }
 
@@ -140,7 +156,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
       const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, backoffice, logger });
       stack.push(['bulk api', () => bulkApi.close()]);
-      const printApi = createPrintApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, dataDir: config.dataDir, outcomes: { repository, events, dispatcher, backoffice, logger } });
+      const printApi = createPrintApi(print);
       stack.push(['print api', () => printApi.close()]);
       Object.assign(services, { bulk: bulkApi.bulk, print: printApi.print });
       const schema = await buildGatewaySchema();
@@ -179,6 +195,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         { name: 'redis', check: () => dispatcher.ping() },
       ], { extra: () => ({ backoffice: Object.fromEntries(backoffice.health().map((h) => [h.system, h.state])) }) });
       registerDocumentsRoute(app, archive);
+      registerPrintBatchesRoute(app, printApi.print, logger);
       await registerQueueDashboard(app, { queues: dispatcher.queues(), authenticator });
       url = await app.listen({ port: config.port, host: config.host });
       const listening = app;
