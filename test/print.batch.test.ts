@@ -115,6 +115,10 @@ describe('print batches and returned mail', () => {
     expect(batch.entries.reduce((s, e) => s + e.grams, 0)).toBe(batch.grams);
     expect(batch.totals.find((t) => t.postalZone === 'DOMESTIC')?.letters ?? 0).toBe(batch.entries.filter((e) => e.country === 'FR').length);
 
+    // Each letter's timeline says where it was printed; its status stays DELIVERED.
+    const [events] = await h.gateway.store.communications.eventsOf([batch.entries[0].deliveryId]);
+    expect(events.at(-1)).toMatchObject({ status: 'DELIVERED', detail: `printed in batch ${batch.id}, sequence 1 of ${batch.letters}` });
+
     // The spool is empty; the letters moved next to the batch; nothing is printed twice.
     expect(readdirSync(join(h.config.dataDir, 'print-spool')).filter((f) => !f.startsWith('.'))).toEqual([]);
     expect(existsSync(join(h.config.dataDir, 'print-batches', batch.id, 'letters', `${deliveryIds[0]}.pdf`))).toBe(true);

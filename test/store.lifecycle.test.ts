@@ -255,4 +255,34 @@ describe.each<Kind>(['sqlite', 'postgres'])('delivery lifecycle on %s', (kind) =
     expect(result.delivery.documentId).toBe(document.id);
     expect((await timeline(deliveries[0].id)).at(-1)).toEqual([2, D.RENDERED, '1 page']);
   });
+
+  it('adds timeline notes without changing the status, once per delivery and text, after the last entry', async () => {
+    const first = await send([{ chain: [LETTER], recipient: null }]);
+    const second = await send([{ chain: [LETTER], recipient: null }]);
+    const [a] = first.deliveries;
+    const [b] = second.deliveries;
+    await repo.transition(a.id, D.DELIVERED, { detail: 'spooled' });
+    const notes = [
+      { deliveryId: a.id, detail: 'printed in batch P1, sequence 1 of 2' },
+      { deliveryId: b.id, detail: 'printed in batch P1, sequence 2 of 2' },
+      { deliveryId: randomUUID(), detail: 'unknown delivery: skipped' },
+    ];
+    await expect(repo.noteDeliveries(notes)).resolves.toBe(2);
+    await expect(repo.noteDeliveries(notes)).resolves.toBe(0);
+    const [eventsA, eventsB] = await repo.eventsOf([a.id, b.id]);
+    expect(eventsA.map((e) => [e.seq, e.status, e.detail])).toEqual([
+      [1, D.PENDING, expect.any(String)],
+      [2, D.DELIVERED, 'spooled'],
+      [3, D.DELIVERED, 'printed in batch P1, sequence 1 of 2'],
+    ]);
+    expect(eventsB.map((e) => [e.seq, e.status, e.detail])).toEqual([
+      [1, D.PENDING, expect.any(String)],
+      [2, D.PENDING, 'printed in batch P1, sequence 2 of 2'],
+    ]);
+    await expect(repo.getDelivery(a.id)).resolves.toMatchObject({ status: D.DELIVERED });
+    // A status change after a note continues the numbering.
+    await repo.transition(a.id, D.BOUNCED, { detail: 'returned mail' });
+    const [after] = await repo.eventsOf([a.id]);
+    expect(after.at(-1)).toMatchObject({ seq: 4, status: D.BOUNCED });
+  });
 });

@@ -151,6 +151,8 @@ async function close(deps: PrintCloserDeps, options: CloseOptions): Promise<Prin
   await writeFile(join(folder, 'manifest.csv'), manifestCsv(letters));
   await writeFile(join(folder, 'manifest.json'), manifestJson(batch, letters));
   await deps.store.record(batch, letters);
+  // After the record: a crash in between loses these entries, never the batch (the retry skips recorded letters).
+  await deps.repository.noteDeliveries(letters.map((l) => ({ deliveryId: l.deliveryId, detail: `printed in batch ${id}, sequence ${l.sequence} of ${letters.length}` })));
   for (const letter of letters) await moveSpooled(deps.spoolDir, join(folder, 'letters'), letter.deliveryId);
   deps.logger.info({ printBatchId: id, letters: batch.letters, pages: batch.pages, sheets: batch.sheets }, 'print batch closed');
   return batch;

@@ -10,6 +10,7 @@ import { appendEvent, DeliveryLifecycle, insertRow, type CancelResult, type Rend
 import { DocumentEntity } from './document.entity';
 import { HistoryQueries, type DeliveryStats, type ListCommunications } from './history.queries';
 import { OutboxQueries } from './outbox.queries';
+import { TimelineNotes, type TimelineNote } from './timeline.notes';
 
 export interface CreateCommunicationInput {
   readonly callerId: string;
@@ -48,6 +49,7 @@ export class CommunicationRepository {
   private readonly queries: HistoryQueries;
   private readonly lifecycle: DeliveryLifecycle;
   private readonly outbox: OutboxQueries;
+  private readonly notes: TimelineNotes;
 
   constructor(dataSource: DataSource, options: CommunicationRepositoryOptions = {}) {
     this.gate = new DatabaseGate(dataSource);
@@ -55,6 +57,7 @@ export class CommunicationRepository {
     this.queries = new HistoryQueries(this.gate);
     this.lifecycle = new DeliveryLifecycle(this.gate, this.clock);
     this.outbox = new OutboxQueries(this.gate, this.clock);
+    this.notes = new TimelineNotes(this.gate, this.clock);
   }
 
   /** The communication, one PENDING delivery per plan and their first timeline entries, in one transaction. */
@@ -170,6 +173,10 @@ export class CommunicationRepository {
   }
   resetForRetry(deliveryId: string): Promise<RetryResult> {
     return this.lifecycle.resetForRetry(deliveryId);
+  }
+  /** Timeline entries without a status change (e.g. "printed in batch …"); once per (delivery, detail). Returns how many were written. */
+  noteDeliveries(notes: readonly TimelineNote[]): Promise<number> {
+    return this.notes.add(notes);
   }
   markRendering(communicationId: string): Promise<RenderingMark | null> {
     return this.lifecycle.markRendering(communicationId);
