@@ -1,6 +1,7 @@
 import type { ChannelProvider } from '../channels/channel';
 import type { Backoffice } from '../connectors/backoffice';
 import type { Channel } from '../domain';
+import type { PdfOptions } from '../render/pdf.renderer';
 import type { RenderSender } from '../render/render-context';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { CommunicationRepository } from '../store/communication.repository';
@@ -32,6 +33,8 @@ export interface PipelineDeps {
   readonly events: StatusEvents;
   readonly dispatcher: Dispatcher;
   readonly sender: RenderSender;
+  /** How letters are rendered (PDF/A-2b with `DOCUMENT_PDFA`); default PDF 1.3 with the standard fonts. */
+  readonly pdf?: PdfOptions;
   readonly artifacts: ArtifactStore;
   /** Provider answers kept until the database has them (see `send.receipts.ts`). */
   readonly receipts: SendReceipts;

@@ -1,5 +1,4 @@
 import type { Channel, PostalAddress } from '../domain';
-import type { PdfaFonts } from './pdfa.fonts';
 
 /**
  * The format-neutral document model: content blocks plus layout hints and
@@ -35,12 +34,6 @@ export interface DocumentModel {
   readonly sms: string;
   readonly email: { readonly subject: string; readonly intro: string; readonly attachPdf: boolean };
   readonly portal: { readonly notification: string };
-  /**
-   * Layout hint for the letter: archive it as PDF/A-2b with these embedded
-   * fonts (`DOCUMENT_PDFA`, set by the catalog). Absent: PDF 1.3 with the
-   * standard fonts.
-   */
-  readonly pdfa?: PdfaFonts;
 }
 
 export interface TemplateInfo {

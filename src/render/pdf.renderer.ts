@@ -5,7 +5,7 @@ import type { PdfaFonts } from './pdfa.fonts';
 import { toFontText } from './win-ansi';
 
 export interface PdfOptions extends LetterLayoutOptions {
-  /** PDF/A-2b with these embedded fonts; default the model's own choice (`model.pdfa`); null: standard fonts. */
+  /** PDF/A-2b with these embedded fonts (`DOCUMENT_PDFA`); default null: PDF 1.3 with the standard fonts. */
   readonly pdfa?: PdfaFonts | null;
 }
 
@@ -14,15 +14,15 @@ const EMBEDDED = { regular: 'Letter', bold: 'Letter-Bold' } as const;
 
 /**
  * The letter form of a document: an A4 PDF in DIN 5008 form B geometry. By
- * default PDF 1.3 with the built-in Helvetica fonts; with PDF/A fonts (the
- * model's `pdfa`, from `DOCUMENT_PDFA`) a PDF/A-2b file: PDF 1.7, fonts
+ * default PDF 1.3 with the built-in Helvetica fonts; with PDF/A fonts
+ * (`options.pdfa`, from `DOCUMENT_PDFA`) a PDF/A-2b file: PDF 1.7, fonts
  * embedded (subsets), XMP metadata, an sRGB output intent. Either way the same
  * model gives the same bytes (creation date = document date, file id derived
  * from it, font subsets named from their order), so the archive's sha256
  * identifies the content.
  */
 export function renderPdf(model: DocumentModel, options: PdfOptions = {}): Promise<{ pdf: Buffer; pages: number }> {
-  const pdfa = options.pdfa !== undefined ? options.pdfa : (model.pdfa ?? null);
+  const pdfa = options.pdfa ?? null;
   return new Promise((resolve, reject) => {
     const info = {
       Title: model.title,

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { DocumentModel } from './document';
 import { composeDocument } from './document.composer';
 import { LocaleFormat } from './locale.format';
-import type { PdfaFonts } from './pdfa.fonts';
 import type { RenderContext } from './render-context';
 import { checkData } from './template.data';
 import { TemplateFileError } from './template-file.reader';
@@ -12,8 +11,6 @@ import { compileTemplate, type CompiledTemplate, type TemplateDescriptor } from 
 export interface TemplateCatalogOptions {
   /** Zone for dates shown to customers (default "Europe/Paris"). */
   readonly timeZone?: string;
-  /** Letters as PDF/A-2b with these fonts (`DOCUMENT_PDFA`); every composed model carries them. Default: none. */
-  readonly pdfa?: PdfaFonts | null;
 }
 
 /** A composition request that cannot succeed as sent (unknown template, missing contract, bad data). */
@@ -89,9 +86,7 @@ export class TemplateCatalog {
     }
     const check = checkData(template.descriptor.fields, ctx.data);
     if (!check.ok) throw new ComposeError(`template ${key}: ${check.error}`);
-    const model = composeDocument(template, ctx, check.value, (language, country) => this.formatFor(language, country));
-    // The renderer is called with the model alone (src/jobs), so the output choice travels with it.
-    return this.options.pdfa ? { ...model, pdfa: this.options.pdfa } : model;
+    return composeDocument(template, ctx, check.value, (language, country) => this.formatFor(language, country));
   }
 
   private formatFor(language: string, country: string | null): LocaleFormat {

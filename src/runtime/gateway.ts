@@ -85,7 +85,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       ...config.connectors,
     });
     stack.push(['backoffice', () => backoffice.close()]);
-    const templates = TemplateCatalog.load(options.templatesDir ?? join(projectRoot(), 'templates'), { pdfa });
+    const templates = TemplateCatalog.load(options.templatesDir ?? join(projectRoot(), 'templates'));
     const repository = store.communications;
     const archive = new DocumentArchive({
       dir: join(config.dataDir, 'archive'),
@@ -108,7 +108,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     const unsubscribeMetrics = events.subscribe((change) => metrics.deliveryStatus(change.channel, change.status));
     let bounceUrl: string | null = null;
     if (role === 'worker' || role === 'all') {
-      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, events, dispatcher, logger });
+      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, pdfa, events, dispatcher, logger });
       bounceUrl = workers.bounceUrl;
       stack.push(['workers', () => workers.close()]);
     }

@@ -13,6 +13,7 @@ import type { Dispatcher } from '../jobs/dispatcher';
 import { applyProviderOutcome } from '../jobs/provider-outcome';
 import type { StatusEvents } from '../jobs/status.events';
 import { startWorkers } from '../jobs/workers';
+import type { PdfaFonts } from '../render/pdfa.fonts';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { CommunicationRepository } from '../store/communication.repository';
 import type { DocumentArchive } from '../store/document.archive';
@@ -25,6 +26,8 @@ export interface WorkerRoleDeps {
   readonly archive: DocumentArchive;
   readonly backoffice: Backoffice;
   readonly templates: TemplateCatalog;
+  /** Embedded fonts for PDF/A-2b letters (`DOCUMENT_PDFA`); null: PDF 1.3 with the standard fonts. */
+  readonly pdfa: PdfaFonts | null;
   readonly events: StatusEvents;
   readonly dispatcher: Dispatcher;
   readonly logger: Logger;
@@ -64,6 +67,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     archive: deps.archive,
     backoffice: deps.backoffice,
     templates: deps.templates,
+    pdf: { pdfa: deps.pdfa },
     providers,
     events: deps.events,
     dispatcher: deps.dispatcher,
