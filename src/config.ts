@@ -44,6 +44,8 @@ export interface Config {
   readonly print: PrintConfig;
   /** Letters rendered as PDF/A-2b with embedded fonts (`DOCUMENT_PDFA`, default false). */
   readonly documentPdfa: boolean;
+  /** Worker threads that render letter PDFs (`RENDER_THREADS`, default 0: on the event loop). */
+  readonly renderThreads: number;
 }
 
 export interface PrintConfig {
@@ -346,5 +348,6 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     senderAddress: senderAddress(env),
     print: printConfig(env),
     documentPdfa: bool(env, 'DOCUMENT_PDFA', false),
+    renderThreads: int(env, 'RENDER_THREADS', 0, 0, 32),
   });
 }

@@ -35,7 +35,7 @@ export async function composeCommunication(deps: Pick<PipelineDeps, 'backoffice'
  * letter, portal); the archive gives the same document back for the same bytes.
  */
 export async function prepareDeliveries(
-  deps: Pick<PipelineDeps, 'archive' | 'pdf'>,
+  deps: Pick<PipelineDeps, 'archive' | 'letters'>,
   communication: CommunicationEntity,
   composed: Composed,
   deliveries: readonly DeliveryEntity[],
@@ -43,7 +43,7 @@ export async function prepareDeliveries(
   const { model, ctx } = composed;
   let pdf: Promise<DocumentEntity> | null = null;
   const archived = (): Promise<DocumentEntity> =>
-    (pdf ??= renderPdf(model, deps.pdf).then(({ pdf: bytes, pages }) =>
+    (pdf ??= (deps.letters ? deps.letters.render(model) : renderPdf(model)).then(({ pdf: bytes, pages }) =>
       deps.archive.put(bytes, { communicationId: communication.id, customerId: communication.customerId, kind: communication.templateKey, mimeType: 'application/pdf', pages }),
     ));
   const pagesOf = (document: DocumentEntity): string => `${document.pages ?? '?'} page${document.pages === 1 ? '' : 's'}`;

@@ -1,7 +1,7 @@
 import type { ChannelProvider } from '../channels/channel';
 import type { Backoffice } from '../connectors/backoffice';
 import type { Channel } from '../domain';
-import type { PdfOptions } from '../render/pdf.renderer';
+import type { LetterRenderer } from '../render/pdf.renderers';
 import type { RenderSender } from '../render/render-context';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { CommunicationRepository } from '../store/communication.repository';
@@ -33,8 +33,8 @@ export interface PipelineDeps {
   readonly events: StatusEvents;
   readonly dispatcher: Dispatcher;
   readonly sender: RenderSender;
-  /** How letters are rendered (PDF/A-2b with `DOCUMENT_PDFA`); default PDF 1.3 with the standard fonts. */
-  readonly pdf?: PdfOptions;
+  /** Letter PDFs (PDF/A-2b with `DOCUMENT_PDFA`, on threads with `RENDER_THREADS`); default: PDF 1.3 with the standard fonts, on the event loop. */
+  readonly letters?: LetterRenderer;
   readonly artifacts: ArtifactStore;
   /** Provider answers kept until the database has them (see `send.receipts.ts`). */
   readonly receipts: SendReceipts;

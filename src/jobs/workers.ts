@@ -2,7 +2,7 @@ import { Worker, type ConnectionOptions, type Job, type MinimalJob, type RateLim
 import { TransientDeliveryError, type ChannelProvider } from '../channels/channel';
 import type { Backoffice } from '../connectors/backoffice';
 import { Channel } from '../domain';
-import type { PdfOptions } from '../render/pdf.renderer';
+import type { LetterRenderer } from '../render/pdf.renderers';
 import type { RenderSender } from '../render/render-context';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { CommunicationRepository } from '../store/communication.repository';
@@ -33,8 +33,8 @@ export interface WorkerDeps {
   readonly events: StatusEvents;
   readonly dispatcher: Dispatcher;
   readonly sender: RenderSender;
-  /** Letter rendering (PDF/A-2b with `DOCUMENT_PDFA`); default PDF 1.3 with the standard fonts. */
-  readonly pdf?: PdfOptions;
+  /** Letter PDFs; default: PDF 1.3 with the standard fonts, on the event loop. Closed by the caller. */
+  readonly letters?: LetterRenderer;
   /** Jobs run at once per queue, in this process. */
   readonly concurrency: Readonly<Record<WorkerKind, number>>;
   /** Per queue, across all processes (BullMQ's global rate limit), e.g. `{ sms: { max: 10, duration: 1_000 } }`. */
@@ -125,7 +125,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     events: deps.events,
     dispatcher: deps.dispatcher,
     sender: deps.sender,
-    pdf: deps.pdf,
+    letters: deps.letters,
     artifacts: new ArtifactStore(redis, { prefix, ttlMs: deps.artifactTtlMs }),
     receipts: new SendReceipts(redis, { prefix }),
     logger,

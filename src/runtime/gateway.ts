@@ -73,7 +73,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
   };
   try {
     // DOCUMENT_PDFA: the fonts are read (and a missing one reported) before anything starts, not at the first letter.
-    const pdfa = config.documentPdfa ? loadPdfaFonts() : null;
+    if (config.documentPdfa) loadPdfaFonts();
     const endpoints = await startEmbeddedServices(config, logger);
     stack.push(['endpoints', () => endpoints.close()]);
     const store = await openStore(config.databaseUrl);
@@ -108,7 +108,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     const unsubscribeMetrics = events.subscribe((change) => metrics.deliveryStatus(change.channel, change.status));
     let bounceUrl: string | null = null;
     if (role === 'worker' || role === 'all') {
-      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, pdfa, events, dispatcher, logger });
+      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, events, dispatcher, logger });
       bounceUrl = workers.bounceUrl;
       stack.push(['workers', () => workers.close()]);
     }

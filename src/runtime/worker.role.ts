@@ -13,7 +13,7 @@ import type { Dispatcher } from '../jobs/dispatcher';
 import { applyProviderOutcome } from '../jobs/provider-outcome';
 import type { StatusEvents } from '../jobs/status.events';
 import { startWorkers } from '../jobs/workers';
-import type { PdfaFonts } from '../render/pdfa.fonts';
+import { inlineLetterRenderer, LetterThreadPool } from '../render/pdf.renderers';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { CommunicationRepository } from '../store/communication.repository';
 import type { DocumentArchive } from '../store/document.archive';
@@ -26,8 +26,6 @@ export interface WorkerRoleDeps {
   readonly archive: DocumentArchive;
   readonly backoffice: Backoffice;
   readonly templates: TemplateCatalog;
-  /** Embedded fonts for PDF/A-2b letters (`DOCUMENT_PDFA`); null: PDF 1.3 with the standard fonts. */
-  readonly pdfa: PdfaFonts | null;
   readonly events: StatusEvents;
   readonly dispatcher: Dispatcher;
   readonly logger: Logger;
@@ -60,6 +58,10 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
   };
   const [senderName, ...senderLines] = config.senderAddress;
   const concurrency = config.workerConcurrency;
+  // Letters render on threads when RENDER_THREADS asks for it; either way with DOCUMENT_PDFA's fonts.
+  const letters = config.renderThreads > 0
+    ? new LetterThreadPool({ pdfa: config.documentPdfa, threads: config.renderThreads })
+    : inlineLetterRenderer({ pdfa: config.documentPdfa });
   const workers = await startWorkers({
     connection: endpoints.redisUrl,
     prefix: config.queuePrefix,
@@ -67,7 +69,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     archive: deps.archive,
     backoffice: deps.backoffice,
     templates: deps.templates,
-    pdf: { pdfa: deps.pdfa },
+    letters,
     providers,
     events: deps.events,
     dispatcher: deps.dispatcher,
@@ -76,6 +78,9 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     // BullMQ's global limiter: the provider's contracted rate holds across every worker process.
     limiter: Object.fromEntries(Object.entries(config.channelRateLimits).map(([channel, perSecond]) => [channel, { max: perSecond, duration: 1_000 }])),
     logger,
+  }).catch(async (error: unknown) => {
+    await letters.close();
+    throw error;
   });
 
   let bounces: { url: string; close(): Promise<void> } | null = null;
@@ -96,6 +101,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     close: async () => {
       await bounces?.close();
       await workers.close();
+      await letters.close();
       await Promise.all(Object.values(providers).map((p) => p.close?.()));
     },
   };
