@@ -25,6 +25,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     amount?: number;
+    /** Requests per second over all connections (rate-limited instead of closed loop). */
+    overallRate?: number;
     timeout?: number;
     method?: string;
     body?: string;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startBackoffice, type RunningBackoffice } from '../backoffice/server';
+import { loadConfig } from '../src/config';
 import { startSmtpSink, type SmtpSink } from '../src/channels/sinks/smtp.sink';
 import { startTwilioSink, type TwilioSink } from '../src/channels/sinks/twilio.sink';
 import { createRedisStatusEvents, type StatusEvents } from '../src/jobs/status.events';
@@ -22,10 +23,12 @@ export interface BenchEnvironment {
   readonly smtp: SmtpSink;
   readonly sms: TwilioSink;
   readonly gateway: GatewayProcess;
+  /** The hand-written client of the customer view (direct-client.ts) in its own process, on the same systems and store. */
+  readonly direct: GatewayProcess;
   /** Every delivery status change of the gateway, through Redis pub/sub. */
   readonly events: StatusEvents;
-  /** Stops everything this function started, in reverse order; says whether the gateway process had to be killed. */
-  close(): Promise<{ gatewayLeaked: boolean }>;
+  /** Stops everything this function started, in reverse order; says whether the gateway or the direct client process had to be killed. */
+  close(): Promise<{ gatewayLeaked: boolean; directLeaked: boolean }>;
 }
 
 /** A fresh database on the given server, so runs never see each other's rows. */
@@ -73,7 +76,7 @@ export async function startBenchEnvironment(options: BenchOptions): Promise<Benc
       customers: options.customers,
       contracts: options.contracts,
       products: 200,
-      latencyMs: options.backofficeLatencyMs,
+      latencyMs: options.backofficeLatenciesMs[0],
       contractsDatabaseUrl: `sqlite:${join(dir, 'contracts.sqlite')}`,
     });
     steps.push(() => backoffice.close());
@@ -117,6 +120,18 @@ export async function startBenchEnvironment(options: BenchOptions): Promise<Benc
     steps.push(async () => {
       gatewayLeaked = (await gateway.close()).leaked;
     });
+    // After the gateway, whose migrations create the store it reads.
+    const direct = await forkGateway({
+      CRM_URL: backoffice.crmUrl,
+      CATALOG_URL: backoffice.catalogUrl,
+      CONTRACTS_DATABASE_URL: backoffice.contractsDatabaseUrl,
+      DATABASE_URL: databaseUrl,
+      CATALOG_CACHE_TTL_MS: String(loadConfig(gatewayEnv).connectors.cacheTtlMs),
+    }, { entry: 'direct.child.js' });
+    let directLeaked = false;
+    steps.push(async () => {
+      directLeaked = (await direct.close()).leaked;
+    });
     return {
       dir,
       redisUrl: redis.url,
@@ -127,10 +142,11 @@ export async function startBenchEnvironment(options: BenchOptions): Promise<Benc
       smtp,
       sms,
       gateway,
+      direct,
       events,
       close: async () => {
         await unwind();
-        return { gatewayLeaked };
+        return { gatewayLeaked, directLeaked };
       },
     };
   } catch (error) {

@@ -10,8 +10,8 @@ export interface BenchOptions {
   /** Seconds measured per customer-view scenario, after `warmupSeconds` unmeasured. */
   readonly durationSeconds: number;
   readonly warmupSeconds: number;
-  /** Delay the simulated CRM and catalog add to every answer. */
-  readonly backofficeLatencyMs: number;
+  /** Delays the simulated CRM and catalog add to every answer: the customer view is measured at each; the pipeline runs at the first. */
+  readonly backofficeLatenciesMs: readonly number[];
   /** CATALOG_CACHE_TTL_MS of the gateway; null keeps the gateway's default. */
   readonly catalogCacheMs: number | null;
   /** WORKER_CONCURRENCY of the gateway, also the raw BullMQ worker's concurrency. */
@@ -22,8 +22,11 @@ export interface BenchOptions {
   readonly emailCount: number;
   readonly rawJobs: number;
   readonly rawPdfs: number;
-  /** Communications per bulk memory run, ascending (peaks are compared). */
-  readonly bulkCounts: readonly number[];
+  /** Completion points of the bulk memory run, ascending; the last is the number of communications sent. */
+  readonly bulkCheckpoints: readonly number[];
+  /** sendCommunication calls per second in the mutation latency run, and for how long. */
+  readonly mutationRate: number;
+  readonly mutationSeconds: number;
   /** Simulated back-office size. */
   readonly customers: number;
   readonly contracts: number;
@@ -35,29 +38,38 @@ export interface BenchOptions {
   readonly cpuProfileDir: string | null;
 }
 
-const PRESETS: Readonly<Record<Scale, Omit<BenchOptions, 'scale' | 'postgresUrl' | 'backofficeLatencyMs' | 'catalogCacheMs' | 'jsonPath' | 'callbackDelayMs' | 'cpuProfileDir'>>> = {
+type Preset = Omit<BenchOptions, 'scale' | 'postgresUrl' | 'backofficeLatenciesMs' | 'catalogCacheMs' | 'jsonPath' | 'callbackDelayMs' | 'cpuProfileDir' | 'mutationRate'>;
+
+const PRESETS: Readonly<Record<Scale, Preset>> = {
   small: {
     connections: 20, durationSeconds: 5, warmupSeconds: 1, workerConcurrency: 8, sendConcurrency: 16,
-    smsCount: 200, emailCount: 100, rawJobs: 5_000, rawPdfs: 300, bulkCounts: [500, 1_000], customers: 2_000, contracts: 5_000,
+    smsCount: 200, emailCount: 100, rawJobs: 5_000, rawPdfs: 300, bulkCheckpoints: [1_000, 2_000, 4_000], mutationSeconds: 5,
+    customers: 2_000, contracts: 5_000,
   },
   default: {
     connections: 20, durationSeconds: 15, warmupSeconds: 3, workerConcurrency: 8, sendConcurrency: 16,
-    smsCount: 1_000, emailCount: 400, rawJobs: 10_000, rawPdfs: 500, bulkCounts: [1_000, 2_000], customers: 10_000, contracts: 25_000,
+    smsCount: 1_000, emailCount: 400, rawJobs: 10_000, rawPdfs: 500, bulkCheckpoints: [5_000, 10_000, 20_000], mutationSeconds: 10,
+    customers: 10_000, contracts: 25_000,
   },
 };
 
 export const USAGE = `usage: node dist/bench/run.js [options]   (or: npm run bench -- [options])
-  --scale small|default     preset sizes (also BENCH_SCALE); small < 2 min, default < 6 min
+  --scale small|default     preset sizes (also BENCH_SCALE); small about 3 min, default under 10 min on 2 cores
   --postgres <url>          gateway store on PostgreSQL (a fresh database is created there, then dropped)
   --connections <n>         autocannon connections (default 20)
-  --duration <s>            seconds per customer-view scenario
-  --backoffice-latency <ms> delay of the simulated CRM and catalog (default 0)
-  --catalog-cache <ms>      gateway CATALOG_CACHE_TTL_MS (default: the gateway's, 30000)
+  --duration <s>            seconds per customer-view scenario, and of the half-peak run (default 15; small 5)
+  --backoffice-latency <ms,ms,...>
+                            delays of the simulated CRM and catalog; the customer view is measured at each,
+                            the pipeline and bulk runs at the first (default 0,20)
+  --catalog-cache <ms>      gateway CATALOG_CACHE_TTL_MS, also the direct client's (default: the gateway's, 30000)
   --worker-concurrency <n>  gateway WORKER_CONCURRENCY and raw BullMQ concurrency (default 8)
-  --send-concurrency <n>    sendCommunication calls in flight (default 16)
-  --sms <n> --email <n>     communications per pipeline scenario
+  --send-concurrency <n>    sendCommunication calls in flight while feeding the pipeline (default 16)
+  --sms <n> --email <n>     communications per pipeline scenario (default 1000, 400; small 200, 100)
   --raw-jobs <n> --raw-pdfs <n>
-  --bulk <n,n,...>          communications per bulk memory run (default 1000,2000; small 500,1000)
+  --mutation-rate <n/s>     sendCommunication calls per second in the mutation latency run (default 50)
+  --mutation-seconds <s>    length of that run (default 10; small 5)
+  --bulk <n,n,...>          completion points of the bulk memory run; the last is how many SMS are sent
+                            (default 5000,10000,20000; small 1000,2000,4000)
   --callback-delay <ms>     Twilio-compatible sink: delay of each status step (default 20)
   --cpu-prof <dir>          write a CPU profile of the gateway process there (open it in Chrome DevTools)
   --json <path>|--no-json   where to write the results (default bench/results.json)`;
@@ -82,7 +94,8 @@ export function parseBenchOptions(argv: readonly string[], scaleEnv: string | un
     else flags.set(name, argv[(i += 1)]);
   }
   const known = ['--scale', '--postgres', '--connections', '--duration', '--backoffice-latency', '--catalog-cache', '--worker-concurrency',
-    '--send-concurrency', '--sms', '--email', '--raw-jobs', '--raw-pdfs', '--bulk', '--json', '--no-json', '--help', '--callback-delay', '--cpu-prof'];
+    '--send-concurrency', '--sms', '--email', '--raw-jobs', '--raw-pdfs', '--bulk', '--json', '--no-json', '--help', '--callback-delay', '--cpu-prof',
+    '--mutation-rate', '--mutation-seconds'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option ${name}\n${USAGE}`);
   if (flags.has('--help')) throw new Error(USAGE);
 
@@ -93,9 +106,14 @@ export function parseBenchOptions(argv: readonly string[], scaleEnv: string | un
   const opt = (flag: string, fallback: number, min: number, max: number): number => (flags.has(flag) ? int(flag, flags.get(flag), min, max) : fallback);
   const postgresUrl = flags.get('--postgres') ?? null;
   if (flags.has('--postgres') && !/^postgres(ql)?:\/\//.test(postgresUrl ?? '')) throw new Error(`--postgres: expected a postgres:// URL, got ${JSON.stringify(postgresUrl)}`);
-  const bulkCounts = flags.has('--bulk')
-    ? (flags.get('--bulk') ?? '').split(',').map((part) => int('--bulk', part.trim(), 1, 100_000))
-    : preset.bulkCounts;
+  const list = (flag: string, fallback: readonly number[], min: number, max: number): number[] => {
+    if (!flags.has(flag)) return [...fallback];
+    const values = (flags.get(flag) ?? '').split(',').map((part) => int(flag, part.trim(), min, max));
+    return [...new Set(values)];
+  };
+  const bulkCheckpoints = list('--bulk', preset.bulkCheckpoints, 1, 200_000).sort((a, b) => a - b);
+  // In the order given: the first is also the latency of the pipeline runs.
+  const backofficeLatenciesMs = list('--backoffice-latency', [0, 20], 0, 60_000);
   const durationSeconds = opt('--duration', preset.durationSeconds, 1, 600);
 
   return Object.freeze({
@@ -104,7 +122,7 @@ export function parseBenchOptions(argv: readonly string[], scaleEnv: string | un
     connections: opt('--connections', preset.connections, 1, 1_000),
     durationSeconds,
     warmupSeconds: Math.min(preset.warmupSeconds, durationSeconds),
-    backofficeLatencyMs: opt('--backoffice-latency', 0, 0, 60_000),
+    backofficeLatenciesMs: Object.freeze(backofficeLatenciesMs),
     catalogCacheMs: flags.has('--catalog-cache') ? int('--catalog-cache', flags.get('--catalog-cache'), 0, 86_400_000) : null,
     workerConcurrency: opt('--worker-concurrency', preset.workerConcurrency, 1, 256),
     sendConcurrency: opt('--send-concurrency', preset.sendConcurrency, 1, 1_000),
@@ -112,7 +130,9 @@ export function parseBenchOptions(argv: readonly string[], scaleEnv: string | un
     emailCount: opt('--email', preset.emailCount, 1, 100_000),
     rawJobs: opt('--raw-jobs', preset.rawJobs, 1, 1_000_000),
     rawPdfs: opt('--raw-pdfs', preset.rawPdfs, 1, 100_000),
-    bulkCounts: Object.freeze([...bulkCounts].sort((a, b) => a - b)),
+    bulkCheckpoints: Object.freeze(bulkCheckpoints),
+    mutationRate: opt('--mutation-rate', 50, 1, 10_000),
+    mutationSeconds: opt('--mutation-seconds', preset.mutationSeconds, 1, 600),
     customers: preset.customers,
     contracts: preset.contracts,
     jsonPath: flags.has('--no-json') ? null : (flags.get('--json') ?? defaultJson),

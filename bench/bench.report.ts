@@ -1,5 +1,9 @@
-import type { QueryScenario } from './customer-view.bench';
-import type { BulkRun } from './memory.bench';
+import type { TargetCheck } from './bench.targets';
+import { TARGETS, rssGrowth } from './bench.targets';
+import type { CustomerViewResults } from './customer-view.bench';
+import { customerViewSection } from './customer-view.report';
+import type { BulkMemoryRun } from './memory.bench';
+import type { MutationLatencyRun } from './mutation-latency.bench';
 import type { PipelineRun } from './pipeline.runner';
 import type { RawBullmqResult } from './raw-bullmq.bench';
 import type { RawPdfResult } from './raw-pdf.bench';
@@ -16,30 +20,16 @@ export interface BenchResults {
   readonly rawBullmq: RawBullmqResult;
   readonly sms: PipelineRun;
   readonly email: PipelineRun;
-  readonly customerView: readonly QueryScenario[];
-  readonly bulk: readonly BulkRun[];
+  readonly mutation: MutationLatencyRun;
+  readonly customerView: CustomerViewResults;
+  readonly bulk: BulkMemoryRun;
+  readonly targets: readonly TargetCheck[];
   /** deliveryStats over the whole run, read back from the gateway's store. */
   readonly deliveryStats: { readonly total: number; readonly byChannel: readonly { channel: string; status: string; count: number }[] } | null;
   readonly totalSeconds: number;
-  /** False when the gateway process had to be killed after close(). */
+  /** False when the gateway (or the direct client) process had to be killed after close(). */
   readonly gatewayExitedCleanly: boolean;
-}
-
-function customerViewTable(scenarios: readonly QueryScenario[]): string {
-  const trivial = scenarios.find((s) => s.key === 'trivial');
-  const rows = scenarios.map((s) => [
-    s.label,
-    num(s.load.requestsPerSecond),
-    num(s.load.latency.p50, 1),
-    num(s.load.latency.p95, 1),
-    num(s.load.latency.p99, 1),
-    num(s.load.errors + s.load.non2xx + s.load.graphqlErrors),
-    num(s.crmCallsPerQuery, 2),
-    num(s.catalogCallsPerQuery, 2),
-    `${percent(s.gatewayCpuShare)} · ${num(s.gatewayCpuMsPerQuery, 2)} ms`,
-    ratio(trivial ? s.load.requestsPerSecond / trivial.load.requestsPerSecond : null),
-  ]);
-  return formatTable(['query', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'CRM calls/q', 'catalog calls/q', 'gateway CPU · per q', 'req/s vs trivial'], rows, [1, 2, 3, 4, 5, 6, 7, 9]);
+  readonly directExitedCleanly: boolean;
 }
 
 function pipelineTable(r: BenchResults): string {
@@ -66,34 +56,47 @@ function pipelineTable(r: BenchResults): string {
   return `${table}\n${notes.map((n) => `  ${n}`).join('\n')}`;
 }
 
-function memoryTable(bulk: readonly BulkRun[]): string {
-  const rows = bulk.map((b) => [
-    num(b.count),
-    num(b.pipeline.sentPerSecond, 1),
-    mib(b.before.rss),
-    mib(b.during.peakRss),
-    mib(b.after.rss),
-    mib(b.before.heapUsed),
-    mib(b.during.peakHeapUsed),
-    mib(b.during.peakLiveHeap),
-    mib(b.after.heapUsed),
-    mib(b.redisUsedMemory),
-    num(b.during.samples),
-  ]);
-  const table = formatTable(['communications', 'comms/s', 'RSS before', 'peak RSS', 'RSS after', 'heap before', 'peak heap', 'peak live heap', 'heap after', 'redis used', 'samples'], rows, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-  const notes: string[] = [
-    'MiB, gateway process; half SMS, half email with PDF. "before"/"after": after a forced full GC; peaks: 100 ms samples (garbage included);',
-    '"peak live heap": the largest heap right after a full GC during the run, i.e. what the process kept alive',
+function targetsTable(targets: readonly TargetCheck[]): string {
+  const rows = targets.map((t) => [t.name, t.shown, t.limit, t.pass ? 'pass' : 'FAIL']);
+  const passed = targets.filter((t) => t.pass).length;
+  return `${formatTable(['target', 'measured', 'target value', 'result'], rows, [1])}\n  ${passed} of ${targets.length} targets met`;
+}
+
+function mutationTable(m: MutationLatencyRun): string {
+  const p = m.paced;
+  const row = [num(p.rate), num(p.started), num(p.achievedRate, 1), num(p.latency.p50, 1), num(p.latency.p95, 1), num(p.latency.p99, 1), num(p.latency.max, 1),
+    num(p.errors), `${num(m.sent)}/${num(m.accepted)}`, num(m.failed), num(m.drainSeconds, 2), percent(m.gatewayCpuShare),
+    `${num(m.gatewayLoopDelay.p99, 1)} / ${num(m.gatewayLoopDelay.max, 1)}`];
+  const table = formatTable(['calls/s', 'calls', 'achieved/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'refused', 'SENT', 'failed', 'drain s', 'gateway CPU', 'gateway loop delay p99 / max'],
+    [row], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  const notes = [
+    'sendCommunication started at an even pace (open loop), SMS and email with the PDF letter alternately, rendered and delivered by the same process meanwhile;',
+    `"drain": from the last answer until the last delivery was SENT (near 0: the pipeline kept up); no target set; largest start behind schedule ${num(p.maxLagMs, 1)} ms`,
   ];
-  if (bulk.length >= 2) {
-    const [first, last] = [bulk[0], bulk[bulk.length - 1]];
-    notes.push(`${num(last.count)} vs ${num(first.count)}: peak RSS ${ratio(last.during.peakRss / first.during.peakRss)}, peak heap ${ratio(last.during.peakHeapUsed / first.during.peakHeapUsed)}, peak live heap ${ratio(last.during.peakLiveHeap / first.during.peakLiveHeap)}; heap after the last run vs before the first: ${ratio(last.after.heapUsed / first.before.heapUsed)}`);
-  }
-  for (const b of bulk) {
-    const p = b.pipeline;
-    if (p.rejected || p.failed || p.stalled) notes.push(`(!) bulk ${b.count}: ${p.rejected} rejected${p.stoppedEarly ? ' (feeding stopped early)' : ''}, ${p.failed} failed${p.stalled ? ', stalled' : ''}; first: ${p.firstRejection ?? p.firstFailure}`);
-    if (p.unconfirmed) notes.push(`(!) bulk ${b.count}: ${p.unconfirmed} SMS stayed SENT: the sink reported them delivered, the gateway never recorded it`);
-  }
+  if (p.firstError) notes.push(`(!) first refusal: ${p.firstError}`);
+  return `${table}\n${notes.map((n) => `  ${n}`).join('\n')}`;
+}
+
+function memoryTable(b: BulkMemoryRun): string {
+  const row = (label: string, seconds: number | null, r: BulkMemoryRun['before'], peaks: boolean): string[] => [
+    label, seconds === null ? '' : num(seconds, 1), mib(r.rss), peaks ? mib(r.peakRss) : '', mib(r.heapUsed), peaks ? mib(r.peakHeapUsed) : '', peaks ? mib(r.peakLiveHeap) : '', peaks ? num(r.samples) : '',
+  ];
+  const rows = [
+    row('before (after a full GC)', null, b.before, false),
+    ...b.checkpoints.map((c) => row(`${num(c.count)} sent`, c.seconds, c.reading, true)),
+    row('after, all settled (after a full GC)', null, b.after, false),
+  ];
+  const table = formatTable(['point of the flow', 'seconds', 'RSS', 'peak RSS', 'heap', 'peak heap', 'peak live heap', 'samples'], rows, [1, 2, 3, 4, 5, 6, 7]);
+  const growth = rssGrowth(b);
+  const first = b.checkpoints[0];
+  const last = b.checkpoints[b.checkpoints.length - 1];
+  const notes = [
+    `MiB, gateway process; ${num(b.total)} SMS through sendBulkCommunication (EXPLICIT SMS) in ${b.batches} runs of up to ${num(b.customersPerBatch)} customers, each started when the previous had recorded its communications;`,
+    `${num(b.sent)} sent in ${num(b.seconds, 1)} s = ${num(b.sentPerSecond, 1)} SMS/s; peaks since the flow started (100 ms samples, garbage included); "peak live heap": largest heap right after a full GC`,
+    first && last ? `peak RSS ${num(first.count)} → ${num(last.count)}: ${mib(first.reading.peakRss)} → ${mib(last.reading.peakRss)} MiB (${(growth * 100).toFixed(1)} %, target < ${TARGETS.maxRssGrowth * 100} %); peak live heap ${ratio(last.reading.peakLiveHeap / first.reading.peakLiveHeap)}; heap after vs before: ${ratio(b.after.heapUsed / b.before.heapUsed)}; redis used after: ${mib(b.redisUsedMemory)} MiB` : '(!) no checkpoint reached',
+  ];
+  if (b.failed) notes.push(`(!) ${b.failed} deliveries failed`);
+  if (b.stalled) notes.push(`(!) the flow stalled: nothing reached the provider for 30 s, ${num(b.sent)} of ${num(b.total)} sent`);
   return `${table}\n${notes.map((n) => `  ${n}`).join('\n')}`;
 }
 
@@ -109,16 +112,22 @@ export function formatReport(r: BenchResults): string {
     `machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB.toFixed(1)} GiB, Node ${m.node}, ${m.platform}; load average ${r.loadAverage.start.toFixed(2)} at start, ${r.loadAverage.end.toFixed(2)} at end`,
     `settings: ${settings}`,
     '',
-    '1. Customer view: POST /graphql under autocannon (closed loop, fixed connections)',
-    customerViewTable(r.customerView),
+    'Targets',
+    targetsTable(r.targets),
+    '',
+    '1. Customer view: POST under autocannon (closed loop, fixed connections), gateway vs a hand-written direct client',
+    customerViewSection(r.customerView),
     '',
     '2. Pipeline end to end: sendCommunication over HTTP until the provider has it, vs the limits of its parts',
     pipelineTable(r),
     '',
-    '3. Memory of the gateway process during bulk runs',
+    'sendCommunication latency at a fixed rate, pipeline running',
+    mutationTable(r.mutation),
+    '',
+    '3. Memory of the gateway process while SMS flow through bulk runs',
     memoryTable(r.bulk),
     '',
     stats,
-    `total ${num(r.totalSeconds)} s; gateway process ${r.gatewayExitedCleanly ? 'exited by itself after close()' : 'DID NOT exit by itself after close() (killed)'}`,
+    `total ${num(r.totalSeconds)} s; gateway process ${r.gatewayExitedCleanly ? 'exited by itself after close()' : 'DID NOT exit by itself after close() (killed)'}; direct client process ${r.directExitedCleanly ? 'exited by itself' : 'DID NOT exit by itself (killed)'}`,
   ].join('\n');
 }

@@ -34,6 +34,7 @@ const FAILED: readonly string[] = [DeliveryStatus.FAILED, DeliveryStatus.BOUNCED
  */
 export class CompletionTracker {
   private readonly seen = new Map<string, Milestones>();
+  private totals = { sent: 0, delivered: 0, failed: 0 };
   private readonly unsubscribe: () => void;
 
   private constructor(events: StatusEvents) {
@@ -44,9 +45,18 @@ export class CompletionTracker {
         entry = { sent: null, delivered: null, failed: null };
         this.seen.set(event.communicationId, entry);
       }
-      if (event.status === DeliveryStatus.SENT || event.status === DeliveryStatus.DELIVERED) entry.sent ??= now;
-      if (event.status === DeliveryStatus.DELIVERED) entry.delivered ??= now;
-      if (FAILED.includes(event.status)) entry.failed ??= `${event.status}${event.detail ? `: ${event.detail}` : ''}`;
+      if ((event.status === DeliveryStatus.SENT || event.status === DeliveryStatus.DELIVERED) && entry.sent === null) {
+        entry.sent = now;
+        this.totals.sent += 1;
+      }
+      if (event.status === DeliveryStatus.DELIVERED && entry.delivered === null) {
+        entry.delivered = now;
+        this.totals.delivered += 1;
+      }
+      if (FAILED.includes(event.status) && entry.failed === null) {
+        entry.failed = `${event.status}${event.detail ? `: ${event.detail}` : ''}`;
+        this.totals.failed += 1;
+      }
     });
   }
 
@@ -59,6 +69,7 @@ export class CompletionTracker {
   /** Forgets what was seen, so a long run does not keep every id. */
   clear(): void {
     this.seen.clear();
+    this.totals = { sent: 0, delivered: 0, failed: 0 };
   }
 
   /** How many of `ids` reached `milestone` so far. */
@@ -66,6 +77,11 @@ export class CompletionTracker {
     let n = 0;
     for (const id of ids) if (this.seen.get(id)?.[milestone] != null) n += 1;
     return n;
+  }
+
+  /** Communications seen since the last `clear()` that reached each milestone or failed (for runs whose ids are not known, such as bulk runs). */
+  totalsSinceClear(): { readonly sent: number; readonly delivered: number; readonly failed: number } {
+    return { ...this.totals };
   }
 
   /**

@@ -7,13 +7,15 @@ type Request = ChildRequest extends infer R ? (R extends { id: number } ? Omit<R
 export interface GatewayProcess {
   readonly url: string;
   readonly pid: number;
-  /** Current and peak memory since the last reset, plus CPU time; `gc` collects first. */
+  /** Current and peak memory and the event loop delay since the last reset, plus CPU time; `gc` collects first. */
   memory(options?: { gc?: boolean; resetPeak?: boolean }): Promise<MemoryReading>;
   /** Stops the gateway, then waits for the process to exit by itself (else it is killed and `leaked` is set). */
   close(): Promise<{ leaked: boolean }>;
 }
 
 export interface ForkOptions {
+  /** The child's script in this folder. Default 'gateway.child.js'; 'direct.child.js' runs the hand-written client under the same protocol. */
+  readonly entry?: string;
   /** Default 'all' (API and workers in one process, as `npm start`). */
   readonly role?: 'all' | 'api' | 'worker';
   /** Write a V8 CPU profile of the whole process there when it exits. Default: none. */
@@ -23,14 +25,14 @@ export interface ForkOptions {
 }
 
 /**
- * Forks `gateway.child.js` and starts `startGateway(loadConfig(env), role)` in it.
+ * Forks `gateway.child.js` (or `options.entry`) and starts `startGateway(loadConfig(env), role)` in it.
  * `--expose-gc` lets memory readings be taken after a collection.
  */
 export async function forkGateway(env: Readonly<Record<string, string>>, options: ForkOptions = {}): Promise<GatewayProcess> {
   const role = options.role ?? 'all';
   const timeoutMs = options.startTimeoutMs ?? 60_000;
   const execArgv = ['--expose-gc', ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [])];
-  const child: ChildProcess = fork(join(__dirname, 'gateway.child.js'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(join(__dirname, options.entry ?? 'gateway.child.js'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let nextId = 1;
   const pending = new Map<number, { resolve(reply: ChildReply): void; reject(error: Error): void }>();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -10,7 +10,7 @@ export type ChildReply =
   | { readonly type: 'stopped'; readonly id: number }
   | { readonly type: 'error'; readonly id: number; readonly message: string };
 
-/** Bytes, except the CPU times (microseconds since the process started). */
+/** Bytes, except the CPU times (microseconds since the process started) and the event loop delays (ms). */
 export interface MemoryReading {
   readonly rss: number;
   readonly heapUsed: number;
@@ -26,4 +26,7 @@ export interface MemoryReading {
   readonly majorGcs: number;
   readonly cpuUserMicros: number;
   readonly cpuSystemMicros: number;
+  /** Event loop delay since the last reset (sampled every 10 ms), ms: p99 and largest. */
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
 }

@@ -22,14 +22,18 @@ export interface LoadResult {
 
 export interface LoadOptions {
   readonly url: string;
+  /** Default '/graphql'. */
+  readonly path?: string;
   readonly connections: number;
   readonly seconds: number;
+  /** Requests per second over all connections (autocannon's overallRate); default none: each connection sends its next request when the answer arrives. */
+  readonly rate?: number;
 }
 
 /**
  * POST /graphql at a fixed number of connections (closed loop: each connection
- * sends its next request when the answer arrives) for a fixed time, cycling
- * through `requests`. Latency percentiles come from every response's own time,
+ * sends its next request when the answer arrives, or at most `rate` requests
+ * per second in all) for a fixed time, cycling through `requests`. Latency percentiles come from every response's own time,
  * not autocannon's whole-millisecond histogram, so p95 is there too.
  */
 export async function runLoad(options: LoadOptions, requests: readonly LoadRequest[]): Promise<LoadResult> {
@@ -37,9 +41,10 @@ export async function runLoad(options: LoadOptions, requests: readonly LoadReque
   let next = 0;
   const times: number[] = [];
   const instance = autocannon({
-    url: `${options.url}/graphql`,
+    url: `${options.url}${options.path ?? '/graphql'}`,
     connections: options.connections,
     duration: options.seconds,
+    ...(options.rate ? { overallRate: options.rate } : {}),
     timeout: 30,
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
