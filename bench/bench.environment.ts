@@ -111,6 +111,7 @@ export async function startBenchEnvironment(options: BenchOptions): Promise<Benc
       TWILIO_API_URL: sms.url,
       QUEUE_PREFIX: queuePrefix,
       WORKER_CONCURRENCY: String(options.workerConcurrency),
+      RENDER_THREADS: String(options.renderThreads),
       ...(options.catalogCacheMs === null ? {} : { CATALOG_CACHE_TTL_MS: String(options.catalogCacheMs) }),
     };
     const events = createRedisStatusEvents({ redisUrl: redis.url, channel: `${queuePrefix}:delivery-status` });

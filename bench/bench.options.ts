@@ -16,6 +16,8 @@ export interface BenchOptions {
   readonly catalogCacheMs: number | null;
   /** WORKER_CONCURRENCY of the gateway, also the raw BullMQ worker's concurrency. */
   readonly workerConcurrency: number;
+  /** The gateway's RENDER_THREADS (letter PDFs on worker threads; 0: on the event loop). */
+  readonly renderThreads: number;
   /** Mutations in flight at once while feeding the pipeline. */
   readonly sendConcurrency: number;
   readonly smsCount: number;
@@ -38,7 +40,7 @@ export interface BenchOptions {
   readonly cpuProfileDir: string | null;
 }
 
-type Preset = Omit<BenchOptions, 'scale' | 'postgresUrl' | 'backofficeLatenciesMs' | 'catalogCacheMs' | 'jsonPath' | 'callbackDelayMs' | 'cpuProfileDir' | 'mutationRate'>;
+type Preset = Omit<BenchOptions, 'scale' | 'postgresUrl' | 'backofficeLatenciesMs' | 'catalogCacheMs' | 'jsonPath' | 'callbackDelayMs' | 'cpuProfileDir' | 'mutationRate' | 'renderThreads'>;
 
 const PRESETS: Readonly<Record<Scale, Preset>> = {
   small: {
@@ -63,6 +65,7 @@ export const USAGE = `usage: node dist/bench/run.js [options]   (or: npm run ben
                             the pipeline and bulk runs at the first (default 0,20)
   --catalog-cache <ms>      gateway CATALOG_CACHE_TTL_MS, also the direct client's (default: the gateway's, 30000)
   --worker-concurrency <n>  gateway WORKER_CONCURRENCY and raw BullMQ concurrency (default 8)
+  --render-threads <n>      gateway RENDER_THREADS: letter PDFs on worker threads (default 0: on the event loop)
   --send-concurrency <n>    sendCommunication calls in flight while feeding the pipeline (default 16)
   --sms <n> --email <n>     communications per pipeline scenario (default 1000, 400; small 200, 100)
   --raw-jobs <n> --raw-pdfs <n>
@@ -95,7 +98,7 @@ export function parseBenchOptions(argv: readonly string[], scaleEnv: string | un
   }
   const known = ['--scale', '--postgres', '--connections', '--duration', '--backoffice-latency', '--catalog-cache', '--worker-concurrency',
     '--send-concurrency', '--sms', '--email', '--raw-jobs', '--raw-pdfs', '--bulk', '--json', '--no-json', '--help', '--callback-delay', '--cpu-prof',
-    '--mutation-rate', '--mutation-seconds'];
+    '--mutation-rate', '--mutation-seconds', '--render-threads'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option ${name}\n${USAGE}`);
   if (flags.has('--help')) throw new Error(USAGE);
 
@@ -125,6 +128,7 @@ export function parseBenchOptions(argv: readonly string[], scaleEnv: string | un
     backofficeLatenciesMs: Object.freeze(backofficeLatenciesMs),
     catalogCacheMs: flags.has('--catalog-cache') ? int('--catalog-cache', flags.get('--catalog-cache'), 0, 86_400_000) : null,
     workerConcurrency: opt('--worker-concurrency', preset.workerConcurrency, 1, 256),
+    renderThreads: opt('--render-threads', 0, 0, 32),
     sendConcurrency: opt('--send-concurrency', preset.sendConcurrency, 1, 1_000),
     smsCount: opt('--sms', preset.smsCount, 1, 100_000),
     emailCount: opt('--email', preset.emailCount, 1, 100_000),

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       command: `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'unknown', memoryGiB: totalmem() / 2 ** 30, node: process.version, platform: `${process.platform} ${process.arch}` },
       settings: {
-        scale: options.scale, store: env.store, workerConcurrency: options.workerConcurrency, sendConcurrency: options.sendConcurrency,
+        scale: options.scale, store: env.store, workerConcurrency: options.workerConcurrency, renderThreads: options.renderThreads, sendConcurrency: options.sendConcurrency,
         connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds,
         backofficeLatenciesMs: options.backofficeLatenciesMs.join(','), catalogCacheMs: options.catalogCacheMs, customers: options.customers, contracts: options.contracts,
         mutationRate: options.mutationRate, mutationSeconds: options.mutationSeconds, bulkCheckpoints: options.bulkCheckpoints.join(','),
