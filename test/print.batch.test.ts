@@ -93,6 +93,9 @@ describe('print batches and returned mail', () => {
         const text = pageText(file, page).replace(/\s+/g, ' ');
         expect(text).toContain(`#${String(entry.sequence).padStart(6, '0')} ${entry.deliveryId} ${i}/${entry.pages}`);
         if (i === 1) expect(text).toContain(`INV-${sizes[deliveryIds.indexOf(entry.deliveryId)]}`);
+        // DIN 5008: no country line for an address in the country the letters are posted in (PRINT_HOME_COUNTRY, FR).
+        if (i === 1) expect(text.includes(' FRANCE ')).toBe(false);
+        if (i === 1 && entry.country !== 'FR') expect(text).toContain(new Intl.DisplayNames(['en'], { type: 'region' }).of(entry.country)!.toUpperCase());
       }
       if (entry.pages % 2 === 1) {
         expect(decodeMarks(contents[page - 1])).toEqual([]);

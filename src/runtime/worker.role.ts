@@ -58,10 +58,10 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
   };
   const [senderName, ...senderLines] = config.senderAddress;
   const concurrency = config.workerConcurrency;
-  // Letters render on threads when RENDER_THREADS asks for it; either way with DOCUMENT_PDFA's fonts.
-  const letters = config.renderThreads > 0
-    ? new LetterThreadPool({ pdfa: config.documentPdfa, threads: config.renderThreads })
-    : inlineLetterRenderer({ pdfa: config.documentPdfa });
+  // Letters render on threads when RENDER_THREADS asks for it; either way with DOCUMENT_PDFA's fonts, and
+  // without a country line for addresses in the country they are posted in (DIN 5008; PRINT_HOME_COUNTRY).
+  const letterOptions = { pdfa: config.documentPdfa, layout: { homeCountry: config.print.homeCountry } };
+  const letters = config.renderThreads > 0 ? new LetterThreadPool({ ...letterOptions, threads: config.renderThreads }) : inlineLetterRenderer(letterOptions);
   const workers = await startWorkers({
     connection: endpoints.redisUrl,
     prefix: config.queuePrefix,
