@@ -67,7 +67,7 @@ export interface PipelineOptions {
   readonly sweepIntervalMs?: number;
   readonly smtp?: SmtpSinkOptions;
   readonly twilio?: TwilioSinkOptions;
-  readonly worker?: Partial<Pick<WorkerDeps, 'concurrency' | 'limiter' | 'sweepGraceMs'>>;
+  readonly worker?: Partial<Pick<WorkerDeps, 'concurrency' | 'limiter' | 'sweepGraceMs' | 'staleAfterMs' | 'maxLostJobs'>>;
 }
 
 export const invoiceData = {

@@ -164,3 +164,39 @@ describe('scheduled sends and the outbox sweeper', () => {
     expect(results.filter((r) => r !== null).length).toBeLessThanOrEqual(1);
   });
 });
+
+describe('a delivery that keeps losing its job', () => {
+  let p: Pipeline;
+
+  beforeAll(async () => {
+    // The sweeper exists but never ticks by itself: the test sweeps.
+    p = await startPipeline('lost-jobs', { sweepIntervalMs: 3_600_000, worker: { staleAfterMs: 0, maxLostJobs: 2 } });
+  });
+  afterAll(() => p?.close());
+
+  it('is handed over again up to maxLostJobs times, then failed, and the next channel takes over', async () => {
+    // SMS jobs are never taken (as if every worker taking one died with it), and each time the job is gone.
+    const sms = p.workers.workers.find((w) => w.name === QueueName.DELIVER_SMS)!;
+    await sms.pause(true);
+    const smsQueue = p.dispatcher.queue(QueueName.DELIVER_SMS);
+    const communication = await p.send({ chain: [Channel.SMS, Channel.EMAIL] }, { enqueue: false });
+    await p.repository.markQueued(communication.id);
+    const [delivery] = (await p.repository.deliveriesOf([communication.id]))[0];
+    await p.repository.transition(delivery.id, DeliveryStatus.RENDERED, { detail: 'rendered before the job was lost' });
+
+    const reports = [];
+    for (let round = 0; round < 3; round += 1) {
+      reports.push(await p.workers.sweeper!.sweep());
+      await smsQueue.obliterate({ force: true });
+    }
+    expect(reports.map((r) => [r.stale, r.abandoned])).toEqual([[1, 0], [1, 0], [0, 1]]);
+
+    const done = await p.waitFor(communication.id, settled, 10_000);
+    expect(done.status).toBe(CommunicationStatus.DELIVERED);
+    const [first, fallback] = (await p.repository.deliveriesOf([communication.id]))[0];
+    expect(first).toMatchObject({ channel: Channel.SMS, status: DeliveryStatus.FAILED, error: 'gave up: its job was lost 3 times (the worker handling it died or stalled each time)' });
+    expect(fallback).toMatchObject({ channel: Channel.EMAIL, status: DeliveryStatus.SENT });
+    // Once failed it is no longer stale: nothing more to hand over or fail.
+    expect(await p.workers.sweeper!.sweep()).toMatchObject({ stale: 0, abandoned: 0 });
+  });
+});

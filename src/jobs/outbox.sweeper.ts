@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type IORedis from 'ioredis';
 import { DeliveryStatus, Priority } from '../domain';
-import { runFallback } from './delivery.fallback';
+import { failDelivery, runFallback } from './delivery.fallback';
 import { enqueueCommunication, enqueueDelivery } from './outbox.enqueue';
 import type { PipelineDeps } from './pipeline.deps';
 
@@ -20,6 +20,13 @@ export interface OutboxSweeperOptions {
    * when no job will run for them, a new one; default three intervals.
    */
   readonly staleAfterMs?: number;
+  /**
+   * Times one delivery may lose its job before the sweeper stops handing it
+   * over and fails it (the next channel of its chain takes over); default 5.
+   * A job that kills or stalls its worker every time would otherwise go round
+   * for ever, neither delivered nor failed.
+   */
+  readonly maxLostJobs?: number;
 }
 
 export interface SweepReport {
@@ -28,6 +35,8 @@ export interface SweepReport {
   readonly fallbacks: number;
   /** Deliveries whose job was gone and which were handed over again. */
   readonly stale: number;
+  /** Deliveries that lost their job more than `maxLostJobs` times and were failed instead. */
+  readonly abandoned: number;
 }
 
 /**
@@ -51,6 +60,7 @@ export class OutboxSweeper {
   private readonly graceMs: number;
   private readonly batchSize: number;
   private readonly staleAfterMs: number;
+  private readonly maxLostJobs: number;
   private readonly lockKey: string;
   private readonly token = randomUUID();
   private timer: NodeJS.Timeout | null = null;
@@ -65,6 +75,7 @@ export class OutboxSweeper {
     this.graceMs = options.graceMs ?? 2 * this.intervalMs;
     this.batchSize = options.batchSize ?? 200;
     this.staleAfterMs = options.staleAfterMs ?? 3 * this.intervalMs;
+    this.maxLostJobs = options.maxLostJobs ?? 5;
     this.lockKey = `${options.prefix}:outbox-sweeper`;
   }
 
@@ -102,6 +113,7 @@ export class OutboxSweeper {
       deliveries: 0,
       fallbacks: 0,
       stale: 0,
+      abandoned: 0,
     };
     const deliveries = await repository.findUnqueuedDeliveries(this.graceMs, this.batchSize);
     const owners = await repository.getMany([...new Set(deliveries.map((d) => d.communicationId))]);
@@ -109,19 +121,20 @@ export class OutboxSweeper {
     report.deliveries = await this.each(deliveries, (d) => enqueueDelivery(this.deps, d, priorityOf.get(d.communicationId) ?? Priority.NORMAL), 'deliveryId');
     const stalled = await repository.findStalledFallbacks(this.graceMs, this.batchSize);
     report.fallbacks = await this.each(stalled, (d) => runFallback(this.deps, d), 'deliveryId');
-    report.stale = await this.requeueStale();
-    if (report.communications + report.deliveries + report.fallbacks + report.stale > 0) this.deps.logger.info(report, 'outbox sweep re-queued work');
+    ({ requeued: report.stale, abandoned: report.abandoned } = await this.requeueStale());
+    if (report.communications + report.deliveries + report.fallbacks + report.stale + report.abandoned > 0) this.deps.logger.info(report, 'outbox sweep re-queued work');
     return report;
   }
 
-  /** Stale deliveries without a live job get one; returns how many. */
-  private async requeueStale(): Promise<number> {
+  /** Stale deliveries without a live job get one, or fail once they have lost too many. */
+  private async requeueStale(): Promise<{ requeued: number; abandoned: number }> {
     const { repository, dispatcher } = this.deps;
     const stale = await repository.findStaleDeliveries(this.staleAfterMs, this.batchSize);
-    if (stale.length === 0) return 0;
+    if (stale.length === 0) return { requeued: 0, abandoned: 0 };
     const owners = await repository.getMany([...new Set(stale.map((d) => d.communicationId))]);
     const priorityOf = new Map(owners.flatMap((c) => (c ? [[c.id, c.priority] as const] : [])));
     let requeued = 0;
+    let abandoned = 0;
     await this.each(stale, async (d) => {
       if (await dispatcher.hasLiveDeliverJob(d.id, d.channel, d.version)) return;
       // Initial deliveries are the render job's while it lives.
@@ -130,11 +143,27 @@ export class OutboxSweeper {
       // to a job id not checked above): only a delivery still as it was read has really lost its job.
       const current = await repository.getDelivery(d.id);
       if (!current || current.version !== d.version) return;
+      const lost = await this.countLostJob(d.id);
+      if (lost > this.maxLostJobs) {
+        await failDelivery(this.deps, d.id, `gave up: its job was lost ${lost} times (the worker handling it died or stalled each time)`);
+        this.deps.logger.error({ deliveryId: d.id, channel: d.channel, lost }, 'delivery lost its job too often: failed, next channel of its chain');
+        abandoned += 1;
+        return;
+      }
       await dispatcher.redispatchDelivery(d.id, d.channel, { priority: priorityOf.get(d.communicationId) ?? Priority.NORMAL, generation: d.version });
       this.deps.logger.warn({ deliveryId: d.id, channel: d.channel, status: d.status }, 'delivery had no job left: handed over again');
       requeued += 1;
     }, 'deliveryId');
-    return requeued;
+    return { requeued, abandoned };
+  }
+
+  /** How many times this delivery has now been found without its job (kept a week, across processes). */
+  private async countLostJob(deliveryId: string): Promise<number> {
+    const key = `${this.options.prefix}:lost-jobs:${deliveryId}`;
+    const results = await this.options.redis.multi().incr(key).pexpire(key, 7 * 24 * 3_600_000).exec();
+    const [error, count] = results?.[0] ?? [new Error('no answer'), 0];
+    if (error) throw error;
+    return Number(count);
   }
 
   /** One row's failure is logged and does not stop the others; returns how many went through. */

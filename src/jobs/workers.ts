@@ -45,6 +45,8 @@ export interface WorkerDeps {
   readonly sweepGraceMs?: number;
   /** Handed-over deliveries untouched this long are checked for a lost job; default three sweep periods. */
   readonly staleAfterMs?: number;
+  /** Times a delivery may lose its job before the sweeper fails it instead of handing it over again; default 5. */
+  readonly maxLostJobs?: number;
   /** How long rendered email/SMS texts wait for their deliver job; default 24 h. */
   readonly artifactTtlMs?: number;
   /**
@@ -164,7 +166,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   }
 
   const intervalMs = deps.sweepIntervalMs ?? 5_000;
-  const sweeper = intervalMs > 0 ? new OutboxSweeper(pipeline, { redis, prefix, intervalMs, graceMs: deps.sweepGraceMs, staleAfterMs: deps.staleAfterMs }) : null;
+  const sweeper = intervalMs > 0 ? new OutboxSweeper(pipeline, { redis, prefix, intervalMs, graceMs: deps.sweepGraceMs, staleAfterMs: deps.staleAfterMs, maxLostJobs: deps.maxLostJobs }) : null;
   sweeper?.start();
   logger.info({ prefix, queues: workers.map((w) => w.name) }, 'workers started');
 
