@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { BenchEnvironment } from './bench.environment';
 import type { CompletionTracker } from './completion.tracker';
 import { runPaced, type PacedResult } from './paced.runner';
-import { invoiceData, SEND_MUTATION, type BenchChannel } from './pipeline.runner';
+import { SEND_MUTATION, sendInput, type BenchChannel } from './pipeline.runner';
 import type { Recipient } from './recipients';
 
 export interface MutationLatencyRun {
@@ -41,17 +41,7 @@ export async function benchMutationLatency(env: BenchEnvironment, tracker: Compl
   const t0 = performance.now();
   options.progress(`mutation latency: sendCommunication at ${options.rate}/s for ${options.seconds} s (SMS and email alternately)`);
   const bodies = Array.from({ length: Math.max(1, Math.round(options.rate * options.seconds)) }, (_, i) => {
-    const channel = channels[i % channels.length];
-    const pool = options.recipients[channel];
-    const recipient = pool[Math.floor(i / channels.length) % pool.length];
-    const input = {
-      customerId: recipient.customerId,
-      contractId: recipient.contractId,
-      templateKey: 'invoice-available',
-      channelPolicy: 'EXPLICIT',
-      channels: [channel],
-      data: invoiceData(`INV-rate-${i}`),
-    };
+    const input = sendInput(i, channels, options.recipients, 'rate');
     return JSON.stringify({ query: SEND_MUTATION, variables: { input } });
   });
   const { result: paced, samples } = await runPaced({ url: `${env.gateway.url}/graphql`, bodies, rate: options.rate, maxSockets: 256, keepBodies: true });

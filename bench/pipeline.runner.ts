@@ -73,6 +73,26 @@ export function invoiceData(invoiceNumber: string): Record<string, unknown> {
  * each) over HTTP, `concurrency` at a time, and waits until the status events
  * say every delivery reached the provider.
  */
+/** The i-th `sendCommunication` input of a run: channels in turn, recipients of each channel in turn. */
+export function sendInput(
+  i: number,
+  channels: readonly BenchChannel[],
+  recipients: Readonly<Record<BenchChannel, readonly Recipient[]>>,
+  label: string,
+): Record<string, unknown> {
+  const channel = channels[i % channels.length];
+  const pool = recipients[channel];
+  const recipient = pool[Math.floor(i / channels.length) % pool.length];
+  return {
+    customerId: recipient.customerId,
+    contractId: recipient.contractId,
+    templateKey: 'invoice-available',
+    channelPolicy: 'EXPLICIT',
+    channels: [channel],
+    data: invoiceData(`INV-${label}-${i}`),
+  };
+}
+
 export async function runPipeline(env: BenchEnvironment, tracker: CompletionTracker, options: PipelineRunOptions): Promise<PipelineRun> {
   const url = env.gateway.url;
   const ids: string[] = [];
@@ -90,17 +110,7 @@ export async function runPipeline(env: BenchEnvironment, tracker: CompletionTrac
   const sender = async (): Promise<void> => {
     while (next < options.count && !refusing()) {
       const i = next++;
-      const channel = options.channels[i % options.channels.length];
-      const pool = options.recipients[channel];
-      const recipient = pool[Math.floor(i / options.channels.length) % pool.length];
-      const input = {
-        customerId: recipient.customerId,
-        contractId: recipient.contractId,
-        templateKey: 'invoice-available',
-        channelPolicy: 'EXPLICIT',
-        channels: [channel],
-        data: invoiceData(`INV-${options.label}-${i}`),
-      };
+      const input = sendInput(i, options.channels, options.recipients, options.label);
       const started = performance.now();
       try {
         const answer = await postGraphql<{ sendCommunication: { id: string } }>(url, SEND_MUTATION, { input });
@@ -108,7 +118,7 @@ export async function runPipeline(env: BenchEnvironment, tracker: CompletionTrac
         const created = answer.data?.sendCommunication;
         if (created) {
           ids.push(created.id);
-          if (channel === 'SMS') smsIds.push(created.id);
+          if (options.channels[i % options.channels.length] === 'SMS') smsIds.push(created.id);
         } else throw new Error(answer.errors.map((e) => `${String(e.extensions?.code)}: ${e.message}`).join('; ') || 'no data');
       } catch (error) {
         rejected += 1;
