@@ -110,8 +110,8 @@ describe('Twilio status webhook, fed by the official client through the local Tw
       return found.length === 2 ? found : undefined;
     });
     expect(mine).toEqual([
-      { providerMessageId: sid, status: DeliveryStatus.SENT, detail: 'twilio status sent', channel: Channel.SMS },
-      { providerMessageId: sid, status: DeliveryStatus.DELIVERED, detail: 'twilio status delivered', channel: Channel.SMS },
+      { providerMessageId: sid, deliveryId: 'd-1', status: DeliveryStatus.SENT, detail: 'twilio status sent', channel: Channel.SMS },
+      { providerMessageId: sid, deliveryId: 'd-1', status: DeliveryStatus.DELIVERED, detail: 'twilio status delivered', channel: Channel.SMS },
     ]);
   });
 
@@ -138,20 +138,22 @@ describe('Twilio status webhook, fed by the official client through the local Tw
   it('refuses a captured callback replayed with changed parameters, and accepts it replayed as it was', async () => {
     const { providerMessageId: sid } = await provider.send(sms('d-3'));
     const captured = await until(() => posted.find((p) => p.params.MessageSid === sid && p.params.MessageStatus === 'delivered'));
-    expect(captured.url).toBe('/webhooks/twilio/status?tenant=a');
+    expect(captured.url).toBe('/webhooks/twilio/status?tenant=a&delivery=d-3');
     const before = updates.length;
 
     const changed = { ...captured.params, MessageStatus: 'failed', SmsStatus: 'failed' };
-    expect((await post('/webhooks/twilio/status', changed, captured.signature, '?tenant=a')).status).toBe(403);
+    expect((await post('/webhooks/twilio/status', changed, captured.signature, '?tenant=a&delivery=d-3')).status).toBe(403);
     const otherMessage = { ...captured.params, MessageSid: `SM${'2'.repeat(32)}` };
-    expect((await post('/webhooks/twilio/status', otherMessage, captured.signature, '?tenant=a')).status).toBe(403);
+    expect((await post('/webhooks/twilio/status', otherMessage, captured.signature, '?tenant=a&delivery=d-3')).status).toBe(403);
     const added = { ...captured.params, ErrorCode: '30003' };
-    expect((await post('/webhooks/twilio/status', added, captured.signature, '?tenant=a')).status).toBe(403);
+    expect((await post('/webhooks/twilio/status', added, captured.signature, '?tenant=a&delivery=d-3')).status).toBe(403);
+    // The delivery id is signed with the URL: pointing the report at another delivery is refused too.
+    expect((await post('/webhooks/twilio/status', captured.params, captured.signature, '?tenant=a&delivery=d-9')).status).toBe(403);
     expect(updates.length).toBe(before);
 
     // An identical replay is what Twilio signed; the store's transition table makes it a no-op.
-    expect((await post('/webhooks/twilio/status', captured.params, captured.signature, '?tenant=a')).status).toBe(204);
-    expect(updates.slice(before)).toEqual([{ providerMessageId: sid, status: DeliveryStatus.DELIVERED, detail: 'twilio status delivered', channel: Channel.SMS }]);
+    expect((await post('/webhooks/twilio/status', captured.params, captured.signature, '?tenant=a&delivery=d-3')).status).toBe(204);
+    expect(updates.slice(before)).toEqual([{ providerMessageId: sid, deliveryId: 'd-3', status: DeliveryStatus.DELIVERED, detail: 'twilio status delivered', channel: Channel.SMS }]);
   });
 
   it('checks the signature against the public URL, not the address the request arrived on', async () => {

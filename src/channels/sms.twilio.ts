@@ -88,7 +88,7 @@ export class TwilioSmsProvider implements ChannelProvider {
         ...(this.options.messagingServiceSid
           ? { messagingServiceSid: this.options.messagingServiceSid }
           : { from: this.options.from ?? undefined }),
-        ...(this.options.statusCallbackUrl ? { statusCallback: this.options.statusCallbackUrl } : {}),
+        ...(this.options.statusCallbackUrl ? { statusCallback: callbackFor(this.options.statusCallbackUrl, message.deliveryId) } : {}),
       });
       return { providerMessageId: created.sid, final: false, detail: `twilio status ${created.status}` };
     } catch (error) {
@@ -222,4 +222,15 @@ function classify(error: unknown): Error {
   }
   const network = typeof code === 'string' ? code : 'network error';
   return new TransientDeliveryError(`Twilio could not be reached (${network}): ${text}`);
+}
+
+/**
+ * The message's status callback URL carries our delivery id, so a report that
+ * arrives before the worker has stored the SID still finds its delivery (and
+ * the signature Twilio computes over the URL covers it).
+ */
+function callbackFor(base: string, deliveryId: string): string {
+  const url = new URL(base);
+  url.searchParams.set('delivery', deliveryId);
+  return url.toString();
 }

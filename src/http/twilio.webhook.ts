@@ -7,6 +7,8 @@ import { mapTwilioStatus } from './twilio-status.mapping';
 export interface ProviderStatusUpdate {
   /** The provider's id of the message (Twilio: the message SID), as the deliver job recorded it. */
   readonly providerMessageId: string;
+  /** Our delivery id from the callback URL's `delivery` parameter (signed with the rest), when present. */
+  readonly deliveryId: string | null;
   readonly status: DeliveryStatus;
   /** Timeline text without personal data, e.g. "twilio status undelivered, error 30003 (…)". */
   readonly detail: string | null;
@@ -95,13 +97,15 @@ export function registerTwilioWebhook(app: FastifyInstance, options: TwilioWebho
     if (!sid || sid.length > 64 || !messageStatus) {
       return void reply.code(400).send({ error: 'expected one MessageSid and one MessageStatus' });
     }
+    const delivery = new URLSearchParams(queryAt === -1 ? '' : request.url.slice(queryAt + 1)).get('delivery');
+    const deliveryId = delivery && /^[A-Za-z0-9-]{1,64}$/.test(delivery) ? delivery : null;
     const mapping = mapTwilioStatus(messageStatus, single(params.ErrorCode), single(params.ErrorMessage));
     if (mapping.kind === 'ignored') {
       log.debug({ providerMessageId: sid, reason: mapping.reason }, 'Twilio status callback ignored');
       return void reply.code(204).send();
     }
     try {
-      await options.onStatus({ providerMessageId: sid, status: mapping.status, detail: mapping.detail, channel: Channel.SMS });
+      await options.onStatus({ providerMessageId: sid, deliveryId, status: mapping.status, detail: mapping.detail, channel: Channel.SMS });
     } catch (error) {
       log.error({ providerMessageId: sid, status: mapping.status, err: error }, 'Twilio status callback could not be applied');
       return void reply.code(500).send({ error: 'status update failed' });

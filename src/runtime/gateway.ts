@@ -26,6 +26,9 @@ import { registerTwilioWebhook } from '../http/twilio.webhook';
 import { Dispatcher } from '../jobs/dispatcher';
 import { enqueueCommunication, enqueueDelivery } from '../jobs/outbox.enqueue';
 import { applyProviderOutcome } from '../jobs/provider-outcome';
+import { createRedis } from '../jobs/redis.connection';
+import { matchProviderReport } from '../jobs/report.matcher';
+import { SendReceipts } from '../jobs/send.receipts';
 import { canTransition } from '../store/delivery-status';
 import { createRedisStatusEvents } from '../jobs/status.events';
 import type { GatewayContext } from '../resolvers/context';
@@ -172,22 +175,29 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         logger,
         plugins: [metricsApolloPlugin<GatewayContext>(metrics)],
       });
+      const receiptsRedis = createRedis(endpoints.redisUrl, 'client', 'ccm-webhook');
+      receiptsRedis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
+      stack.push(['webhook receipts', async () => {
+        await receiptsRedis.quit().catch(() => receiptsRedis.disconnect());
+      }]);
+      const receipts = new SendReceipts(receiptsRedis, { prefix: config.queuePrefix });
       registerTwilioWebhook(app, {
         authToken: endpoints.twilio.authToken,
         publicUrl: config.publicUrl,
         logger,
         onStatus: async (update) => {
-          // A fast provider can call back before the worker has recorded the SID: look again for a moment.
-          let delivery = await repository.findByProviderMessageId(update.providerMessageId);
-          for (let attempt = 0; !delivery && attempt < 10; attempt += 1) {
-            await new Promise((wait) => setTimeout(wait, 200));
-            delivery = await repository.findByProviderMessageId(update.providerMessageId);
-          }
-          if (!delivery) return; // not ours, or from before a retry: acknowledged and ignored
+          // A fast provider can call back before the worker has recorded the SID: the delivery id in the
+          // callback URL and the send receipt find it (see matchProviderReport).
+          const match = await matchProviderReport({ repository, receipts }, update);
+          if (!match) return; // not ours, or from before a retry: acknowledged and ignored
+          const { delivery, unrecorded } = match;
           // A replay, or a step the delivery has passed ("sent" after our own SENT): the lifecycle would refuse it
           // under its locks too. Statuses only move forward once a SID is recorded, so the committed one is enough here.
           if (!canTransition(delivery.status, update.status)) return;
-          await applyProviderOutcome({ repository, events, dispatcher, backoffice, logger }, { deliveryId: delivery.id, status: update.status, detail: update.detail });
+          await applyProviderOutcome(
+            { repository, events, dispatcher, backoffice, logger },
+            { deliveryId: delivery.id, status: update.status, detail: update.detail, ...(unrecorded ? { providerMessageId: update.providerMessageId } : {}) },
+          );
         },
       });
       registerHealthRoutes(app, [

@@ -1,0 +1,71 @@
+import { twilioSignature } from '../src/channels/sinks/twilio.wire';
+import { Channel, ChannelPolicy, DeliveryStatus, Priority } from '../src/domain';
+import { createRedis } from '../src/jobs/redis.connection';
+import { SendReceipts } from '../src/jobs/send.receipts';
+import { startHarness, type Harness } from './support/gateway.harness';
+
+/**
+ * A status callback that arrives before the worker has recorded the message's
+ * SID (a fast provider, a slow database): the delivery id in the callback URL
+ * and the send receipt, written the moment the provider answered, find it.
+ */
+describe('Twilio status callbacks that beat the SID to the database', () => {
+  let h: Harness;
+  let receipts: SendReceipts;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    h = await startHarness({ twilio: { callbacks: false } });
+    const redis = createRedis(process.env.TEST_REDIS_URL!, 'client', 'test-receipts');
+    receipts = new SendReceipts(redis, { prefix: h.config.queuePrefix });
+    close = async () => void (await redis.quit());
+  });
+  afterAll(async () => {
+    await close?.();
+    await h?.close();
+  });
+
+  /** A delivery claimed for sending (SENDING, no SID yet), as a worker leaves it while Twilio answers. */
+  async function claimedSms(): Promise<string> {
+    const repository = h.gateway.store.communications;
+    const { deliveries } = await repository.create({
+      callerId: 'test', idempotencyKey: null, customerId: 'C0000001', contractId: null, templateKey: 'payment-reminder',
+      channelPolicy: ChannelPolicy.EXPLICIT, requestedChannels: [Channel.SMS], data: {}, priority: Priority.NORMAL, scheduledAt: null,
+      plans: [{ chain: [Channel.SMS], recipient: '+33612345678' }],
+    });
+    const id = deliveries[0].id;
+    await repository.transition(id, DeliveryStatus.RENDERED, { detail: 'rendered' });
+    await repository.transition(id, DeliveryStatus.SENDING, { attemptsIncrement: 1 });
+    return id;
+  }
+
+  async function report(deliveryId: string, sid: string, status: string): Promise<number> {
+    const path = `/webhooks/twilio/status?delivery=${deliveryId}`;
+    const params = { AccountSid: h.sms.accountSid, MessageSid: sid, SmsSid: sid, MessageStatus: status, SmsStatus: status };
+    const response = await fetch(`${h.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(h.sms.authToken, `${h.config.publicUrl.replace(/\/+$/, '')}${path}`, params) },
+      body: new URLSearchParams(params).toString(),
+    });
+    return response.status;
+  }
+
+  it("applies a report whose SID only the send receipt knows yet, and records the SID", async () => {
+    const id = await claimedSms();
+    const sid = `SM${'a'.repeat(32)}`;
+    await receipts.record(id, { providerMessageId: sid, final: false, detail: 'twilio status queued' });
+    expect(await report(id, sid, 'delivered')).toBe(204);
+    const delivery = await h.gateway.store.communications.getDelivery(id);
+    expect(delivery).toMatchObject({ status: DeliveryStatus.DELIVERED, providerMessageId: sid });
+    // The worker's own SENT, recorded afterwards, is a regression and changes nothing.
+    const late = await h.gateway.store.communications.transition(id, DeliveryStatus.SENT, { providerMessageId: sid });
+    expect(late.changed).toBe(false);
+  });
+
+  it('leaves the delivery alone when the report names another message (an earlier attempt)', async () => {
+    const id = await claimedSms();
+    await receipts.record(id, { providerMessageId: `SM${'b'.repeat(32)}`, final: false });
+    expect(await report(id, `SM${'c'.repeat(32)}`, 'undelivered')).toBe(204);
+    expect(await h.gateway.store.communications.getDelivery(id)).toMatchObject({ status: DeliveryStatus.SENDING, providerMessageId: null });
+  });
+});
