@@ -7,6 +7,7 @@ import twilio from 'twilio';
 import { PermanentDeliveryError, TransientDeliveryError, type OutboundMessage } from '../src/channels/channel';
 import { startTwilioSink, type TwilioSink } from '../src/channels/sinks/twilio.sink';
 import { TwilioSmsProvider, type TwilioSmsOptions } from '../src/channels/sms.twilio';
+import { until } from './support/until';
 
 interface Callback {
   readonly url: string;
@@ -41,16 +42,6 @@ async function startReceiver(): Promise<{ url: string; received: Callback[]; clo
       server.closeAllConnections();
     }),
   };
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 3_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`expected the condition within ${timeoutMs} ms, it did not hold`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const sms = (deliveryId: string, to = '+33612345678'): OutboundMessage => ({
@@ -108,7 +99,7 @@ describe('TwilioSmsProvider with the official client against a Twilio-compatible
     const callbacks = await until(() => {
       const mine = receiver.received.filter((c) => c.params.MessageSid === sid);
       return mine.length === 2 ? mine : undefined;
-    });
+    }, 3_000);
     expect(callbacks.map((c) => c.params.MessageStatus)).toEqual(['sent', 'delivered']);
     for (const callback of callbacks) {
       expect(callback.url).toBe(`${callbackUrl}&delivery=d-2`);
@@ -128,7 +119,7 @@ describe('TwilioSmsProvider with the official client against a Twilio-compatible
 
   it('reports an undelivered message through the callback', async () => {
     const { providerMessageId: sid } = await provider.send(sms('d-4', '+33612349999'));
-    const last = await until(() => receiver.received.find((c) => c.params.MessageSid === sid && c.params.MessageStatus === 'undelivered'));
+    const last = await until(() => receiver.received.find((c) => c.params.MessageSid === sid && c.params.MessageStatus === 'undelivered'), 3_000);
     expect(last.params.ErrorCode).toBe('30003');
   });
 

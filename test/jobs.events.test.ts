@@ -2,16 +2,7 @@ import { Channel, CommunicationStatus, DeliveryStatus } from '../src/domain';
 import { applyProviderOutcome } from '../src/jobs/provider-outcome';
 import { createRedisStatusEvents, statusEventOf, type DeliveryStatusEvent, type StatusEvents } from '../src/jobs/status.events';
 import { freshPrefix, redisUrl, settled, startPipeline, type Pipeline } from './jobs.harness';
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`expected the condition within ${timeoutMs} ms, it did not hold`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from './support/until';
 
 describe('status events over Redis pub/sub', () => {
   const channel = `${freshPrefix('events')}:status`;
@@ -47,14 +38,14 @@ describe('status events over Redis pub/sub', () => {
     await Promise.all([a.ready(), b.ready()]);
 
     await a.publish(event);
-    await until(() => (inA.length && inB.length && inB2.length ? true : undefined));
+    await until(() => (inA.length && inB.length && inB2.length ? true : undefined), 5_000);
     expect(inB).toEqual([event]);
     expect(inB2).toEqual([event]);
     expect(inA).toEqual([event]);
 
     offB();
     await b.publish({ ...event, status: DeliveryStatus.DELIVERED });
-    await until(() => (inA.length === 2 && inB2.length === 2 ? true : undefined));
+    await until(() => (inA.length === 2 && inB2.length === 2 ? true : undefined), 5_000);
     expect(inB).toHaveLength(1);
     offA();
     offB2();
@@ -71,7 +62,7 @@ describe('status events over Redis pub/sub', () => {
       c.subscribe((e) => seen.push(e.deliveryId));
       await c.ready();
       await a.publish({ ...event, deliveryId: 'd-2' });
-      await until(() => (seen.length ? true : undefined));
+      await until(() => (seen.length ? true : undefined), 5_000);
       expect(seen).toEqual(['d-2']);
       expect(errors).toHaveLength(1);
     } finally {
@@ -105,7 +96,7 @@ describe('status events from the pipeline and provider outcomes', () => {
     const communication = await p.send({ chain: [Channel.SMS] });
     await p.waitFor(communication.id, settled);
     const [[delivery]] = await p.repository.deliveriesOf([communication.id]);
-    const events = await until(() => (eventsOf(delivery.id).length >= 3 ? eventsOf(delivery.id) : undefined));
+    const events = await until(() => (eventsOf(delivery.id).length >= 3 ? eventsOf(delivery.id) : undefined), 5_000);
     expect(events.map((e) => [e.status, e.communicationStatus])).toEqual([
       [DeliveryStatus.RENDERED, CommunicationStatus.RENDERING],
       [DeliveryStatus.SENDING, CommunicationStatus.DELIVERING],
@@ -127,7 +118,7 @@ describe('status events from the pipeline and provider outcomes', () => {
     const late = await applyProviderOutcome(outcomeDeps(), { deliveryId: delivery.id, status: DeliveryStatus.SENT, detail: 'twilio: sent' });
     expect([replay.result.changed, late.result.changed]).toEqual([false, false]);
 
-    await until(() => (eventsOf(delivery.id).some((e) => e.status === DeliveryStatus.DELIVERED) ? true : undefined));
+    await until(() => (eventsOf(delivery.id).some((e) => e.status === DeliveryStatus.DELIVERED) ? true : undefined), 5_000);
     await new Promise((r) => setTimeout(r, 100));
     expect(eventsOf(delivery.id).filter((e) => e.status === DeliveryStatus.DELIVERED)).toEqual([
       expect.objectContaining({ detail: 'twilio: delivered', communicationStatus: CommunicationStatus.DELIVERED }),
@@ -149,6 +140,6 @@ describe('status events from the pipeline and provider outcomes', () => {
     expect(done.status).toBe(CommunicationStatus.DELIVERED);
     const [, letter] = (await p.repository.deliveriesOf([communication.id]))[0];
     expect(letter).toMatchObject({ id: fallback!.id, status: DeliveryStatus.DELIVERED });
-    await until(() => (eventsOf(letter.id).some((e) => e.status === DeliveryStatus.PENDING && e.detail === 'fallback SMS→LETTER') ? true : undefined));
+    await until(() => (eventsOf(letter.id).some((e) => e.status === DeliveryStatus.PENDING && e.detail === 'fallback SMS→LETTER') ? true : undefined), 5_000);
   });
 });

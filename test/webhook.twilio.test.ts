@@ -1,7 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createServer } from 'node:net';
 import pino from 'pino';
-import type { AddressInfo } from 'node:net';
 import type { OutboundMessage } from '../src/channels/channel';
 import { startTwilioSink, type TwilioSink } from '../src/channels/sinks/twilio.sink';
 import { twilioSignature } from '../src/channels/sinks/twilio.wire';
@@ -9,30 +7,13 @@ import { TwilioSmsProvider } from '../src/channels/sms.twilio';
 import { Channel, DeliveryStatus } from '../src/domain';
 import { mapTwilioStatus } from '../src/http/twilio-status.mapping';
 import { registerTwilioWebhook, type ProviderStatusUpdate } from '../src/http/twilio.webhook';
+import { freePort } from '../src/store/redis.process';
+import { until } from './support/until';
 
 interface Posted {
   readonly url: string;
   readonly signature: string;
   readonly params: Record<string, string>;
-}
-
-/** The webhook needs its public URL before it listens, so the port is chosen first. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 3_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`expected the condition within ${timeoutMs} ms, it did not hold`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const sms = (deliveryId: string, to = '+33612345678'): OutboundMessage => ({
@@ -55,6 +36,7 @@ describe('Twilio status webhook, fed by the official client through the local Tw
 
   beforeAll(async () => {
     sink = await startTwilioSink({ callbacks: { delayMs: 20 }, undeliverable: (to) => to.endsWith('9999') });
+    // The webhook needs its public URL before it listens, so the port is chosen first.
     const port = await freePort();
     publicUrl = `http://127.0.0.1:${port}`;
     app = Fastify({ logger: false });
@@ -108,7 +90,7 @@ describe('Twilio status webhook, fed by the official client through the local Tw
     const mine = await until(() => {
       const found = updates.filter((u) => u.providerMessageId === sid);
       return found.length === 2 ? found : undefined;
-    });
+    }, 3_000);
     expect(mine).toEqual([
       { providerMessageId: sid, deliveryId: 'd-1', status: DeliveryStatus.SENT, detail: 'twilio status sent', channel: Channel.SMS },
       { providerMessageId: sid, deliveryId: 'd-1', status: DeliveryStatus.DELIVERED, detail: 'twilio status delivered', channel: Channel.SMS },
@@ -117,7 +99,7 @@ describe('Twilio status webhook, fed by the official client through the local Tw
 
   it('reports an undelivered message as FAILED with the error code and without the number', async () => {
     const { providerMessageId: sid } = await provider.send(sms('d-2', '+33612349999'));
-    const failed = await until(() => updates.find((u) => u.providerMessageId === sid && u.status === DeliveryStatus.FAILED));
+    const failed = await until(() => updates.find((u) => u.providerMessageId === sid && u.status === DeliveryStatus.FAILED), 3_000);
     expect(failed.detail).toBe('twilio status undelivered, error 30003 (unreachable destination handset)');
     expect(failed.detail).not.toContain('9999');
   });
@@ -137,7 +119,7 @@ describe('Twilio status webhook, fed by the official client through the local Tw
 
   it('refuses a captured callback replayed with changed parameters, and accepts it replayed as it was', async () => {
     const { providerMessageId: sid } = await provider.send(sms('d-3'));
-    const captured = await until(() => posted.find((p) => p.params.MessageSid === sid && p.params.MessageStatus === 'delivered'));
+    const captured = await until(() => posted.find((p) => p.params.MessageSid === sid && p.params.MessageStatus === 'delivered'), 3_000);
     expect(captured.url).toBe('/webhooks/twilio/status?tenant=a&delivery=d-3');
     const before = updates.length;
 
