@@ -1,40 +1,23 @@
 import { Worker, type ConnectionOptions, type Job, type MinimalJob, type RateLimiterOptions } from 'bullmq';
-import { TransientDeliveryError, type ChannelProvider } from '../channels/channel';
-import type { Backoffice } from '../connectors/backoffice';
-import { Channel } from '../domain';
-import type { LetterRenderer } from '../render/pdf.renderers';
-import type { RenderSender } from '../render/render-context';
-import type { TemplateCatalog } from '../render/template.catalog';
-import type { CommunicationRepository } from '../store/communication.repository';
-import type { DocumentArchive } from '../store/document.archive';
+import { TransientDeliveryError } from '../channels/channel';
 import { ArtifactStore } from './artifact.store';
 import { deliverProcessor } from './deliver.processor';
-import type { Dispatcher } from './dispatcher';
 import { OutboxSweeper } from './outbox.sweeper';
-import { silentLogger, type JobLogger, type PipelineDeps, type RenderedInfo } from './pipeline.deps';
+import { silentLogger, type JobLogger, type PipelineDeps } from './pipeline.deps';
 import { checkPrefix, DEFAULT_PREFIX, QueueName } from './queue.names';
 import { createRedis, redisOptionsFor, type RedisConnectionInput } from './redis.connection';
 import { renderProcessor } from './render.processor';
 import { SendReceipts } from './send.receipts';
-import type { StatusEvents } from './status.events';
 
 export type WorkerKind = 'render' | 'email' | 'sms' | 'letter' | 'portal';
 
-export interface WorkerDeps {
+/** What the processors share, as the caller provides it (`startWorkers` adds the Redis-backed parts, the logger and the clock). */
+type SharedPipelineDeps = Pick<PipelineDeps, 'repository' | 'archive' | 'backoffice' | 'templates' | 'providers' | 'events' | 'dispatcher' | 'sender' | 'letters' | 'onRendered'>;
+
+export interface WorkerDeps extends SharedPipelineDeps {
   readonly connection: RedisConnectionInput;
   /** Must match the dispatcher's; default "{ccm}". */
   readonly prefix?: string;
-  readonly repository: CommunicationRepository;
-  readonly archive: DocumentArchive;
-  readonly backoffice: Backoffice;
-  readonly templates: TemplateCatalog;
-  /** A channel without a provider fails its deliveries after the retries (then the next channel). */
-  readonly providers: Partial<Record<Channel, ChannelProvider>>;
-  readonly events: StatusEvents;
-  readonly dispatcher: Dispatcher;
-  readonly sender: RenderSender;
-  /** Letter PDFs; default: PDF 1.3 with the standard fonts, on the event loop. Closed by the caller. */
-  readonly letters?: LetterRenderer;
   /** Jobs run at once per queue, in this process. */
   readonly concurrency: Readonly<Record<WorkerKind, number>>;
   /** Per queue, across all processes (BullMQ's global rate limit), e.g. `{ sms: { max: 10, duration: 1_000 } }`. */
@@ -68,8 +51,6 @@ export interface WorkerDeps {
   readonly logger?: JobLogger;
   /** Default: the system clock. */
   readonly clock?: () => Date;
-  /** Called after each render step (metrics). */
-  readonly onRendered?: (info: RenderedInfo) => void;
 }
 
 export interface RunningWorkers {
@@ -118,21 +99,22 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const logger = deps.logger ?? silentLogger();
   const redis = createRedis(deps.connection, 'client', 'ccm-workers');
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
+  const { repository, archive, backoffice, templates, providers, events, dispatcher, sender, letters, onRendered } = deps;
   const pipeline: PipelineDeps = {
-    repository: deps.repository,
-    archive: deps.archive,
-    backoffice: deps.backoffice,
-    templates: deps.templates,
-    providers: deps.providers,
-    events: deps.events,
-    dispatcher: deps.dispatcher,
-    sender: deps.sender,
-    letters: deps.letters,
+    repository,
+    archive,
+    backoffice,
+    templates,
+    providers,
+    events,
+    dispatcher,
+    sender,
+    letters,
+    onRendered,
     artifacts: new ArtifactStore(redis, { prefix, ttlMs: deps.artifactTtlMs }),
     receipts: new SendReceipts(redis, { prefix }),
     logger,
     clock: deps.clock ?? (() => new Date()),
-    onRendered: deps.onRendered,
   };
 
   const lockDurationMs = deps.lockDurationMs ?? 10_000;
