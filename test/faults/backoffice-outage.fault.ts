@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { startTwilioSink, type TwilioSink } from '../../src/channels/sinks/twilio.sink';
-import { startHarness, type Harness } from '../support/gateway.harness';
+import type { TwilioSink } from '../../src/channels/sinks/twilio.sink';
+import type { Harness } from '../support/gateway.harness';
 import { createDatabase } from '../support/postgres.cluster';
-import { twilioEnvOf } from '../support/sms.sink';
 import { requestOf, sendLoad, targetsOf } from './fault.load';
 import { report, settle, tally } from './fault.tally';
-import { startRestartableSmtpSink, type RestartableSmtpSink } from './smtp.restartable';
+import { startFaultGateway, type FaultGateway } from './fault.gateway';
+import type { RestartableSmtpSink } from './smtp.restartable';
 
 const COUNT = Number(process.env.FAULT_BACKOFFICE_COUNT ?? 200);
 const DOWN_MS = 10_000;
@@ -16,17 +16,13 @@ describe('(d) the CRM down for 10 s while renders are queued', () => {
   let h: Harness;
   let smtp: RestartableSmtpSink;
   let sms: TwilioSink;
+  let gateway: FaultGateway | undefined;
 
   beforeAll(async () => {
-    smtp = await startRestartableSmtpSink();
-    sms = await startTwilioSink({ callbacks: { delayMs: 100 } });
     const databaseUrl = await createDatabase(process.env.TEST_POSTGRES_URL!, `faults_backoffice_${process.pid}`);
-    h = await startHarness({ role: 'all', databaseUrl, env: { SMTP_URL: smtp.url, ...twilioEnvOf(sms) } });
+    ({ h, smtp, sms } = gateway = await startFaultGateway({ role: 'all', databaseUrl }));
   });
-  afterAll(async () => {
-    await h?.close();
-    await Promise.all([smtp?.close(), sms?.close()]);
-  });
+  afterAll(() => gateway?.close());
 
   it('keeps the accepted communications, retries their renders with backoff, and completes them when it is back', async () => {
     const targets = await targetsOf(h);

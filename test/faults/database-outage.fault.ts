@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { startTwilioSink, type TwilioSink } from '../../src/channels/sinks/twilio.sink';
+import type { TwilioSink } from '../../src/channels/sinks/twilio.sink';
 import { freePort } from '../../src/store/redis.process';
-import { startHarness, type Harness } from '../support/gateway.harness';
-import { twilioEnvOf } from '../support/sms.sink';
+import type { Harness } from '../support/gateway.harness';
 import { sendLoad, submit, targetsOf, type Sent } from './fault.load';
 import { report, settle, tally } from './fault.tally';
 import { startRestartablePostgres, type RestartablePostgres } from './postgres.restartable';
-import { startRestartableSmtpSink, type RestartableSmtpSink } from './smtp.restartable';
+import { startFaultGateway, type FaultGateway } from './fault.gateway';
+import type { RestartableSmtpSink } from './smtp.restartable';
 
 const COUNT = Number(process.env.FAULT_DATABASE_COUNT ?? 150);
 const DOWN_MS = 5_000;
@@ -18,17 +18,15 @@ describe('(e) PostgreSQL stopped for a few seconds mid-run', () => {
   let h: Harness;
   let smtp: RestartableSmtpSink;
   let sms: TwilioSink;
+  let gateway: FaultGateway | undefined;
 
   beforeAll(async () => {
     // A cluster of its own: stopping the suite's shared one would take every other database with it.
     postgres = startRestartablePostgres(await freePort());
-    smtp = await startRestartableSmtpSink();
-    sms = await startTwilioSink({ callbacks: { delayMs: 100 } });
-    h = await startHarness({ role: 'all', databaseUrl: postgres.url, env: { SMTP_URL: smtp.url, ...twilioEnvOf(sms) } });
+    ({ h, smtp, sms } = gateway = await startFaultGateway({ role: 'all', databaseUrl: postgres.url }));
   });
   afterAll(async () => {
-    await h?.close();
-    await Promise.all([smtp?.close(), sms?.close()]);
+    await gateway?.close();
     postgres?.destroy();
   });
 

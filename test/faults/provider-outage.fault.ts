@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { startTwilioSink, type TwilioSink } from '../../src/channels/sinks/twilio.sink';
+import type { TwilioSink } from '../../src/channels/sinks/twilio.sink';
 import { DeliveryStatus } from '../../src/domain';
-import { startHarness, type Harness } from '../support/gateway.harness';
+import type { Harness } from '../support/gateway.harness';
 import { createDatabase } from '../support/postgres.cluster';
-import { twilioEnvOf } from '../support/sms.sink';
 import { sendLoad, targetsOf } from './fault.load';
 import { report, settle, tally } from './fault.tally';
-import { startRestartableSmtpSink, type RestartableSmtpSink } from './smtp.restartable';
+import { startFaultGateway, type FaultGateway } from './fault.gateway';
+import type { RestartableSmtpSink } from './smtp.restartable';
 
 const COUNT = Number(process.env.FAULT_PROVIDER_COUNT ?? 200);
 const DOWN_MS = 10_000;
@@ -19,17 +19,13 @@ describe('(c) SMTP server down and Twilio answering 503 with Retry-After, for 10
   let h: Harness;
   let smtp: RestartableSmtpSink;
   let sms: TwilioSink;
+  let gateway: FaultGateway | undefined;
 
   beforeAll(async () => {
-    smtp = await startRestartableSmtpSink();
-    sms = await startTwilioSink({ callbacks: { delayMs: 100 } });
     const databaseUrl = await createDatabase(process.env.TEST_POSTGRES_URL!, `faults_provider_${process.pid}`);
-    h = await startHarness({ role: 'all', databaseUrl, env: { SMTP_URL: smtp.url, ...twilioEnvOf(sms) } });
+    ({ h, smtp, sms } = gateway = await startFaultGateway({ role: 'all', databaseUrl }));
   });
-  afterAll(async () => {
-    await h?.close();
-    await Promise.all([smtp?.close(), sms?.close()]);
-  });
+  afterAll(() => gateway?.close());
 
   it('retries with backoff (no sooner than Retry-After) and delivers everything once they are back', async () => {
     const targets = await targetsOf(h);

@@ -3,14 +3,14 @@ import IORedis from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTwilioSink, type TwilioSink } from '../../src/channels/sinks/twilio.sink';
+import type { TwilioSink } from '../../src/channels/sinks/twilio.sink';
 import { freePort, startLocalRedis, type LocalRedis } from '../../src/store/redis.process';
-import { startHarness, type Harness } from '../support/gateway.harness';
+import type { Harness } from '../support/gateway.harness';
 import { createDatabase } from '../support/postgres.cluster';
-import { twilioEnvOf } from '../support/sms.sink';
 import { sendLoad, targetsOf } from './fault.load';
 import { report, settle, tally } from './fault.tally';
-import { startRestartableSmtpSink, type RestartableSmtpSink } from './smtp.restartable';
+import { startFaultGateway, type FaultGateway } from './fault.gateway';
+import type { RestartableSmtpSink } from './smtp.restartable';
 
 const COUNT = Number(process.env.FAULT_REDIS_COUNT ?? 200);
 /** How long Redis stays away. */
@@ -33,19 +33,18 @@ describe('(b) Redis killed and restarted mid-run', () => {
   let h: Harness;
   let smtp: RestartableSmtpSink;
   let sms: TwilioSink;
+  let gateway: FaultGateway | undefined;
 
   beforeAll(async () => {
     port = await freePort();
     redis = await startLocalRedis({ dir: dataDir, port });
-    smtp = await startRestartableSmtpSink();
-    sms = await startTwilioSink({ callbacks: { delayMs: 100 } });
     const databaseUrl = await createDatabase(process.env.TEST_POSTGRES_URL!, `faults_redis_${process.pid}`);
     // Its own Redis on a fixed port, so it can be restarted where the gateway expects it.
-    h = await startHarness({ role: 'all', databaseUrl, env: { REDIS_URL: redis.url, SMTP_URL: smtp.url, ...twilioEnvOf(sms) } });
+    ({ h, smtp, sms } = gateway = await startFaultGateway({ role: 'all', databaseUrl, env: { REDIS_URL: redis.url } }));
   });
   afterAll(async () => {
-    await h?.close();
-    await Promise.all([smtp?.close(), sms?.close(), redis?.close()]);
+    await gateway?.close();
+    await redis?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

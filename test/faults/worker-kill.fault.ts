@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { startTwilioSink, type TwilioSink } from '../../src/channels/sinks/twilio.sink';
-import { startHarness, type Harness } from '../support/gateway.harness';
+import type { TwilioSink } from '../../src/channels/sinks/twilio.sink';
+import type { Harness } from '../support/gateway.harness';
 import { createDatabase } from '../support/postgres.cluster';
-import { twilioEnvOf } from '../support/sms.sink';
 import { environmentOf, startWorkerProcess, type WorkerProcess } from '../support/worker.process';
 import { sendLoad, targetsOf } from './fault.load';
 import { report, settle, tally } from './fault.tally';
-import { startRestartableSmtpSink, type RestartableSmtpSink } from './smtp.restartable';
+import { startFaultGateway, type FaultGateway } from './fault.gateway';
+import type { RestartableSmtpSink } from './smtp.restartable';
 
 /** Communications of the run (half email with the PDF attached, half SMS); FAULT_KILL_COUNT scales it. */
 const COUNT = Number(process.env.FAULT_KILL_COUNT ?? 1_000);
@@ -22,6 +22,7 @@ describe('(a) worker processes killed with SIGKILL every few seconds', () => {
   let h: Harness;
   let smtp: RestartableSmtpSink;
   let sms: TwilioSink;
+  let gateway: FaultGateway | undefined;
   let env: Record<string, string>;
   const workers: WorkerProcess[] = [];
   /** Every process started, killed ones included: their logs say what recovery did. */
@@ -34,18 +35,15 @@ describe('(a) worker processes killed with SIGKILL every few seconds', () => {
   const logged = (text: string): number => everStarted.reduce((n, w) => n + w.output().split(text).length - 1, 0);
 
   beforeAll(async () => {
-    smtp = await startRestartableSmtpSink();
-    sms = await startTwilioSink({ callbacks: { delayMs: 100 } });
     const databaseUrl = await createDatabase(process.env.TEST_POSTGRES_URL!, `faults_kill_${process.pid}`);
     // The API in this process; every job runs in the worker processes, which are the ones killed.
-    h = await startHarness({ role: 'api', databaseUrl, env: { SMTP_URL: smtp.url, ...twilioEnvOf(sms) } });
+    ({ h, smtp, sms } = gateway = await startFaultGateway({ role: 'api', databaseUrl }));
     env = environmentOf(h.config);
     for (let i = 0; i < WORKERS; i += 1) await spawnWorker();
   });
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop(2_000)));
-    await h?.close();
-    await Promise.all([smtp?.close(), sms?.close()]);
+    await gateway?.close();
   });
 
   it('ends every communication in a final state, none lost, none sent twice', async () => {

@@ -2,9 +2,8 @@ import { startTwilioSink, type TwilioSink, type TwilioSinkOptions } from '../../
 
 /**
  * A Twilio-compatible sink for a test that needs its own (a number the provider
- * rejects, callback timing). Callbacks come 100 ms apart, as the sink's default:
- * the gateway ignores a callback for a message SID it has not recorded yet, so a
- * "delivered" posted before the worker wrote SENT would be lost.
+ * rejects, callback timing, faults). Status callbacks come 100 ms apart, as from
+ * the harness's own sink.
  */
 export function startSmsSink(options: TwilioSinkOptions = {}): Promise<TwilioSink> {
   return startTwilioSink({ callbacks: { delayMs: 100 }, ...options });
