@@ -33,8 +33,8 @@ export interface RedisStatusEventsOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** The event for a transition's outcome; `detail` is the timeline text of that step. */
-export function statusEventOf(result: TransitionResult, detail: string | null = null): DeliveryStatusEvent {
+/** The event for a delivery as a step left it (a transition's outcome); `detail` is the timeline text of that step. */
+export function statusEventOf(result: Pick<TransitionResult, 'delivery' | 'communication'>, detail: string | null = null): DeliveryStatusEvent {
   const { delivery, communication } = result;
   return {
     deliveryId: delivery.id,
