@@ -1,45 +1,53 @@
+import { LRUCache } from 'lru-cache';
+
 export interface TtlCacheOptions {
-  /** How long an entry is served, in ms; 0 turns the cache off. */
+  /** How long an entry is served, in ms (an integer); 0 turns the cache off. */
   readonly ttlMs: number;
   /** Most entries kept; the least recently used goes first. Default 10_000. */
   readonly maxEntries?: number;
-  /** Clock, for tests that control time. Default Date.now. */
+  /** Clock in ms, for tests that control time. Default performance.now (monotonic). */
   readonly now?: () => number;
 }
 
 /**
- * A small in-process cache with a time to live and least-recently-used eviction.
- * A Map keeps insertion order, so re-inserting on every hit makes its first key
- * the least recently used one: O(1) per operation, no linked list needed.
+ * A time to live and least-recently-used eviction, on `lru-cache`. Values are
+ * boxed because lru-cache refuses `null`, and the catalog caches absences.
  */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { readonly value: V; readonly expiresAt: number }>();
-  private readonly ttlMs: number;
-  private readonly maxEntries: number;
-  private readonly now: () => number;
+  private readonly lru: LRUCache<string, { readonly value: V }> | undefined;
 
   constructor(options: TtlCacheOptions) {
-    this.ttlMs = options.ttlMs;
-    this.maxEntries = options.maxEntries ?? 10_000;
-    this.now = options.now ?? Date.now;
+    const max = options.maxEntries ?? 10_000;
+    const now = options.now;
+    if (options.ttlMs <= 0 || max <= 0) return;
+    this.lru = new LRUCache({
+      max,
+      ttl: options.ttlMs,
+      // Read the clock on every check instead of lru-cache's 1 ms memo: a test's clock moves by hand.
+      ttlResolution: 0,
+      // lru-cache reads a start time of 0 as "no TTL"; the shift keeps a clock that starts at 0 working.
+      perf: now ? { now: () => now() + 1 } : undefined,
+    });
   }
 
   get enabled(): boolean {
-    return this.ttlMs > 0 && this.maxEntries > 0;
+    return this.lru !== undefined;
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.lru?.size ?? 0;
   }
 
   /** The value, or undefined when absent or expired. */
   get(key: string): V | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.expiresAt <= this.now()) return undefined;
-    this.entries.set(key, entry);
-    return entry.value;
+    const box = this.lru?.get(key);
+    if (!box) return undefined;
+    // lru-cache still serves an entry whose age equals the TTL; ours ends exactly at set time + ttlMs.
+    if (this.lru!.getRemainingTTL(key) <= 0) {
+      this.lru!.delete(key);
+      return undefined;
+    }
+    return box.value;
   }
 
   has(key: string): boolean {
@@ -47,16 +55,10 @@ export class TtlCache<V> {
   }
 
   set(key: string, value: V): void {
-    if (!this.enabled) return;
-    this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
+    this.lru?.set(key, { value });
   }
 
   clear(): void {
-    this.entries.clear();
+    this.lru?.clear();
   }
 }
