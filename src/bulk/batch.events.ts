@@ -1,5 +1,5 @@
 import { createRedisChannel } from '../jobs/redis.channel';
-import type { BatchProgressSnapshot } from './batch.progress';
+import type { BatchProgressSnapshot } from '../store/batch-progress.queries';
 
 export interface BatchEvents {
   /** To every process that listens, this one included (through Redis). */

@@ -1,13 +1,13 @@
 import type IORedis from 'ioredis';
 import type { JobLogger } from '../jobs/pipeline.deps';
-import { BatchStatus } from './batch-status';
+import { BatchStatus } from '../store/batch-status';
 import type { BatchEvents } from './batch.events';
-import type { BatchProgressQueries, BatchProgressSnapshot } from './batch.progress';
-import type { BatchStore } from './batch.store';
+import type { BatchProgressQueries, BatchProgressSnapshot } from '../store/batch-progress.queries';
+import type { BatchRepository } from '../store/batch.repository';
 import type { BulkQueue } from './bulk.queue';
 
 export interface BatchMonitorOptions {
-  readonly store: BatchStore;
+  readonly store: BatchRepository;
   readonly progress: BatchProgressQueries;
   readonly events: BatchEvents;
   readonly bulkQueue: BulkQueue;

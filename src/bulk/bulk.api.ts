@@ -4,8 +4,8 @@ import { AppError, ErrorCode } from '../errors';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { GatewayServices } from '../resolvers/context';
 import { createRedisBatchEvents } from './batch.events';
-import { BatchProgressQueries } from './batch.progress';
-import { BatchStore } from './batch.store';
+import { BatchProgressQueries } from '../store/batch-progress.queries';
+import { BatchRepository } from '../store/batch.repository';
 import { BulkQueue } from './bulk.queue';
 import { BulkService } from './bulk.service';
 
@@ -26,7 +26,7 @@ export interface BulkApi {
 }
 
 export function createBulkApi(deps: BulkApiDeps): BulkApi {
-  const store = new BatchStore(deps.dataSource);
+  const store = new BatchRepository(deps.dataSource);
   const queue = new BulkQueue({ connection: deps.redisUrl, prefix: deps.prefix });
   const events = createRedisBatchEvents({ redisUrl: deps.redisUrl, channel: `${deps.prefix}:batch-progress`, onError: (error) => deps.logger?.warn({ err: error }, 'batch events') });
   const bulk = new BulkService({ store, progress: new BatchProgressQueries(deps.dataSource), queue, events, templates: deps.templates, backoffice: deps.backoffice, logger: deps.logger });

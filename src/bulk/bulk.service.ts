@@ -9,15 +9,15 @@ import type { Principal } from '../resolvers/principal';
 import type { SendBulkCommunicationInput } from '../schema/bulk.input';
 import type { BatchMemberEntity } from '../store/batch-member.entity';
 import type { BatchEntity, BatchTarget } from '../store/batch.entity';
-import { BatchStatus, isTerminalBatch } from './batch-status';
+import { BatchStatus, isTerminalBatch } from '../store/batch-status';
 import type { BatchEvents } from './batch.events';
-import type { BatchProgressQueries, BatchProgressSnapshot } from './batch.progress';
-import type { BatchStore } from './batch.store';
+import type { BatchProgressQueries, BatchProgressSnapshot } from '../store/batch-progress.queries';
+import type { BatchRepository } from '../store/batch.repository';
 import type { BulkQueue } from './bulk.queue';
 import { progressStream } from './progress.stream';
 
 export interface BulkServiceOptions {
-  readonly store: BatchStore;
+  readonly store: BatchRepository;
   readonly progress: BatchProgressQueries;
   readonly queue: BulkQueue;
   readonly events: BatchEvents;

@@ -10,8 +10,8 @@ import type { StatusFeed } from '../services/status.feed';
 import type { CommunicationRepository } from '../store/communication.repository';
 import { createRedisBatchEvents } from './batch.events';
 import { BatchMonitor } from './batch.monitor';
-import { BatchProgressQueries } from './batch.progress';
-import { BatchStore } from './batch.store';
+import { BatchProgressQueries } from '../store/batch-progress.queries';
+import { BatchRepository } from '../store/batch.repository';
 import { BULK_QUEUE, BulkQueue, type BulkJobData } from './bulk.queue';
 import { cancelBatchCommunications } from './cancel.processor';
 import { processExpandJob, type ExpandDeps } from './expand.processor';
@@ -47,7 +47,7 @@ export async function startBulkWorkers(deps: BulkWorkerDeps): Promise<RunningBul
   const logger = deps.logger ?? silentLogger();
   const clock = deps.clock ?? (() => new Date());
   const prefix = deps.dispatcher.prefix;
-  const store = new BatchStore(deps.dataSource, clock);
+  const store = new BatchRepository(deps.dataSource, clock);
   const bulkQueue = new BulkQueue({ connection: deps.redisUrl, prefix });
   const renderQueue = deps.dispatcher.queue(QueueName.RENDER);
   const expand: ExpandDeps = {

@@ -1,10 +1,10 @@
 import type { Queue } from 'bullmq';
 import type { JobLogger } from '../jobs/pipeline.deps';
 import type { CommunicationRepository } from '../store/communication.repository';
-import type { BatchStore } from './batch.store';
+import type { BatchRepository } from '../store/batch.repository';
 
 export interface CancelDeps {
-  readonly store: BatchStore;
+  readonly store: BatchRepository;
   readonly repository: CommunicationRepository;
   readonly renderQueue: Queue;
   readonly logger: JobLogger;

@@ -12,13 +12,13 @@ import type { BatchEntity } from '../store/batch.entity';
 import type { CommunicationEntity } from '../store/communication.entity';
 import type { CommunicationRepository } from '../store/communication.repository';
 import type { DeliveryEntity } from '../store/delivery.entity';
-import { BatchStatus } from './batch-status';
-import type { BatchStore, MemberRow } from './batch.store';
+import { BatchStatus } from '../store/batch-status';
+import type { BatchRepository, MemberRow } from '../store/batch.repository';
 import type { BulkQueue } from './bulk.queue';
 import { readTargets, type Target } from './target.reader';
 
 export interface ExpandDeps {
-  readonly store: BatchStore;
+  readonly store: BatchRepository;
   readonly repository: CommunicationRepository;
   readonly backoffice: Backoffice;
   readonly templates: TemplateCatalog;

@@ -1,5 +1,5 @@
 import type { BatchEvents } from './batch.events';
-import type { BatchProgressSnapshot } from './batch.progress';
+import type { BatchProgressSnapshot } from '../store/batch-progress.queries';
 
 /**
  * The progress of one batch as an async iterator for a subscription: the

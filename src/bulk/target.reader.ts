@@ -1,7 +1,7 @@
 import type { Backoffice } from '../connectors/backoffice';
 import type { ContractRecord, CustomerRecord } from '../domain';
 import type { BatchEntity } from '../store/batch.entity';
-import type { BatchStore } from './batch.store';
+import type { BatchRepository } from '../store/batch.repository';
 
 /** A customer the batch will write to, with the contract the communication is about (if any). */
 export interface Target {
@@ -31,7 +31,7 @@ export interface TargetReaderOptions {
  * template or the selection needs them; the chosen contract is the newest one
  * that matches (ACTIVE first when no status was asked for).
  */
-export async function readTargets(backoffice: Backoffice, store: BatchStore, batch: BatchEntity, chunk: number, options: TargetReaderOptions): Promise<TargetPage> {
+export async function readTargets(backoffice: Backoffice, store: BatchRepository, batch: BatchEntity, chunk: number, options: TargetReaderOptions): Promise<TargetPage> {
   const { target } = batch;
   let customers: (CustomerRecord | null)[];
   let ids: readonly string[];

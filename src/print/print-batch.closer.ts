@@ -12,14 +12,14 @@ import { manifestCsv, manifestJson, totalsOf } from './manifest.writer';
 import { gramsOf, postalZoneOf, sheetsOf, weightClassOf, type PostageOptions } from './postage';
 import { PrintBatchPdf } from './print-batch.pdf';
 import type { MarkOptions } from './print-mark';
-import type { PrintStore } from './print.store';
+import type { PrintBatchRepository } from '../store/print-batch.repository';
 
 export interface PrintCloserDeps {
   /** The letter spool (`<dataDir>/print-spool`). */
   readonly spoolDir: string;
   /** The data folder; batches go to `<dataDir>/print-batches/<id>/`. */
   readonly dataDir: string;
-  readonly store: PrintStore;
+  readonly store: PrintBatchRepository;
   readonly repository: CommunicationRepository;
   /** For the lock that lets one process close a batch at a time. */
   readonly redis: IORedis;

@@ -9,7 +9,7 @@ import type { PostageOptions } from './postage';
 import type { CloseOptions, PrintCloserDeps } from './print-batch.closer';
 import { PrintBatchLinks, type LinkSigner } from './print-batch.links';
 import { PrintService } from './print.service';
-import { PrintStore } from './print.store';
+import { PrintBatchRepository } from '../store/print-batch.repository';
 
 export interface PrintApiDeps {
   readonly redisUrl: string;
@@ -39,7 +39,7 @@ export function createPrintApi(deps: PrintApiDeps): PrintApi {
   const logger = deps.outcomes.logger ?? silentLogger();
   const redis = createRedis(deps.redisUrl, 'client', 'ccm-print');
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
-  const store = new PrintStore(deps.dataSource);
+  const store = new PrintBatchRepository(deps.dataSource);
   const closer: PrintCloserDeps = {
     spoolDir: join(deps.dataDir, 'print-spool'),
     dataDir: deps.dataDir,

@@ -11,11 +11,11 @@ import type { PrintBatchEntity } from '../store/print-batch.entity';
 import type { PrintLetterEntity } from '../store/print-letter.entity';
 import { closePrintBatch, PrintBatchBusyError, type CloseOptions, type PrintCloserDeps } from './print-batch.closer';
 import type { PrintBatchFile, PrintBatchLinks } from './print-batch.links';
-import type { PrintStore } from './print.store';
+import type { PrintBatchRepository } from '../store/print-batch.repository';
 
 export interface PrintServiceOptions {
   readonly closer: PrintCloserDeps;
-  readonly store: PrintStore;
+  readonly store: PrintBatchRepository;
   /** What a status change needs (the same as webhooks): the returned letter's fallback runs through it. */
   readonly outcomes: OutcomeDeps;
   /** A closing requested without its own options (`PRINT_DUPLEX`, `PRINT_BATCH_MAX_LETTERS`). */

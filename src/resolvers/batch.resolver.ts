@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData, Authorized } from 'type-graphql';
 import { ACCESS } from './principal';
 import { bulkServiceOf } from '../bulk/bulk.api';
-import type { BatchProgressSnapshot } from '../bulk/batch.progress';
+import type { BatchProgressSnapshot } from '../store/batch-progress.queries';
 import { badInput } from '../errors';
 import { Batch, BatchProgress, BatchRejection, BatchTargetInfo } from '../schema/batch.type';
 import { SendBulkCommunicationInput } from '../schema/bulk.input';

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { BatchStatus } from '../bulk/batch-status';
+import { BatchStatus } from '../store/batch-status';
 import { ChannelPolicy, ContractStatus, Priority } from '../domain';
 
 registerEnumType(BatchStatus, {

@@ -1,10 +1,10 @@
 import { In, type DataSource, type QueryDeepPartialEntity } from 'typeorm';
-import { DatabaseGate } from '../store/database.gate';
-import { PrintBatchEntity } from '../store/print-batch.entity';
-import { PrintLetterEntity } from '../store/print-letter.entity';
+import { DatabaseGate } from './database.gate';
+import { PrintBatchEntity } from './print-batch.entity';
+import { PrintLetterEntity } from './print-letter.entity';
 
 /** Closed print batches and their letters in the gateway's store. */
-export class PrintStore {
+export class PrintBatchRepository {
   private readonly gate: DatabaseGate;
 
   constructor(dataSource: DataSource) {

@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { CommunicationStatus, DeliveryStatus } from '../domain';
-import { BatchMemberEntity } from '../store/batch-member.entity';
-import type { BatchEntity } from '../store/batch.entity';
-import { CommunicationEntity } from '../store/communication.entity';
-import { DatabaseGate } from '../store/database.gate';
-import { DeliveryEntity } from '../store/delivery.entity';
-import { isTerminalBatch, type BatchStatus } from './batch-status';
+import { BatchMemberEntity } from './batch-member.entity';
+import type { BatchEntity } from './batch.entity';
+import { CommunicationEntity } from './communication.entity';
+import { DatabaseGate } from './database.gate';
+import { DeliveryEntity } from './delivery.entity';
+import { isTerminalBatch, type BatchStatus } from '../store/batch-status';
 
 /**
  * A batch run's counts at one moment. Communication counts cover the ones this

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, type DataSource, type QueryDeepPartialEntity } from 'typeorm';
 import { DeliveryStatus } from '../domain';
-import { BatchMemberEntity } from '../store/batch-member.entity';
-import { BatchTargetChunkEntity } from '../store/batch-target.entity';
-import { BatchEntity } from '../store/batch.entity';
-import { CommunicationEntity } from '../store/communication.entity';
-import { DatabaseGate, isUniqueViolation } from '../store/database.gate';
-import { DeliveryEntity } from '../store/delivery.entity';
-import { ACTIVE_BATCH, BatchStatus } from './batch-status';
+import { BatchMemberEntity } from './batch-member.entity';
+import { BatchTargetChunkEntity } from './batch-target.entity';
+import { BatchEntity } from './batch.entity';
+import { CommunicationEntity } from './communication.entity';
+import { DatabaseGate, isUniqueViolation } from './database.gate';
+import { DeliveryEntity } from './delivery.entity';
+import { ACTIVE_BATCH, BatchStatus } from '../store/batch-status';
 
 export type NewBatch = Omit<BatchEntity, 'id' | 'run' | 'status' | 'total' | 'nextChunk' | 'cursor' | 'targeted' | 'created' | 'duplicates' | 'rejected' | 'previousRunEndedAt' | 'error' | 'createdAt' | 'updatedAt' | 'expandedAt' | 'endedAt' | 'version'>;
 
@@ -31,7 +31,7 @@ export interface ChunkRecord {
 const INSERT_SLICE = 100;
 
 /** Batch runs, their listed targets and members, over the gateway's store. */
-export class BatchStore {
+export class BatchRepository {
   private readonly gate: DatabaseGate;
 
   constructor(dataSource: DataSource, private readonly clock: () => Date = () => new Date()) {
