@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ConfigError } from '../src/config';
 import { AppError } from '../src/errors';
 import { createAuthenticator, type AuthenticatorConfig, type Credentials } from '../src/http/authenticate';
-import { DEVELOPMENT_PRINCIPAL, type Principal } from '../src/resolvers/principal';
+import { DEVELOPMENT_PRINCIPAL, type Principal } from '../src/services/principal';
 import { claimsOf, generateSigningKey, signAsymmetric, signHs256, startJwksServer, unsignedToken, type JwksServer } from './support/tokens';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!';

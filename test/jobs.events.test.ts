@@ -1,6 +1,7 @@
 import { Channel, CommunicationStatus, DeliveryStatus } from '../src/domain';
 import { applyProviderOutcome } from '../src/jobs/provider-outcome';
-import { createRedisStatusEvents, statusEventOf, type DeliveryStatusEvent, type StatusEvents } from '../src/jobs/status.events';
+import { createRedisStatusEvents, type StatusEvents } from '../src/jobs/status.events';
+import { statusChangeOf, type StatusChange } from '../src/services/status.feed';
 import { freshPrefix, redisUrl, settled, startPipeline, type Pipeline } from './jobs.harness';
 import { until } from './support/until';
 
@@ -17,7 +18,7 @@ describe('status events over Redis pub/sub', () => {
     await b?.close();
   });
 
-  const event: DeliveryStatusEvent = {
+  const event: StatusChange = {
     deliveryId: 'd-1',
     communicationId: 'c-1',
     customerId: 'C0000001',
@@ -29,9 +30,9 @@ describe('status events over Redis pub/sub', () => {
   };
 
   it('fans an event published by one instance out to the listeners of every instance', async () => {
-    const inA: DeliveryStatusEvent[] = [];
-    const inB: DeliveryStatusEvent[] = [];
-    const inB2: DeliveryStatusEvent[] = [];
+    const inA: StatusChange[] = [];
+    const inB: StatusChange[] = [];
+    const inB2: StatusChange[] = [];
     const offA = a.subscribe((e) => inA.push(e));
     const offB = b.subscribe((e) => inB.push(e));
     const offB2 = b.subscribe((e) => inB2.push(e));
@@ -74,7 +75,7 @@ describe('status events over Redis pub/sub', () => {
 describe('status events from the pipeline and provider outcomes', () => {
   let p: Pipeline;
   let watcher: StatusEvents;
-  const seen: DeliveryStatusEvent[] = [];
+  const seen: StatusChange[] = [];
 
   beforeAll(async () => {
     p = await startPipeline('outcomes');
@@ -123,7 +124,7 @@ describe('status events from the pipeline and provider outcomes', () => {
     expect(eventsOf(delivery.id).filter((e) => e.status === DeliveryStatus.DELIVERED)).toEqual([
       expect.objectContaining({ detail: 'twilio: delivered', communicationStatus: CommunicationStatus.DELIVERED }),
     ]);
-    expect(statusEventOf(delivered.result, 'x')).toMatchObject({ deliveryId: delivery.id, status: DeliveryStatus.DELIVERED, detail: 'x' });
+    expect(statusChangeOf(delivered.result, 'x')).toMatchObject({ deliveryId: delivery.id, status: DeliveryStatus.DELIVERED, detail: 'x' });
   });
 
   it('falls back to the next channel when a provider reports the message undelivered after SENT', async () => {

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Backoffice } from '../connectors/backoffice';
 import { AppError, ErrorCode } from '../errors';
 import type { TemplateCatalog } from '../render/template.catalog';
-import type { GatewayServices } from '../resolvers/context';
+import type { GatewayServices } from '../services/gateway.services';
 import { createRedisBatchEvents } from './batch.events';
 import { BatchProgressQueries } from '../store/batch-progress.queries';
 import { BatchRepository } from '../store/batch.repository';

@@ -5,7 +5,7 @@ import { Channel, ChannelPolicy, Priority, type CustomerRecord } from '../domain
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { checkSchedule, checkTemplateData } from '../services/request.checks';
 import type { TemplateCatalog } from '../render/template.catalog';
-import type { Principal } from '../resolvers/principal';
+import type { Principal } from '../services/principal';
 import type { SendBulkCommunicationInput } from '../schema/bulk.input';
 import type { BatchMemberEntity } from '../store/batch-member.entity';
 import type { BatchEntity, BatchTarget } from '../store/batch.entity';

@@ -5,7 +5,7 @@ import type { Backoffice } from '../connectors/backoffice';
 import { DeliveryStatus, type Channel } from '../domain';
 import type { JobLogger } from '../jobs/pipeline.deps';
 import { bullPriority, jobOptionsFor, QueueName, type JobOptionsOverrides } from '../jobs/queue.names';
-import { statusEventOf } from '../jobs/status.events';
+import { statusChangeOf } from '../services/status.feed';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { StatusFeed } from '../services/status.feed';
 import type { BatchEntity } from '../store/batch.entity';
@@ -136,7 +136,7 @@ async function announcePending(deps: ExpandDeps, batchId: string, recorded: read
   const changes = recorded.flatMap(({ communication, deliveries }) =>
     deliveries
       .filter((d) => d.status === DeliveryStatus.PENDING)
-      .map((delivery) => statusEventOf({ delivery, communication }, delivery.error)),
+      .map((delivery) => statusChangeOf({ delivery, communication }, delivery.error)),
   );
   const results = await Promise.allSettled(changes.map((change) => deps.events.publish(change)));
   const failed = results.filter((r) => r.status === 'rejected');

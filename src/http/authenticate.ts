@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { createHash, createHmac, createPublicKey, timingSafeEqual, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../config';
 import { AppError, ErrorCode } from '../errors';
-import { DEVELOPMENT_PRINCIPAL, ROLES, type Principal, type Role } from '../resolvers/principal';
+import { DEVELOPMENT_PRINCIPAL, ROLES, type Principal, type Role } from '../services/principal';
 
 /** What a request or a WebSocket connection presents. */
 export interface Credentials {

@@ -5,7 +5,7 @@ import { canFallBack } from '../store/delivery-status';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import { enqueueDelivery } from './outbox.enqueue';
 import { silentLogger, type OutcomeDeps } from './pipeline.deps';
-import { statusEventOf } from './status.events';
+import { statusChangeOf } from '../services/status.feed';
 
 export interface FallbackOptions {
   /** The customer as just loaded; fetched from the CRM when absent. */
@@ -17,7 +17,7 @@ export interface FallbackOptions {
 export async function publishChange(deps: OutcomeDeps, result: TransitionResult, detail: string | null): Promise<void> {
   if (!result.changed) return;
   try {
-    await deps.events.publish(statusEventOf(result, detail));
+    await deps.events.publish(statusChangeOf(result, detail));
   } catch (error) {
     (deps.logger ?? silentLogger()).warn({ deliveryId: result.delivery.id, status: result.delivery.status, err: (error as Error).message }, 'status event not published');
   }

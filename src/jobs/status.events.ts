@@ -1,25 +1,8 @@
-import type { Channel, CommunicationStatus, DeliveryStatus } from '../domain';
-import type { TransitionResult } from '../store/delivery.lifecycle';
+import type { StatusChange, StatusFeed } from '../services/status.feed';
 import { createRedisChannel } from './redis.channel';
 
-/** One status change of one delivery, as every API process and subscriber sees it. */
-export interface DeliveryStatusEvent {
-  deliveryId: string;
-  communicationId: string;
-  customerId: string;
-  channel: Channel;
-  status: DeliveryStatus;
-  communicationStatus: CommunicationStatus;
-  detail: string | null;
-  /** ISO-8601 with milliseconds: the time written to the timeline. */
-  at: string;
-}
-
-export interface StatusEvents {
-  /** To every process that subscribed, this one included (through Redis). */
-  publish(event: DeliveryStatusEvent): Promise<void>;
-  /** Local listener; returns the unsubscribe function. */
-  subscribe(listener: (event: DeliveryStatusEvent) => void): () => void;
+/** The status feed over Redis: `publish` reaches every process that subscribed (this one included); `subscribe` is local and returns the unsubscribe function. */
+export interface StatusEvents extends StatusFeed {
   /** Resolves once this process receives what is published from now on. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -33,21 +16,6 @@ export interface RedisStatusEventsOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** The event for a delivery as a step left it (a transition's outcome); `detail` is the timeline text of that step. */
-export function statusEventOf(result: Pick<TransitionResult, 'delivery' | 'communication'>, detail: string | null = null): DeliveryStatusEvent {
-  const { delivery, communication } = result;
-  return {
-    deliveryId: delivery.id,
-    communicationId: delivery.communicationId,
-    customerId: delivery.customerId,
-    channel: delivery.channel,
-    status: delivery.status,
-    communicationStatus: communication.status,
-    detail,
-    at: delivery.updatedAt.toISOString(),
-  };
-}
-
 /**
  * Status events over Redis pub/sub: one publisher connection, one subscriber
  * connection opened with the first listener, and a local fan-out, so any number
@@ -56,5 +24,5 @@ export function statusEventOf(result: Pick<TransitionResult, 'delivery' | 'commu
  * the record.
  */
 export function createRedisStatusEvents(options: RedisStatusEventsOptions): StatusEvents {
-  return createRedisChannel<DeliveryStatusEvent>({ redisUrl: options.redisUrl, channel: options.channel ?? 'ccm:delivery-status', name: 'ccm-status', onError: options.onError });
+  return createRedisChannel<StatusChange>({ redisUrl: options.redisUrl, channel: options.channel ?? 'ccm:delivery-status', name: 'ccm-status', onError: options.onError });
 }

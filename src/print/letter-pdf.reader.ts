@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
-import { PLAIN_NAME } from './pdf-object.copier';
+import { PLAIN_NAME, type PdfGraph } from './pdf-object.copier';
 import { PdfName, PdfRef, PdfString, readObjects, type PdfDict, type PdfObject, type PdfValue } from './pdf-object.parser';
 
 /** A font a page uses, under its resource name: one of the 14 standard fonts, or one embedded in the letter (PDF/A). */
@@ -18,14 +18,6 @@ export interface EmbeddedFont {
   readonly baseFont: string;
   /** The font dictionary and every object it reaches (descendant font, descriptor, font program, ToUnicode). */
   readonly graph: PdfGraph;
-}
-
-/** Indirect objects reached from `root`, nothing else: what has to be copied to use it in another file. */
-export interface PdfGraph {
-  readonly root: number;
-  readonly objects: ReadonlyMap<number, PdfObject>;
-  /** SHA-256 over the objects and their streams, references by position: equal content, equal key. */
-  readonly key: string;
 }
 
 /** One page of a letter, ready to be placed on a page of a print batch. */

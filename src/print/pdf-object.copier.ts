@@ -1,8 +1,15 @@
-import type { PdfGraph } from './letter-pdf.reader';
-import { PdfName, PdfRef, PdfString, type PdfValue } from './pdf-object.parser';
+import { PdfName, PdfRef, PdfString, type PdfObject, type PdfValue } from './pdf-object.parser';
 
 /** PDFKit writes a JS string as a name verbatim (`/` + text), so only plain names can be copied (the reader checks). */
 export const PLAIN_NAME = /^[A-Za-z0-9+\-_.,;:*!?'`~^@$&|=]+$/;
+
+/** Indirect objects reached from `root`, nothing else: what has to be copied to use it in another file. */
+export interface PdfGraph {
+  readonly root: number;
+  readonly objects: ReadonlyMap<number, PdfObject>;
+  /** SHA-256 over the objects and their streams, references by position: equal content, equal key. */
+  readonly key: string;
+}
 
 /**
  * Writes the objects of a graph read from another PDF into a PDFKit document,

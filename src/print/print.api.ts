@@ -4,7 +4,7 @@ import { AppError, ErrorCode } from '../errors';
 import type { OutcomeDeps } from '../jobs/pipeline.deps';
 import { silentLogger } from '../jobs/pipeline.deps';
 import { createRedis } from '../jobs/redis.connection';
-import type { GatewayServices } from '../resolvers/context';
+import type { GatewayServices } from '../services/gateway.services';
 import type { PostageOptions } from './postage';
 import type { CloseOptions, PrintCloserDeps } from './print-batch.closer';
 import { PrintBatchLinks, type LinkSigner } from './print-batch.links';

@@ -5,7 +5,7 @@ import { DeliveryStatus, Channel } from '../domain';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { applyProviderOutcome } from '../jobs/provider-outcome';
 import type { OutcomeDeps } from '../jobs/pipeline.deps';
-import type { Principal } from '../resolvers/principal';
+import type { Principal } from '../services/principal';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import type { PrintBatchEntity } from '../store/print-batch.entity';
 import type { PrintLetterEntity } from '../store/print-letter.entity';

@@ -1,11 +1,15 @@
-import type { LetterFonts } from './letter.layout';
-
 const SIZE = 9;
 const PAD_X = 4;
 const PAD_Y = 3.5;
 const RULE = '#b8bec6';
 const HEADER_FILL = '#e9edf2';
 const TEXT = '#1a1a1a';
+
+/** The faces a table is set in (the letter's, see `LetterFonts`), by PDFKit font name. */
+export interface TableFonts {
+  readonly regular: string;
+  readonly bold: string;
+}
 
 /** What a table needs from the page flow it sits in. */
 export interface TableFlow {
@@ -42,7 +46,7 @@ export class LetterTable {
     private readonly doc: PDFKit.PDFDocument,
     private readonly flow: TableFlow,
     private readonly columns: readonly Column[],
-    private readonly fonts: Pick<LetterFonts, 'regular' | 'bold'>,
+    private readonly fonts: TableFonts,
   ) {
     const total = columns.reduce((sum, c) => sum + (c.width ?? 1), 0);
     let x = flow.left;

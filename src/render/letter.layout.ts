@@ -1,6 +1,6 @@
 import type { Block, DocumentModel } from './document';
 import { type LetterLabels, letterLabels } from './letter.labels';
-import { LetterTable } from './letter-table.layout';
+import { LetterTable, type TableFonts } from './letter-table.layout';
 import { LocaleFormat } from './locale.format';
 import { toWinAnsi } from './win-ansi';
 
@@ -29,9 +29,7 @@ export const GEOMETRY = {
 } as const;
 
 /** The faces a letter is set in, by PDFKit font name, and how text is brought into what they draw. */
-export interface LetterFonts {
-  readonly regular: string;
-  readonly bold: string;
+export interface LetterFonts extends TableFonts {
   text(value: string): string;
 }
 

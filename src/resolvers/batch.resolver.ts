@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData, Authorized } from 'type-graphql';
-import { ACCESS } from './principal';
+import { ACCESS } from '../services/principal';
 import { bulkServiceOf } from '../bulk/bulk.api';
 import type { BatchProgressSnapshot } from '../store/batch-progress.queries';
 import { badInput } from '../errors';

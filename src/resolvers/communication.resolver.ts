@@ -10,7 +10,7 @@ import type { DocumentEntity } from '../store/document.entity';
 import { badInput } from '../errors';
 import { checkFirst, storeConnection } from './connection';
 import type { GatewayContext } from './context';
-import { ACCESS, assertCanSeeCustomer, canSeeCustomer } from './principal';
+import { ACCESS, assertCanSeeCustomer, canSeeCustomer } from '../services/principal';
 
 /** Longest window deliveryStats accepts: the query scans the deliveries of that window. */
 const MAX_STATS_WINDOW_MS = 366 * 24 * 3600 * 1000;

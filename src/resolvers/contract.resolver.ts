@@ -4,7 +4,7 @@ import { Contract } from '../schema/contract.type';
 import { Customer } from '../schema/customer.type';
 import { Product } from '../schema/product.type';
 import type { GatewayContext } from './context';
-import { ACCESS, canSeeCustomer } from './principal';
+import { ACCESS, canSeeCustomer } from '../services/principal';
 
 @Resolver(() => Contract)
 export class ContractResolver {

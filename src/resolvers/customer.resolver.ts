@@ -9,7 +9,7 @@ import type { CommunicationEntity } from '../store/communication.entity';
 import type { DocumentEntity } from '../store/document.entity';
 import { backofficeConnection, checkFirst, storeConnection } from './connection';
 import type { GatewayContext } from './context';
-import { ACCESS, canSeeCustomer } from './principal';
+import { ACCESS, canSeeCustomer } from '../services/principal';
 
 @Resolver(() => Customer)
 export class CustomerResolver {

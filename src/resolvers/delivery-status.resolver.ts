@@ -4,7 +4,7 @@ import { Delivery } from '../schema/communication.type';
 import { changesOf, type StatusChange } from '../services/status.feed';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import type { GatewayContext } from './context';
-import { ACCESS, canSeeCustomer } from './principal';
+import { ACCESS, canSeeCustomer } from '../services/principal';
 
 interface Filter {
   readonly communicationId?: string | null;

@@ -5,7 +5,7 @@ import type { DeliveryEventEntity } from '../store/delivery-event.entity';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import { notFound } from '../errors';
 import type { GatewayContext } from './context';
-import { ACCESS } from './principal';
+import { ACCESS } from '../services/principal';
 
 @Resolver(() => Delivery)
 export class DeliveryResolver {

@@ -2,7 +2,7 @@ import { Authorized, Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from '
 import { Document } from '../schema/communication.type';
 import type { DocumentEntity } from '../store/document.entity';
 import type { GatewayContext } from './context';
-import { ACCESS, canSeeCustomer } from './principal';
+import { ACCESS, canSeeCustomer } from '../services/principal';
 
 @Resolver(() => Document)
 export class DocumentResolver {

@@ -1,5 +1,5 @@
 import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { ACCESS } from './principal';
+import { ACCESS } from '../services/principal';
 import { printServiceOf } from '../print/print.api';
 import { Delivery } from '../schema/communication.type';
 import { PrintBatch, PrintBatchFiles, PrintLetter } from '../schema/print-batch.type';

@@ -4,7 +4,7 @@ import type { ConnectionShape } from '../schema/page-info.type';
 import { Product, ProductConnection } from '../schema/product.type';
 import { backofficeConnection } from './connection';
 import type { GatewayContext } from './context';
-import { ACCESS } from './principal';
+import { ACCESS } from '../services/principal';
 
 @Resolver(() => Product)
 export class ProductResolver {

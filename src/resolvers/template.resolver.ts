@@ -1,7 +1,7 @@
 import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { Template } from '../schema/template.type';
 import type { GatewayContext } from './context';
-import { ACCESS } from './principal';
+import { ACCESS } from '../services/principal';
 
 @Resolver(() => Template)
 export class TemplateResolver {

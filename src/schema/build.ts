@@ -6,7 +6,7 @@ import { CustomerResolver } from '../resolvers/customer.resolver';
 import { DeliveryStatusResolver } from '../resolvers/delivery-status.resolver';
 import { DeliveryResolver } from '../resolvers/delivery.resolver';
 import { DocumentResolver } from '../resolvers/document.resolver';
-import { principalAuthChecker } from '../resolvers/principal';
+import { principalAuthChecker } from '../resolvers/auth.checker';
 import { ProductResolver } from '../resolvers/product.resolver';
 import { TemplateResolver } from '../resolvers/template.resolver';
 import { registerEnums } from './enums';

@@ -1,16 +1,16 @@
 import { planDeliveries } from '../channels/channel-policy';
 import { recipientOf } from '../channels/recipient';
-import { ChannelPolicy, DeliveryStatus, Priority, type CustomerRecord } from '../domain';
+import { ChannelPolicy, Priority, type CustomerRecord } from '../domain';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import type { TemplateCatalog } from '../render/template.catalog';
-import type { GatewayContext } from '../resolvers/context';
-import { assertCanSeeCustomer } from '../resolvers/principal';
+import { assertCanSeeCustomer } from './principal';
 import type { SendCommunicationInput } from '../schema/send-communication.input';
 import type { CommunicationEntity } from '../store/communication.entity';
 import type { CommunicationRepository } from '../store/communication.repository';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import { checkSchedule, checkTemplateData, MAX_DATA_BYTES, MAX_SCHEDULE_AHEAD_MS } from './request.checks';
-import type { StatusFeed } from './status.feed';
+import type { RequestContext } from './request.context';
+import { statusChangeOf, type StatusFeed } from './status.feed';
 
 /** The queue side, as the API needs it (implemented over BullMQ in src/jobs/). Each enqueue also sets the outbox mark. */
 export interface JobDispatch {
@@ -54,7 +54,7 @@ export class CommunicationService {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  async send(input: SendCommunicationInput, ctx: GatewayContext): Promise<CommunicationEntity> {
+  async send(input: SendCommunicationInput, ctx: RequestContext): Promise<CommunicationEntity> {
     const { repository, templates } = this.options;
     const template = templates.get(input.templateKey);
     if (!template) throw badInput(`templateKey: expected one of ${templates.list().map((t) => t.key).join(', ')}, got ${JSON.stringify(input.templateKey)}`, 'templateKey');
@@ -96,7 +96,7 @@ export class CommunicationService {
     return result.communication;
   }
 
-  async cancel(id: string, ctx: GatewayContext): Promise<CommunicationEntity> {
+  async cancel(id: string, ctx: RequestContext): Promise<CommunicationEntity> {
     const { repository } = this.options;
     const existing = await this.stored(() => repository.get(id));
     if (!existing) throw notFound('Communication', id);
@@ -116,7 +116,7 @@ export class CommunicationService {
     }
   }
 
-  async retry(deliveryId: string, ctx: GatewayContext): Promise<DeliveryEntity> {
+  async retry(deliveryId: string, ctx: RequestContext): Promise<DeliveryEntity> {
     const { repository } = this.options;
     const existing = await this.stored(() => repository.getDelivery(deliveryId));
     if (!existing) throw notFound('Delivery', deliveryId);
@@ -166,20 +166,11 @@ export class CommunicationService {
 
   private announce(delivery: DeliveryEntity, communication: CommunicationEntity): Promise<void> {
     return this.options.feed
-      .publish({
-        deliveryId: delivery.id,
-        communicationId: communication.id,
-        customerId: communication.customerId,
-        channel: delivery.channel,
-        status: delivery.status as DeliveryStatus,
-        communicationStatus: communication.status,
-        detail: delivery.error,
-        at: delivery.updatedAt.toISOString(),
-      })
+      .publish(statusChangeOf({ delivery, communication }, delivery.error))
       .catch((error: unknown) => this.options.logger?.warn({ err: error, deliveryId: delivery.id }, 'status event not published'));
   }
 
-  private async checkContract(contractId: string, customer: CustomerRecord, ctx: GatewayContext): Promise<void> {
+  private async checkContract(contractId: string, customer: CustomerRecord, ctx: RequestContext): Promise<void> {
     const contract = await ctx.loaders.contract.load(contractId);
     if (!contract) throw badInput(`contractId: no contract ${JSON.stringify(contractId)} in the contract system`, 'contractId');
     if (contract.customerId !== customer.id) throw badInput(`contractId: contract ${JSON.stringify(contractId)} does not belong to customer ${JSON.stringify(customer.id)}`, 'contractId');

@@ -1,6 +1,12 @@
 import type { Channel, CommunicationStatus, DeliveryStatus } from '../domain';
+import type { CommunicationEntity } from '../store/communication.entity';
+import type { DeliveryEntity } from '../store/delivery.entity';
 
-/** A delivery changed status somewhere (worker, webhook, API); fanned out to every API process. */
+/**
+ * One status change of one delivery, wherever it happened (worker, webhook,
+ * API): the one shape the status feed carries to every process, the
+ * subscriptions and the metrics.
+ */
 export interface StatusChange {
   readonly deliveryId: string;
   readonly communicationId: string;
@@ -8,8 +14,28 @@ export interface StatusChange {
   readonly channel: Channel;
   readonly status: DeliveryStatus;
   readonly communicationStatus: CommunicationStatus;
+  /** The timeline text of the step, if any. */
   readonly detail: string | null;
+  /** ISO-8601 with milliseconds: the time written to the timeline. */
   readonly at: string;
+}
+
+/** The change for a delivery as a step left it (a transition's outcome, or a freshly written row); `detail` is the timeline text of that step. */
+export function statusChangeOf(
+  result: { readonly delivery: Pick<DeliveryEntity, 'id' | 'communicationId' | 'customerId' | 'channel' | 'status' | 'updatedAt'>; readonly communication: Pick<CommunicationEntity, 'status'> },
+  detail: string | null = null,
+): StatusChange {
+  const { delivery, communication } = result;
+  return {
+    deliveryId: delivery.id,
+    communicationId: delivery.communicationId,
+    customerId: delivery.customerId,
+    channel: delivery.channel,
+    status: delivery.status,
+    communicationStatus: communication.status,
+    detail,
+    at: delivery.updatedAt.toISOString(),
+  };
 }
 
 /** The subscription side of the status events: publish anywhere, listen in this process. */

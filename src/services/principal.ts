@@ -1,4 +1,3 @@
-import type { AuthCheckerFn } from 'type-graphql';
 import { ErrorCode, AppError } from '../errors';
 
 export type Role = 'agent' | 'portal' | 'service' | 'admin';
@@ -20,7 +19,7 @@ export const DEVELOPMENT_PRINCIPAL: Principal = Object.freeze({ subject: 'develo
 /**
  * Which roles reach which operations (API.md section 4), used as
  * `@Authorized(ACCESS.x)` on queries, mutations, subscriptions and sensitive
- * fields. The customer scope of `portal` is a second, separate check in the
+ * fields (checked by `principalAuthChecker`, src/resolvers/auth.checker.ts). The customer scope of `portal` is a second, separate check in the
  * resolvers (`canSeeCustomer`): a role rule answers FORBIDDEN, a scope miss
  * answers NOT_FOUND / null, so a portal user learns nothing about other ids.
  */
@@ -42,17 +41,6 @@ export const ACCESS = Object.freeze({
   /** The product catalog: not personal, and a portal shows the products of its contracts. */
   catalog: ['agent', 'portal', 'service', 'admin'],
 } as const satisfies Record<string, readonly Role[]>);
-
-/**
- * The one `authChecker`: type-graphql's own error for a refused role carries
- * the code `UNAUTHORIZED`, which is not in our contract (and would be masked),
- * so the refusal is thrown here as FORBIDDEN.
- */
-export const principalAuthChecker: AuthCheckerFn<{ principal: Principal }> = ({ context, info }, roles) => {
-  const role = context.principal.role;
-  if (roles.length === 0 || roles.includes(role)) return true;
-  throw new AppError(ErrorCode.FORBIDDEN, `${info.parentType.name}.${info.fieldName} is not available to ${role} principals`);
-};
 
 /**
  * Portal principals see only their own customer. Anything else answers as if it

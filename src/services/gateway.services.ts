@@ -1,0 +1,21 @@
+import type { BulkService } from '../bulk/bulk.service';
+import type { Backoffice } from '../connectors/backoffice';
+import type { PrintService } from '../print/print.service';
+import type { TemplateCatalog } from '../render/template.catalog';
+import type { CommunicationRepository } from '../store/communication.repository';
+import type { DocumentArchive } from '../store/document.archive';
+import type { CommunicationService } from './communication.service';
+import type { StatusFeed } from './status.feed';
+
+/** Long-lived parts, built once by the composition root; resolvers and routes reach them through the request context. */
+export interface GatewayServices {
+  readonly backoffice: Backoffice;
+  readonly repository: CommunicationRepository;
+  readonly archive: DocumentArchive;
+  readonly templates: TemplateCatalog;
+  readonly communications: CommunicationService;
+  readonly feed: StatusFeed;
+  /** Bulk sends and print output; absent in a gateway built without them. */
+  readonly bulk?: BulkService;
+  readonly print?: PrintService;
+}
