@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { PrintBatchLinks } from '../src/print/print-batch.links';
-import { PRINT_QUEUE } from '../src/print/print.workers';
+import { QueueName } from '../src/jobs/queue.names';
 import { DocumentArchive } from '../src/store/document.archive';
 import type { CommunicationRepository } from '../src/store/communication.repository';
 import { GET, SEND, type CommunicationView, type GraphqlError } from './support/communication.client';
@@ -85,7 +85,7 @@ describe('print batch downloads and print settings', () => {
       expect(entry.grams).toBe(entry.sheets * 6 + 4);
       expect(entry.postalZone).toBe({ DE: 'DOMESTIC', FR: 'EUROPE', GB: 'EUROPE' }[entry.country]);
     }
-    const queue = new Queue(PRINT_QUEUE, { connection: { url: process.env.TEST_REDIS_URL! }, prefix: h.config.queuePrefix });
+    const queue = new Queue(QueueName.PRINT, { connection: { url: process.env.TEST_REDIS_URL! }, prefix: h.config.queuePrefix });
     try {
       expect(await queue.getJobSchedulers()).toEqual([]);
     } finally {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { PRINT_QUEUE } from '../src/print/print.workers';
+import { QueueName } from '../src/jobs/queue.names';
 import { decodeMarks, pageContents } from './print.marks';
 import { CommunicationClient } from './support/communication.client';
 import { startHarness, type Harness } from './support/gateway.harness';
@@ -106,7 +106,7 @@ describe('PDF/A letters through the archive and a print batch', () => {
   });
 
   it('schedules the closing every PRINT_BATCH_INTERVAL_MS', async () => {
-    const queue = new Queue(PRINT_QUEUE, { connection: { url: process.env.TEST_REDIS_URL! }, prefix: h.config.queuePrefix });
+    const queue = new Queue(QueueName.PRINT, { connection: { url: process.env.TEST_REDIS_URL! }, prefix: h.config.queuePrefix });
     try {
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers).toHaveLength(1);

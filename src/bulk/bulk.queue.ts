@@ -1,10 +1,7 @@
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
-import { checkPrefix, DEFAULT_PREFIX } from '../jobs/queue.names';
+import { checkPrefix, DEFAULT_PREFIX, jobOptionsFor, QueueName, type JobOptionsOverrides } from '../jobs/queue.names';
 import { createRedis, type RedisConnectionInput } from '../jobs/redis.connection';
-
-/** The bulk queue, under the pipeline's prefix (same hash tag, so Redis Cluster stays possible). */
-export const BULK_QUEUE = 'bulk';
 
 /** Jobs carry ids only. `expand`: read one chunk of targets and record and queue its communications. */
 export type BulkJobData =
@@ -15,27 +12,20 @@ export type BulkJobData =
 export const expandJobId = (batchId: string, chunk: number): string => `${batchId}.c${chunk}`;
 export const cancelJobId = (batchId: string): string => `${batchId}.cancel`;
 
-/**
- * 10 attempts from 2 s doubling (about half an hour): a chunk waits out a
- * back-office restart; after the last one the batch ends FAILED. History is
- * bounded like the pipeline's.
- */
-export const BULK_JOB_OPTIONS: JobsOptions = {
-  attempts: 10,
-  backoff: { type: 'exponential', delay: 2_000, jitter: 0.2 },
-  removeOnComplete: { age: 3_600, count: 1_000 },
-  removeOnFail: { age: 7 * 86_400, count: 5_000 },
-};
-
 export interface BulkQueueOptions {
   readonly connection: RedisConnectionInput;
   /** Default "{ccm}"; must be the dispatcher's. */
   readonly prefix?: string;
-  /** Over BULK_JOB_OPTIONS (tests use short backoffs). */
-  readonly jobOptions?: Partial<JobsOptions>;
+  /** Over the job system's defaults (`jobOptionsFor`); only the `bulk` entry applies here. */
+  readonly jobOptions?: JobOptionsOverrides;
 }
 
-/** The producer side of the bulk queue (API processes, and the expand job handing on to the next chunk). */
+/**
+ * The producer side of the bulk queue (API processes, and the expand job
+ * handing on to the next chunk): `QueueName.BULK` under the pipeline's prefix
+ * (same hash tag, so Redis Cluster stays possible), job options from
+ * `jobOptionsFor` like every queue of the job system.
+ */
 export class BulkQueue {
   readonly prefix: string;
   readonly queue: Queue<BulkJobData>;
@@ -46,15 +36,15 @@ export class BulkQueue {
     this.prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
     this.connection = createRedis(options.connection, 'producer', 'ccm-bulk-producer');
     this.connection.on('error', () => undefined); // reported through the calls themselves
-    this.queue = new Queue<BulkJobData>(BULK_QUEUE, { connection: this.connection, prefix: this.prefix });
+    this.queue = new Queue<BulkJobData>(QueueName.BULK, { connection: this.connection, prefix: this.prefix });
   }
 
   async expand(batchId: string, chunk: number, delayMs = 0): Promise<void> {
-    await this.queue.add('expand', { kind: 'expand', batchId, chunk }, { ...BULK_JOB_OPTIONS, ...this.options.jobOptions, jobId: expandJobId(batchId, chunk), delay: delayMs });
+    await this.queue.add('expand', { kind: 'expand', batchId, chunk }, { ...jobOptionsFor(QueueName.BULK, this.options.jobOptions), jobId: expandJobId(batchId, chunk), delay: delayMs });
   }
 
   async cancel(batchId: string): Promise<void> {
-    await this.queue.add('cancel', { kind: 'cancel', batchId }, { ...BULK_JOB_OPTIONS, ...this.options.jobOptions, jobId: cancelJobId(batchId) });
+    await this.queue.add('cancel', { kind: 'cancel', batchId }, { ...jobOptionsFor(QueueName.BULK, this.options.jobOptions), jobId: cancelJobId(batchId) });
   }
 
   close(): Promise<void> {

@@ -12,7 +12,7 @@ import { createRedisBatchEvents } from './batch.events';
 import { BatchMonitor } from './batch.monitor';
 import { BatchProgressQueries } from '../store/batch-progress.queries';
 import { BatchRepository } from '../store/batch.repository';
-import { BULK_QUEUE, BulkQueue, type BulkJobData } from './bulk.queue';
+import { BulkQueue, type BulkJobData } from './bulk.queue';
 import { cancelBatchCommunications } from './cancel.processor';
 import { processExpandJob, type ExpandDeps } from './expand.processor';
 
@@ -64,7 +64,7 @@ export async function startBulkWorkers(deps: BulkWorkerDeps): Promise<RunningBul
     createConcurrency: deps.createConcurrency,
   };
   const worker = new Worker<BulkJobData>(
-    BULK_QUEUE,
+    QueueName.BULK,
     async (job: Job<BulkJobData>) => {
       const data = job.data;
       if (data.kind === 'cancel') return cancelBatchCommunications({ store, repository: deps.repository, renderQueue, logger }, data.batchId);
@@ -72,7 +72,7 @@ export async function startBulkWorkers(deps: BulkWorkerDeps): Promise<RunningBul
     },
     { connection: redisOptionsFor(deps.redisUrl, 'worker') as ConnectionOptions, prefix, concurrency: deps.concurrency ?? 2 },
   );
-  worker.on('error', (error) => logger.error({ queue: BULK_QUEUE, err: error.message }, 'worker error'));
+  worker.on('error', (error) => logger.error({ queue: QueueName.BULK, err: error.message }, 'worker error'));
   await worker.waitUntilReady();
 
   const intervalMs = deps.monitorIntervalMs ?? 1_000;

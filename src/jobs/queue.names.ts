@@ -4,6 +4,10 @@ import { assertNever } from '../errors';
 
 /** Every queue of the pipeline, shared by producers (API) and workers. */
 export enum QueueName {
+  /** Bulk runs: expand (one chunk of targets) and cancel jobs, src/bulk. */
+  BULK = 'bulk',
+  /** The scheduled closing of print batches, src/print. */
+  PRINT = 'print',
   RENDER = 'render',
   DELIVER_EMAIL = 'deliver-email',
   DELIVER_SMS = 'deliver-sms',
@@ -72,11 +76,16 @@ const KEEP = { removeOnComplete: { age: 3_600, count: 1_000 }, removeOnFail: { a
  * Defaults per queue. Render: 8 attempts from 2 s doubling (about 4 minutes
  * in all), enough to ride out a back-office restart. Deliver: 6 attempts from
  * 2 s doubling (about a minute), or the provider's Retry-After when longer.
+ * Bulk and print: see below.
  */
 export function defaultJobOptions(queue: QueueName): JobsOptions {
   if (queue === QueueName.RENDER) {
     return { attempts: 8, backoff: { type: 'exponential', delay: 2_000, jitter: 0.2 }, ...KEEP };
   }
+  // 10 attempts from 2 s doubling (about half an hour): a chunk waits out a back-office restart; after the last one the run ends FAILED.
+  if (queue === QueueName.BULK) return { attempts: 10, backoff: { type: 'exponential', delay: 2_000, jitter: 0.2 }, ...KEEP };
+  // One attempt: the next scheduled run is the retry. A run every few minutes keeps a short history.
+  if (queue === QueueName.PRINT) return { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
   return { attempts: 6, backoff: { type: PROVIDER_BACKOFF, delay: 2_000 }, ...KEEP };
 }
 

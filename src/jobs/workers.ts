@@ -66,7 +66,8 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-const KIND_OF_QUEUE: Readonly<Record<QueueName, WorkerKind>> = {
+/** The queues these workers serve (bulk and print have their own, src/bulk and src/print). */
+const KIND_OF_QUEUE: Readonly<Partial<Record<QueueName, WorkerKind>>> = {
   [QueueName.RENDER]: 'render',
   [QueueName.DELIVER_EMAIL]: 'email',
   [QueueName.DELIVER_SMS]: 'sms',
@@ -118,8 +119,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   };
 
   const lockDurationMs = deps.lockDurationMs ?? 10_000;
-  const workers = Object.values(QueueName).map((name) => {
-    const kind = KIND_OF_QUEUE[name];
+  const workers = (Object.keys(KIND_OF_QUEUE) as QueueName[]).map((name) => {
+    const kind = KIND_OF_QUEUE[name] as WorkerKind;
     const processor = name === QueueName.RENDER ? renderProcessor(pipeline) : deliverProcessor(pipeline, { lockDurationMs });
     const worker = new Worker(name, processor as (job: Job) => Promise<unknown>, {
       // ioredis types `retryStrategy` more loosely than BullMQ's copy of them; the options are ioredis's own.

@@ -1,10 +1,8 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
-import { checkPrefix } from '../jobs/queue.names';
+import { checkPrefix, jobOptionsFor, QueueName } from '../jobs/queue.names';
 import { createRedis, redisOptionsFor } from '../jobs/redis.connection';
 import { closePrintBatch, PrintBatchBusyError, type CloseOptions, type PrintCloserDeps } from './print-batch.closer';
 
-/** Queue of the scheduled print batch closing, under the pipeline's prefix. */
-export const PRINT_QUEUE = 'print';
 const SCHEDULER_ID = 'close-print-batch';
 
 export interface PrintSchedulerDeps {
@@ -26,16 +24,16 @@ export async function startPrintScheduler(deps: PrintSchedulerDeps): Promise<{ c
   const { intervalMs } = deps;
   const connection = createRedis(deps.redisUrl, 'producer', 'ccm-print-scheduler');
   connection.on('error', () => undefined);
-  const queue = new Queue(PRINT_QUEUE, { connection, prefix });
+  const queue = new Queue(QueueName.PRINT, { connection, prefix });
   // Without a listener, every failed reconnect while Redis is away is printed to the console.
   queue.on('error', () => undefined);
   if (intervalMs > 0) {
-    await queue.upsertJobScheduler(SCHEDULER_ID, { every: intervalMs }, { name: 'close', data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+    await queue.upsertJobScheduler(SCHEDULER_ID, { every: intervalMs }, { name: 'close', data: {}, opts: jobOptionsFor(QueueName.PRINT) });
   } else {
     await queue.removeJobScheduler(SCHEDULER_ID);
   }
   const worker = new Worker(
-    PRINT_QUEUE,
+    QueueName.PRINT,
     async () => {
       try {
         const batch = await closePrintBatch(deps.closer, deps.close);
@@ -47,7 +45,7 @@ export async function startPrintScheduler(deps: PrintSchedulerDeps): Promise<{ c
     },
     { connection: redisOptionsFor(deps.redisUrl, 'worker') as ConnectionOptions, prefix, concurrency: 1 },
   );
-  worker.on('error', (error) => deps.closer.logger.error({ queue: PRINT_QUEUE, err: error.message }, 'worker error'));
+  worker.on('error', (error) => deps.closer.logger.error({ queue: QueueName.PRINT, err: error.message }, 'worker error'));
   await worker.waitUntilReady();
   return {
     close: async () => {
