@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TwilioSink } from '../src/channels/sinks/twilio.sink';
+import type { TwilioSink } from '../backoffice/sinks/twilio.sink';
 import { CANCEL, CommunicationClient, pdfText, RETRY, timelineOf, type CommunicationView, type DeliveryView, type GraphqlError } from './support/communication.client';
 import { startHarness, type Harness } from './support/gateway.harness';
 import { startSmsSink, twilioEnvOf } from './support/sms.sink';

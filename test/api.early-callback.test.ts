@@ -1,4 +1,4 @@
-import { twilioSignature } from '../src/channels/sinks/twilio.wire';
+import { twilioSignature } from '../backoffice/sinks/twilio.wire';
 import { Channel, ChannelPolicy, DeliveryStatus, Priority } from '../src/domain';
 import { createRedis } from '../src/jobs/redis.connection';
 import { SendReceipts } from '../src/jobs/send.receipts';

@@ -1,5 +1,5 @@
 import type { Client } from 'graphql-ws';
-import type { TwilioSink } from '../src/channels/sinks/twilio.sink';
+import type { TwilioSink } from '../backoffice/sinks/twilio.sink';
 import { CommunicationClient } from './support/communication.client';
 import { startHarness, type Harness } from './support/gateway.harness';
 import { createDatabase } from './support/postgres.cluster';

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { startBounceListener, type BounceListener, type BounceReport } from '../src/channels/bounce.listener';
 import { parseBounce, parseDeliveryStatus } from '../src/channels/dsn.parser';
 import { SmtpEmailProvider } from '../src/channels/email.smtp';
-import { startSmtpSink } from '../src/channels/sinks/smtp.sink';
+import { startSmtpSink } from '../backoffice/sinks/smtp.sink';
 import { DeliveryStatus } from '../src/domain';
 
 const crlf = (text: string): string => text.replace(/\r?\n/g, '\r\n');

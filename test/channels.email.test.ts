@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PermanentDeliveryError, TransientDeliveryError, type OutboundMessage } from '../src/channels/channel';
 import { SmtpEmailProvider } from '../src/channels/email.smtp';
-import { startSmtpSink, type SmtpSink } from '../src/channels/sinks/smtp.sink';
+import { startSmtpSink, type SmtpSink } from '../backoffice/sinks/smtp.sink';
 
 // mailparser ships no types; this is the part of its API the assertions use.
 interface ParsedMail {

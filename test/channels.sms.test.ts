@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
 import { PermanentDeliveryError, TransientDeliveryError, type OutboundMessage } from '../src/channels/channel';
-import { startTwilioSink, type TwilioSink } from '../src/channels/sinks/twilio.sink';
+import { startTwilioSink, type TwilioSink } from '../backoffice/sinks/twilio.sink';
 import { TwilioSmsProvider, type TwilioSmsOptions } from '../src/channels/sms.twilio';
 import { until } from './support/until';
 

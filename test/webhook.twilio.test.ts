@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { OutboundMessage } from '../src/channels/channel';
-import { startTwilioSink, type TwilioSink } from '../src/channels/sinks/twilio.sink';
-import { twilioSignature } from '../src/channels/sinks/twilio.wire';
+import { startTwilioSink, type TwilioSink } from '../backoffice/sinks/twilio.sink';
+import { twilioSignature } from '../backoffice/sinks/twilio.wire';
 import { TwilioSmsProvider } from '../src/channels/sms.twilio';
 import { Channel, DeliveryStatus } from '../src/domain';
 import { mapTwilioStatus } from '../src/http/twilio-status.mapping';

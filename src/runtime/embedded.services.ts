@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startBackoffice } from '../../backoffice/server';
-import { startSmtpSink } from '../channels/sinks/smtp.sink';
-import { startTwilioSink } from '../channels/sinks/twilio.sink';
+import { startSmtpSink } from '../../backoffice/sinks/smtp.sink';
+import { startTwilioSink } from '../../backoffice/sinks/twilio.sink';
 import type { Config } from '../config';
 import { startLocalRedis } from '../store/redis.process';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { TwilioSink } from '../../src/channels/sinks/twilio.sink';
+import type { TwilioSink } from '../../backoffice/sinks/twilio.sink';
 import type { Harness } from '../support/gateway.harness';
 import { createDatabase } from '../support/postgres.cluster';
 import { requestOf, sendLoad, targetsOf } from './fault.load';

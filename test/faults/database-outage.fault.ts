@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { TwilioSink } from '../../src/channels/sinks/twilio.sink';
+import type { TwilioSink } from '../../backoffice/sinks/twilio.sink';
 import { freePort } from '../../src/store/redis.process';
 import type { Harness } from '../support/gateway.harness';
 import { sendLoad, submit, targetsOf, type Sent } from './fault.load';

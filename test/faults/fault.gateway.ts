@@ -1,4 +1,4 @@
-import type { TwilioSink } from '../../src/channels/sinks/twilio.sink';
+import type { TwilioSink } from '../../backoffice/sinks/twilio.sink';
 import type { Role } from '../../src/runtime/gateway';
 import { startHarness, type Harness } from '../support/gateway.harness';
 import { startSmsSink, twilioEnvOf } from '../support/sms.sink';

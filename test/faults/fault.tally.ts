@@ -1,5 +1,5 @@
-import type { ReceivedEmail } from '../../src/channels/sinks/smtp.sink';
-import type { SinkSms } from '../../src/channels/sinks/twilio.sink';
+import type { ReceivedEmail } from '../../backoffice/sinks/smtp.sink';
+import type { SinkSms } from '../../backoffice/sinks/twilio.sink';
 import { CommunicationStatus, DeliveryStatus } from '../../src/domain';
 import type { CommunicationEntity } from '../../src/store/communication.entity';
 import type { CommunicationRepository } from '../../src/store/communication.repository';

@@ -3,7 +3,7 @@ import IORedis from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TwilioSink } from '../../src/channels/sinks/twilio.sink';
+import type { TwilioSink } from '../../backoffice/sinks/twilio.sink';
 import { freePort, startLocalRedis, type LocalRedis } from '../../src/store/redis.process';
 import type { Harness } from '../support/gateway.harness';
 import { createDatabase } from '../support/postgres.cluster';

@@ -1,4 +1,4 @@
-import { startSmtpSink, type ReceivedEmail, type SmtpSink } from '../../src/channels/sinks/smtp.sink';
+import { startSmtpSink, type ReceivedEmail, type SmtpSink } from '../../backoffice/sinks/smtp.sink';
 
 /** An SMTP sink that can go down and come back on the same port, keeping what every incarnation received. */
 export interface RestartableSmtpSink {

@@ -1,4 +1,4 @@
-import { startTwilioSink, type TwilioSink, type TwilioSinkOptions } from '../../src/channels/sinks/twilio.sink';
+import { startTwilioSink, type TwilioSink, type TwilioSinkOptions } from '../../backoffice/sinks/twilio.sink';
 
 /**
  * A Twilio-compatible sink for a test that needs its own (a number the provider
