@@ -149,7 +149,7 @@ function generateCustomer(run: Run, index: number, traits: Traits): CrmCustomer 
  * `count` customers, C0000001 upwards. Drawn from their own random stream, one after
  * the other, so the first n customers are the same whatever `count` is.
  */
-export function generateCustomers(seed: number, count: number, asOf: Date): CrmCustomer[] {
+export function generateCustomers(seed: number, count: number, asOf: Date, webhookBaseUrl: string | null = null): CrmCustomer[] {
   const first = firstCustomer();
   const run: Run = {
     rng: RandomSource.forStream(seed, 'customers'),
@@ -159,5 +159,32 @@ export function generateCustomers(seed: number, count: number, asOf: Date): CrmC
   };
   const customers: CrmCustomer[] = count > 0 ? [first] : [];
   for (let index = 2; index <= count; index += 1) customers.push(generateCustomer(run, index, FIXED_TRAITS[index] ?? {}));
-  return customers;
+  return withNewerChannels(seed, customers, webhookBaseUrl);
+}
+
+/**
+ * WhatsApp consent (about a third of the customers with a mobile number) and,
+ * for about half of the business customers, a registered document endpoint
+ * (most with WEBHOOK consent). Drawn from a stream of their own after the
+ * rest, so every other field is what it was before these channels existed.
+ * Endpoints are `https://erp-<id>.example/documents`, or `<webhookBaseUrl>/<id>`
+ * to point them at a local receiver.
+ */
+function withNewerChannels(seed: number, customers: CrmCustomer[], webhookBaseUrl: string | null): CrmCustomer[] {
+  const rng = RandomSource.forStream(seed, 'customer-channels');
+  return customers.map((customer, index) => {
+    const whatsapp = rng.chance(0.35);
+    const endpoint = rng.chance(0.5);
+    const webhook = rng.chance(0.8);
+    if (index === 0) return customer; // C0000001 keeps its documented record
+    const business = customer.type === 'BUSINESS' && endpoint;
+    const id = customer.customerId;
+    const consents = {
+      ...customer.communication.consents,
+      ...(customer.contact.mobile !== null && whatsapp ? { whatsapp: true } : {}),
+      ...(business && webhook ? { webhook: true } : {}),
+    };
+    const documentEndpoint = webhookBaseUrl ? `${webhookBaseUrl.replace(/\/+$/, '')}/${id}` : `https://erp-${id.toLowerCase()}.example/documents`;
+    return { ...customer, communication: { ...customer.communication, consents, ...(business ? { documentEndpoint } : {}) } };
+  });
 }

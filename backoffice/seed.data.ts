@@ -17,6 +17,8 @@ export interface SeedOptions {
    * 2026-06-30: fixed rather than the clock, so a seed always gives the same data.
    */
   readonly asOf?: Date;
+  /** Where business customers' document endpoints point (`<base>/<customerId>`); default: `https://erp-<id>.example/documents`. */
+  readonly webhookBaseUrl?: string | null;
 }
 
 export const DEFAULT_AS_OF = '2026-06-30T00:00:00.000Z';
@@ -41,7 +43,7 @@ export function generateBackofficeData(options: SeedOptions = {}): BackofficeDat
   const seed = count('seed', options.seed, 42, 0, 2 ** 32 - 1);
   const asOf = options.asOf ?? new Date(DEFAULT_AS_OF);
   if (Number.isNaN(asOf.getTime())) throw new RangeError(`asOf: expected a valid date, got ${String(asOf)}`);
-  const customers = generateCustomers(seed, customerCount, asOf);
+  const customers = generateCustomers(seed, customerCount, asOf, options.webhookBaseUrl ?? null);
   const products = generateProducts(seed, productCount);
   const contracts = generateContracts(seed, contractCount, customers, products, asOf);
   return { customers, products, contracts };

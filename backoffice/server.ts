@@ -20,6 +20,8 @@ export interface BackofficeOptions {
   readonly failureRate?: number;
   /** `sqlite:<path>` or `postgres://…`: where CNTR_MASTER is created and seeded. */
   readonly contractsDatabaseUrl: string;
+  /** Where business customers' document endpoints point (`<base>/<customerId>`); default: `https://erp-<id>.example/documents`. */
+  readonly webhookBaseUrl?: string | null;
   /** Default 127.0.0.1. */
   readonly host?: string;
   /** CRM port; the catalog listens on port + 1. Default 0: both on free ports. */

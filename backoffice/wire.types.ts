@@ -27,7 +27,10 @@ export interface CrmCustomer {
   readonly segment: string;
   readonly communication: {
     readonly preferredChannel: CrmChannel | null;
-    readonly consents: { readonly email: boolean; readonly sms: boolean; readonly portal: boolean };
+    /** `whatsapp` and `webhook` appear only when given (most records predate those channels). */
+    readonly consents: { readonly email: boolean; readonly sms: boolean; readonly portal: boolean; readonly whatsapp?: boolean; readonly webhook?: boolean };
+    /** HTTPS endpoint a business customer registered for its documents (ERP, e-invoicing inbox); absent: none. */
+    readonly documentEndpoint?: string;
   };
   /** ISO-8601 with milliseconds, UTC */
   readonly updatedAt: string;

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ChannelRegistry } from './channels/registry';
+import { bool, ConfigError, int, oneOf, str, url, type ConfigEnv } from './config.env';
+import type { Channel } from './domain';
+
+export { ConfigError } from './config.env';
 
 /** Typed, validated configuration. Parsed once at start; nothing else reads `process.env`. */
 export interface Config {
@@ -23,7 +28,9 @@ export interface Config {
   /** Requests per principal per minute (`RATE_LIMIT_PER_MINUTE`, default 600, bursts included); null: off. */
   readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
   /** Sends per second per channel across all workers (`CHANNEL_RATE_LIMITS`, e.g. `sms=10,email=50`); absent: unlimited. */
-  readonly channelRateLimits: Readonly<Partial<Record<'email' | 'sms' | 'letter' | 'portal', number>>>;
+  readonly channelRateLimits: Readonly<Record<string, number>>;
+  /** Each channel module's own settings (`ChannelModule.settings`), by channel. */
+  readonly channelSettings: ReadonlyMap<Channel, unknown>;
   /** Browser origins allowed to call the API cross-origin (`CORS_ORIGINS`, comma-separated); empty: none. */
   readonly corsOrigins: readonly string[];
   /** Folder for embedded state: redis data, SQLite files, spools, sink captures. */
@@ -87,6 +94,8 @@ export interface BackofficeTuning {
   readonly seed: number;
   readonly latencyMs: number;
   readonly failureRate: number;
+  /** `BACKOFFICE_WEBHOOK_BASE_URL`: where simulated business customers' document endpoints point (`<base>/<id>`); null: `https://erp-<id>.example/documents`. */
+  readonly webhookBaseUrl: string | null;
 }
 
 export interface ConnectorTuning {
@@ -98,14 +107,7 @@ export interface ConnectorTuning {
   readonly cacheTtlMs: number;
 }
 
-export class ConfigError extends Error {
-  constructor(variable: string, expected: string, got: string | undefined) {
-    super(`${variable}: expected ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
+type Env = ConfigEnv;
 
 /** Reads `KEY=value` lines; values already in the environment win. */
 export function readDotEnv(path: string, env: Env): Record<string, string | undefined> {
@@ -124,21 +126,6 @@ export function readDotEnv(path: string, env: Env): Record<string, string | unde
   return { ...merged, ...env };
 }
 
-function str(env: Env, key: string): string | null {
-  const value = env[key];
-  return value === undefined || value.trim() === '' ? null : value.trim();
-}
-
-function int(env: Env, key: string, fallback: number, min: number, max: number): number {
-  const raw = str(env, key);
-  if (raw === null) return fallback;
-  const value = Number(raw);
-  if (!/^-?\d+$/.test(raw) || value < min || value > max) {
-    throw new ConfigError(key, `an integer from ${min} to ${max}`, raw);
-  }
-  return value;
-}
-
 function ratio(env: Env, key: string, fallback: number): number {
   const raw = str(env, key);
   if (raw === null) return fallback;
@@ -147,33 +134,11 @@ function ratio(env: Env, key: string, fallback: number): number {
   return value;
 }
 
-function url(env: Env, key: string, protocols: readonly string[]): string | null {
-  const raw = str(env, key);
-  if (raw === null) return null;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(key, `a URL (${protocols.join(', ')})`, raw);
-  }
-  if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
-    throw new ConfigError(key, `a URL (${protocols.join(', ')})`, raw);
-  }
-  return raw.replace(/\/+$/, '');
-}
-
 function databaseUrl(env: Env, key: string): string | null {
   const raw = str(env, key);
   if (raw === null) return null;
   if (/^sqlite:.+/.test(raw)) return raw;
   return url(env, key, ['postgres', 'postgresql']);
-}
-
-function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], fallback: T): T {
-  const raw = str(env, key);
-  if (raw === null) return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(key, `one of ${allowed.join(', ')}`, raw);
-  return raw as T;
 }
 
 function twilio(env: Env): TwilioConfig | null {
@@ -202,13 +167,16 @@ function senderAddress(env: Env): readonly string[] {
   return Object.freeze(lines);
 }
 
-function channelRateLimits(env: Env): Readonly<Partial<Record<'email' | 'sms' | 'letter' | 'portal', number>>> {
+/** `sms=10,email=50`: keys are the channel modules' keys. */
+function channelRateLimits(env: Env, keys: readonly string[]): Readonly<Record<string, number>> {
   const raw = str(env, 'CHANNEL_RATE_LIMITS');
-  const limits: Partial<Record<'email' | 'sms' | 'letter' | 'portal', number>> = {};
+  const limits: Record<string, number> = {};
   for (const entry of (raw ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
-    const match = /^(email|sms|letter|portal)=(\d{1,6})$/.exec(entry);
-    if (!match || Number(match[2]) < 1) throw new ConfigError('CHANNEL_RATE_LIMITS', 'channel=sends-per-second pairs such as sms=10,email=50', raw ?? undefined);
-    limits[match[1] as 'email' | 'sms' | 'letter' | 'portal'] = Number(match[2]);
+    const match = /^([a-z]+)=(\d{1,6})$/.exec(entry);
+    if (!match || !keys.includes(match[1]) || Number(match[2]) < 1) {
+      throw new ConfigError('CHANNEL_RATE_LIMITS', `channel=sends-per-second pairs such as sms=10,email=50 (channels: ${keys.join(', ')})`, raw ?? undefined);
+    }
+    limits[match[1]] = Number(match[2]);
   }
   return Object.freeze(limits);
 }
@@ -227,13 +195,6 @@ function corsOrigins(env: Env): readonly string[] {
     }
   }
   return Object.freeze(list);
-}
-
-function bool(env: Env, key: string, fallback: boolean): boolean {
-  const raw = str(env, key);
-  if (raw === null) return fallback;
-  if (raw !== 'true' && raw !== 'false') throw new ConfigError(key, 'true or false', raw);
-  return raw === 'true';
 }
 
 /** The officially assigned ISO 3166-1 alpha-2 codes (Intl.DisplayNames also names UK, EU, ZZ…, so it cannot tell). */
@@ -306,6 +267,8 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
   }
 
   const rateLimitPerMinute = int(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000);
+  // The built-in channel modules: their keys and their own settings are part of the configuration.
+  const channels = new ChannelRegistry();
 
   return Object.freeze({
     env: nodeEnv,
@@ -324,7 +287,8 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     auth: Object.freeze(auth),
     rateLimit: rateLimitPerMinute === 0 ? null : Object.freeze({ limit: rateLimitPerMinute, windowMs: 60_000 }),
     corsOrigins: corsOrigins(env),
-    channelRateLimits: channelRateLimits(env),
+    channelRateLimits: channelRateLimits(env, channels.modules.map((m) => m.key)),
+    channelSettings: channels.parseSettings(env),
     dataDir,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     backoffice: Object.freeze({
@@ -334,6 +298,7 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
       seed: int(env, 'BACKOFFICE_SEED', 42, 0, 2 ** 31 - 1),
       latencyMs: int(env, 'BACKOFFICE_LATENCY_MS', 0, 0, 60_000),
       failureRate: ratio(env, 'BACKOFFICE_FAILURE_RATE', 0),
+      webhookBaseUrl: url(env, 'BACKOFFICE_WEBHOOK_BASE_URL', ['http', 'https']),
     }),
     connectors: Object.freeze({
       timeoutMs: int(env, 'BACKOFFICE_TIMEOUT_MS', 2_000, 1, 120_000),

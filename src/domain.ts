@@ -5,6 +5,8 @@ export enum Channel {
   SMS = 'SMS',
   LETTER = 'LETTER',
   PORTAL = 'PORTAL',
+  WHATSAPP = 'WHATSAPP',
+  WEBHOOK = 'WEBHOOK',
 }
 
 export enum ChannelPolicy {
@@ -79,6 +81,8 @@ export interface CustomerRecord {
   readonly postalAddress: PostalAddress | null;
   readonly preferredChannel: Channel | null;
   readonly consents: readonly Channel[];
+  /** HTTPS endpoint the customer registered for documents (an ERP, an e-banking inbox); null: none. */
+  readonly webhookUrl: string | null;
 }
 
 export interface ContractRecord {

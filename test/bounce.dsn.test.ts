@@ -1,8 +1,9 @@
+import { Channel } from '../src/domain';
 import nodemailer, { type NodemailerError } from 'nodemailer';
 import pino from 'pino';
-import { startBounceListener, type BounceListener, type BounceReport } from '../src/channels/bounce.listener';
-import { parseBounce, parseDeliveryStatus } from '../src/channels/dsn.parser';
-import { SmtpEmailProvider } from '../src/channels/email.smtp';
+import { startBounceListener, type BounceListener, type BounceReport } from '../src/channels/email/bounce.listener';
+import { parseBounce, parseDeliveryStatus } from '../src/channels/email/dsn.parser';
+import { SmtpEmailProvider } from '../src/channels/email/email.smtp';
 import { startSmtpSink } from '../backoffice/sinks/smtp.sink';
 import { DeliveryStatus } from '../src/domain';
 
@@ -294,8 +295,8 @@ describe('startBounceListener with real SMTP on loopback', () => {
     const provider = new SmtpEmailProvider({ url: relay.url, from: 'Customer Service <service@bank.example>', bounceDomain: DOMAIN });
     try {
       await provider.send({
-        deliveryId: 'd-0001', communicationId: 'comm-1', customerId: 'C0000001',
-        email: { to: 'claire.martin@example.fr', subject: 'Your invoice', html: '<p>Hi</p>', text: 'Hi', attachments: [] },
+        channel: Channel.EMAIL, deliveryId: 'd-0001', communicationId: 'comm-1', customerId: 'C0000001', documentId: null,
+        content: { to: 'claire.martin@example.fr', subject: 'Your invoice', html: '<p>Hi</p>', text: 'Hi', attachment: null },
       });
       const sent = await relay.waitFor((m) => m.messageId === '<d-0001@bank.example>');
       // The remote MTA answers the envelope sender with a null sender, as RFC 3464 requires.

@@ -1,8 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PermanentDeliveryError, TransientDeliveryError, type OutboundMessage } from '../src/channels/channel';
-import { SmtpEmailProvider } from '../src/channels/email.smtp';
+import { PermanentDeliveryError, TransientDeliveryError, type RenderedMessage } from '../src/channels/channel';
+import type { EmailContent } from '../src/channels/email/email.smtp';
+import { Channel } from '../src/domain';
+import { memoryDocuments } from './support/documents';
+import { SmtpEmailProvider } from '../src/channels/email/email.smtp';
 import { startSmtpSink, type SmtpSink } from '../backoffice/sinks/smtp.sink';
 
 // mailparser ships no types; this is the part of its API the assertions use.
@@ -18,17 +21,22 @@ const { simpleParser } = require('mailparser') as { simpleParser(source: Buffer)
 const FROM = 'Customer Service <service@bank.example>';
 const pdf = Buffer.from('%PDF-1.7\n% a tiny stand-in for a rendered letter\n%%EOF\n');
 
-function email(deliveryId: string, to = 'claire.martin@example.fr'): OutboundMessage {
+const documents = memoryDocuments();
+documents.put('doc-1', pdf);
+
+function email(deliveryId: string, to = 'claire.martin@example.fr'): RenderedMessage<EmailContent> {
   return {
+    channel: Channel.EMAIL,
     deliveryId,
     communicationId: 'comm-1',
     customerId: 'C0000001',
-    email: {
+    documentId: 'doc-1',
+    content: {
       to,
       subject: 'Your invoice',
       html: '<p>Dear Claire, your invoice is attached.</p>',
       text: 'Dear Claire, your invoice is attached.',
-      attachments: [{ filename: 'invoice.pdf', content: pdf, contentType: 'application/pdf' }],
+      attachment: { documentId: 'doc-1', filename: 'invoice.pdf' },
     },
   };
 }
@@ -41,7 +49,7 @@ describe('SmtpEmailProvider against a real SMTP server', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ccm-smtp-'));
     sink = await startSmtpSink({ dir, rejectRecipients: (address) => address.startsWith('nobody@') });
-    provider = new SmtpEmailProvider({ url: sink.url, from: FROM });
+    provider = new SmtpEmailProvider({ url: sink.url, from: FROM, documents });
   });
 
   afterAll(async () => {
@@ -95,7 +103,7 @@ describe('SmtpEmailProvider against a real SMTP server', () => {
     // A sink that cannot store what it received answers 451, "try again later".
     const brokenDir = mkdtempSync(join(tmpdir(), 'ccm-smtp-broken-'));
     const broken = await startSmtpSink({ dir: brokenDir });
-    const client = new SmtpEmailProvider({ url: broken.url, from: FROM });
+    const client = new SmtpEmailProvider({ url: broken.url, from: FROM, documents });
     rmSync(brokenDir, { recursive: true, force: true });
     try {
       const error = await client.send(email('d-0004')).catch((e: unknown) => e);
@@ -110,7 +118,7 @@ describe('SmtpEmailProvider against a real SMTP server', () => {
   it('turns an unreachable server into a TransientDeliveryError', async () => {
     const gone = await startSmtpSink();
     await gone.close();
-    const client = new SmtpEmailProvider({ url: gone.url, from: FROM, timeoutMs: 2_000 });
+    const client = new SmtpEmailProvider({ url: gone.url, from: FROM, timeoutMs: 2_000, documents });
     try {
       const error = await client.send(email('d-0005')).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransientDeliveryError);
@@ -125,8 +133,8 @@ describe('SmtpEmailProvider against a real SMTP server', () => {
   });
 
   it('refuses a message without an email part and an unsafe delivery id', async () => {
-    const { email: _omitted, ...bare } = email('d-0006');
-    await expect(provider.send(bare)).rejects.toThrow('expected an email part, got none');
+    const { content: _omitted, ...bare } = email('d-0006');
+    await expect(provider.send(bare as RenderedMessage<EmailContent>)).rejects.toThrow('expected an email part, got none');
     await expect(provider.send(email('../d-0007'))).rejects.toThrow(/deliveryId: expected letters, digits/);
   });
 

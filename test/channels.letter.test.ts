@@ -2,18 +2,21 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OutboundMessage } from '../src/channels/channel';
-import { LetterSpoolProvider, type SpoolTicket } from '../src/channels/letter.spool';
-import { PortalInboxProvider } from '../src/channels/portal.inbox';
+import type { RenderedMessage } from '../src/channels/channel';
+import type { LetterContent } from '../src/channels/letter/letter.spool';
+import { Channel } from '../src/domain';
+import { memoryDocuments } from './support/documents';
+import { LetterSpoolProvider, type SpoolTicket } from '../src/channels/letter/letter.spool';
+import { PortalInboxProvider } from '../src/channels/portal/portal.inbox';
 
 const address = { lines: ['12 rue des Lilas'], postalCode: '69003', city: 'Lyon', country: 'FR' };
 
-const letter = (deliveryId: string, pdf = Buffer.from(`%PDF-1.7\n% letter for ${deliveryId}\n%%EOF\n`)): OutboundMessage => ({
-  deliveryId,
-  communicationId: 'comm-1',
-  customerId: 'C0000001',
-  letter: { name: 'Claire Martin', address, pdf, pages: 2 },
-});
+const documents = memoryDocuments(2);
+let rendering = 0;
+const letter = (deliveryId: string, pdf = Buffer.from(`%PDF-1.7\n% letter for ${deliveryId}\n%%EOF\n`)): RenderedMessage<LetterContent> => {
+  const documentId = documents.put(`doc-${deliveryId}-${(rendering += 1)}`, pdf);
+  return { channel: Channel.LETTER, deliveryId, communicationId: 'comm-1', customerId: 'C0000001', documentId, content: { name: 'Claire Martin', address, documentId } };
+};
 
 describe('LetterSpoolProvider', () => {
   let root: string;
@@ -23,7 +26,7 @@ describe('LetterSpoolProvider', () => {
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'ccm-spool-'));
     spoolDir = join(root, 'print', 'spool');
-    spool = new LetterSpoolProvider({ spoolDir });
+    spool = new LetterSpoolProvider({ spoolDir, documents });
   });
 
   afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -33,7 +36,7 @@ describe('LetterSpoolProvider', () => {
     const result = await spool.send(message);
     expect(result).toEqual({ providerMessageId: 'spool:d-1', final: true, detail: 'spooled for print (2 pages)' });
     expect(readdirSync(spoolDir).sort()).toEqual(['d-1.json', 'd-1.pdf']);
-    expect(readFileSync(join(spoolDir, 'd-1.pdf'))).toEqual(message.letter!.pdf);
+    expect(readFileSync(join(spoolDir, 'd-1.pdf'))).toEqual((await documents.read(message.content.documentId)).bytes);
     const ticket = JSON.parse(readFileSync(join(spoolDir, 'd-1.json'), 'utf8')) as SpoolTicket;
     expect(ticket).toEqual({
       deliveryId: 'd-1',
@@ -41,7 +44,7 @@ describe('LetterSpoolProvider', () => {
       name: 'Claire Martin',
       address,
       pages: 2,
-      sha256: createHash('sha256').update(message.letter!.pdf).digest('hex'),
+      sha256: createHash('sha256').update((await documents.read(message.content.documentId)).bytes).digest('hex'),
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
   });
@@ -81,8 +84,8 @@ describe('LetterSpoolProvider', () => {
 
   it('refuses ids that would leave the spool folder, and messages without a letter', async () => {
     await expect(spool.send(letter('../escape'))).rejects.toThrow(/deliveryId: expected letters, digits/);
-    const { letter: _none, ...bare } = letter('d-7');
-    await expect(spool.send(bare)).rejects.toThrow('expected a letter part, got none');
+    const { content: _none, ...bare } = letter('d-7');
+    await expect(spool.send(bare as RenderedMessage<LetterContent>)).rejects.toThrow('expected a letter part, got none');
   });
 
   it('checks that the spool folder is writable', async () => {
@@ -95,13 +98,15 @@ describe('PortalInboxProvider', () => {
   it('confirms the archived document at once', async () => {
     const portal = new PortalInboxProvider();
     const result = await portal.send({
+      channel: Channel.PORTAL,
       deliveryId: 'd-8',
       communicationId: 'comm-1',
       customerId: 'C0000001',
-      portal: { documentId: 'doc-42', notification: 'A new document is available.' },
+      documentId: 'doc-42',
+      content: { documentId: 'doc-42', notification: 'A new document is available.' },
     });
     expect(result).toEqual({ providerMessageId: 'portal:doc-42', final: true, detail: 'available in the customer portal' });
-    await expect(portal.send({ deliveryId: 'd-9', communicationId: 'comm-1', customerId: 'C0000001' })).rejects.toThrow(
+    await expect(portal.send({ channel: Channel.LETTER, deliveryId: 'd-9', communicationId: 'comm-1', customerId: 'C0000001', documentId: null, content: null as never })).rejects.toThrow(
       'expected a portal part, got none',
     );
   });

@@ -1,8 +1,10 @@
 import { planDeliveries, type DeliveryPlanInput } from '../src/channels/channel-policy';
+import { ChannelRegistry } from '../src/channels/registry';
 import { Channel, ChannelPolicy, type CustomerRecord } from '../src/domain';
 
 const { EMAIL, SMS, LETTER, PORTAL } = Channel;
 const ALL = [EMAIL, SMS, LETTER, PORTAL];
+const registry = new ChannelRegistry();
 
 function customer(overrides: Partial<CustomerRecord> = {}): CustomerRecord {
   return Object.freeze({
@@ -18,6 +20,7 @@ function customer(overrides: Partial<CustomerRecord> = {}): CustomerRecord {
     postalAddress: { lines: ['12 rue des Lilas'], postalCode: '69003', city: 'Lyon', country: 'FR' },
     preferredChannel: SMS,
     consents: Object.freeze([EMAIL, SMS, PORTAL]),
+    webhookUrl: null,
     ...overrides,
   });
 }
@@ -83,6 +86,7 @@ describe('planDeliveries', () => {
       channels: c.channels === undefined || c.channels === null ? null : Object.freeze([...c.channels]),
       customer: customer(c.customer),
       templateChannels: Object.freeze([...(c.template ?? ALL)]),
+      registry,
     };
     const plan = planDeliveries(input);
     if (c.expect instanceof RegExp) {
@@ -99,13 +103,14 @@ describe('planDeliveries', () => {
         channels: policy === ChannelPolicy.EXPLICIT ? [EMAIL] : null,
         customer: customer(),
         templateChannels: ALL,
+        registry,
       });
       expect(plan.ok).toBe(true);
     }
   });
 
   it('returns chains the caller may change without touching later plans', () => {
-    const input = { policy: ChannelPolicy.PREFERRED, channels: null, customer: customer(), templateChannels: ALL };
+    const input = { policy: ChannelPolicy.PREFERRED, channels: null, customer: customer(), templateChannels: ALL, registry };
     const first = planDeliveries(input);
     if (!first.ok) throw new Error(first.error);
     first.plans[0].chain.push(PORTAL);
@@ -118,6 +123,7 @@ describe('planDeliveries', () => {
       channels: [SMS, EMAIL],
       customer: customer({ consents: [] }),
       templateChannels: ALL,
+      registry,
     });
     expect(plan.ok).toBe(false);
     const error = plan.ok ? '' : plan.error;

@@ -1,12 +1,14 @@
+import { Channel } from '../src/domain';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
-import { PermanentDeliveryError, TransientDeliveryError, type OutboundMessage } from '../src/channels/channel';
+import { PermanentDeliveryError, TransientDeliveryError, type RenderedMessage } from '../src/channels/channel';
+import type { SmsContent } from '../src/channels/sms/sms.twilio';
 import { startTwilioSink, type TwilioSink } from '../backoffice/sinks/twilio.sink';
-import { TwilioSmsProvider, type TwilioSmsOptions } from '../src/channels/sms.twilio';
+import { TwilioSmsProvider, type TwilioSmsOptions } from '../src/channels/sms/sms.twilio';
 import { until } from './support/until';
 
 interface Callback {
@@ -44,11 +46,13 @@ async function startReceiver(): Promise<{ url: string; received: Callback[]; clo
   };
 }
 
-const sms = (deliveryId: string, to = '+33612345678'): OutboundMessage => ({
+const sms = (deliveryId: string, to = '+33612345678'): RenderedMessage<SmsContent> => ({
+  channel: Channel.SMS,
   deliveryId,
   communicationId: 'comm-1',
   customerId: 'C0000001',
-  sms: { to, body: 'Your invoice of 42.00 EUR is available in your portal.' },
+  documentId: null,
+  content: { to, body: 'Your invoice of 42.00 EUR is available in your portal.', segments: 1 },
 });
 
 describe('TwilioSmsProvider with the official client against a Twilio-compatible endpoint', () => {

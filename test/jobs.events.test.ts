@@ -91,7 +91,7 @@ describe('status events from the pipeline and provider outcomes', () => {
 
   const eventsOf = (deliveryId: string) => seen.filter((e) => e.deliveryId === deliveryId);
   // What the API process has at hand when a webhook arrives.
-  const outcomeDeps = () => ({ repository: p.repository, events: p.events, dispatcher: p.dispatcher, backoffice: p.backoffice });
+  const outcomeDeps = () => ({ repository: p.repository, events: p.events, dispatcher: p.dispatcher, backoffice: p.backoffice, channels: p.channels });
 
   it('publishes every transition of the render and deliver jobs, in order, with millisecond times', async () => {
     const communication = await p.send({ chain: [Channel.SMS] });

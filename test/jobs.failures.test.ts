@@ -1,7 +1,7 @@
 import type { Job, Worker } from 'bullmq';
 import { Channel, CommunicationStatus, DeliveryStatus } from '../src/domain';
 import { deliverJobId } from '../src/jobs/dispatcher';
-import { QueueName } from '../src/jobs/queue.names';
+import { deliverQueueOf, QueueName, type QueueId } from '../src/jobs/queue.names';
 import type { DeliveryEntity } from '../src/store/delivery.entity';
 import { settled, startPipeline, type Pipeline } from './jobs.harness';
 
@@ -16,12 +16,12 @@ describe('failures, retries and fallback in the jobs', () => {
 
   const deliveriesOf = async (communicationId: string): Promise<DeliveryEntity[]> => (await p.repository.deliveriesOf([communicationId]))[0];
   const timeline = async (deliveryId: string) => (await p.repository.eventsOf([deliveryId]))[0].map((e) => ({ status: e.status, detail: e.detail }));
-  const worker = (name: QueueName): Worker => p.workers.workers.find((w) => w.name === name)!;
+  const worker = (name: QueueId): Worker => p.workers.workers.find((w) => w.name === name)!;
   /**
    * The first failed job of `name` that `accept` matches, including failures seen
    * before the call: jobs of earlier tests may still fail while this one runs.
    */
-  const failures = (name: QueueName) => {
+  const failures = (name: QueueId) => {
     const seen: Job[] = [];
     const listener = (job: Job | undefined): void => {
       if (job) seen.push(job);
@@ -65,7 +65,7 @@ describe('failures, retries and fallback in the jobs', () => {
 
   it('retries a transient failure with backoff and then succeeds', async () => {
     p.sms.setFault({ status: 503 });
-    const failed = failures(QueueName.DELIVER_SMS);
+    const failed = failures(deliverQueueOf(Channel.SMS));
     const communication = await p.send({ chain: [Channel.SMS] });
     const ids = await deliveryIdsOf(communication.id);
     const job = await failed((j) => ids.has((j.data as { deliveryId: string }).deliveryId));
@@ -107,7 +107,7 @@ describe('failures, retries and fallback in the jobs', () => {
     // A replay under another job id (the same id would simply be ignored by BullMQ).
     const jobId = deliverJobId(before.id, 999);
     await p.dispatcher.dispatchDelivery(before.id, Channel.SMS, { priority: communication.priority, generation: 999 });
-    const job = await waitForJob(QueueName.DELIVER_SMS, jobId);
+    const job = await waitForJob(deliverQueueOf(Channel.SMS), jobId);
     expect(job.returnvalue).toBe('skipped');
     const [after] = await deliveriesOf(communication.id);
     expect(after).toMatchObject({ status: DeliveryStatus.SENT, attempts: before.attempts, version: before.version });
@@ -162,7 +162,7 @@ describe('failures, retries and fallback in the jobs', () => {
     }
   });
 
-  async function waitForJob(queue: QueueName, jobId: string, timeoutMs = 5_000): Promise<Job> {
+  async function waitForJob(queue: QueueId, jobId: string, timeoutMs = 5_000): Promise<Job> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const job = await p.dispatcher.queue(queue).getJob(jobId);

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startBackoffice, type RunningBackoffice } from '../backoffice/server';
-import { SmtpEmailProvider } from '../src/channels/email.smtp';
-import { LetterSpoolProvider } from '../src/channels/letter.spool';
-import { PortalInboxProvider } from '../src/channels/portal.inbox';
-import { recipientOf } from '../src/channels/recipient';
+import { SmtpEmailProvider } from '../src/channels/email/email.smtp';
+import { LetterSpoolProvider } from '../src/channels/letter/letter.spool';
+import { PortalInboxProvider } from '../src/channels/portal/portal.inbox';
+import { ChannelRegistry } from '../src/channels/registry';
+import { documentReaderOf } from '../src/jobs/document.reader';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../backoffice/sinks/smtp.sink';
 import { startTwilioSink, type TwilioSink, type TwilioSinkOptions } from '../backoffice/sinks/twilio.sink';
-import { TwilioSmsProvider } from '../src/channels/sms.twilio';
+import { TwilioSmsProvider } from '../src/channels/sms/sms.twilio';
 import { createBackoffice, type ConnectedBackoffice } from '../src/connectors/backoffice.factory';
 import { Channel, ChannelPolicy, CommunicationStatus, Priority } from '../src/domain';
 import { Dispatcher } from '../src/jobs/dispatcher';
@@ -36,6 +37,7 @@ export interface Pipeline {
   readonly repository: CommunicationRepository;
   readonly archive: DocumentArchive;
   readonly templates: TemplateCatalog;
+  readonly channels: ChannelRegistry;
   readonly mail: SmtpSink;
   readonly sms: TwilioSink;
   readonly letters: LetterSpoolProvider;
@@ -137,8 +139,10 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
   const templates = TemplateCatalog.load(join(__dirname, '..', 'templates'));
   const mail = await startSmtpSink(options.smtp);
   const sms = await startTwilioSink({ callbacks: false, ...options.twilio });
-  const letters = new LetterSpoolProvider({ spoolDir: join(dir, 'spool') });
-  const email = new SmtpEmailProvider({ url: mail.url, from: FROM, timeoutMs: 5_000 });
+  const channels = new ChannelRegistry();
+  const documents = documentReaderOf(archive);
+  const letters = new LetterSpoolProvider({ spoolDir: join(dir, 'spool'), documents });
+  const email = new SmtpEmailProvider({ url: mail.url, from: FROM, timeoutMs: 5_000, documents });
   const twilio = new TwilioSmsProvider({ accountSid: sms.accountSid, authToken: sms.authToken, from: '+15005550006', apiBaseUrl: sms.url, timeoutMs: 2_000 });
   const dispatcher = new Dispatcher({ connection: url, prefix, jobOptions: { ...FAST_RETRIES, ...options.jobOptions } });
   const events = createRedisStatusEvents({ redisUrl: url, channel: `${prefix}:status` });
@@ -149,6 +153,7 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
     archive,
     backoffice,
     templates,
+    channels,
     providers: { [Channel.EMAIL]: email, [Channel.SMS]: twilio, [Channel.LETTER]: letters, [Channel.PORTAL]: new PortalInboxProvider() },
     events,
     dispatcher,
@@ -173,7 +178,7 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
       data: request.data ?? invoiceData,
       priority: request.priority ?? Priority.NORMAL,
       scheduledAt: request.scheduledAt ?? null,
-      plans: [{ chain: request.chain, recipient: request.recipient !== undefined ? request.recipient : customer ? recipientOf(first, customer) : null }],
+      plans: [{ chain: request.chain, recipient: request.recipient !== undefined ? request.recipient : customer ? channels.recipientOf(first, customer) : null }],
     };
     const { communication } = await repository.create(input);
     if (sendOptions.enqueue !== false) await enqueueCommunication({ dispatcher, repository }, communication);
@@ -191,7 +196,7 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
   };
 
   return {
-    prefix, redisUrl: url, dir, bo, backoffice, store, repository, archive, templates, mail, sms, letters, dispatcher, events, workers, send, waitFor,
+    prefix, redisUrl: url, dir, bo, backoffice, store, repository, archive, templates, channels, mail, sms, letters, dispatcher, events, workers, send, waitFor,
     close: async () => {
       await workers.close();
       await Promise.all([dispatcher.close(), events.close(), email.close(), mail.close(), sms.close()]);

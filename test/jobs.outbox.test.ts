@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import { Channel, CommunicationStatus, DeliveryStatus, Priority } from '../src/domain';
 import { Dispatcher } from '../src/jobs/dispatcher';
-import { bullPriority, checkPrefix, QueueName } from '../src/jobs/queue.names';
+import { bullPriority, checkPrefix, deliverQueueOf, QueueName } from '../src/jobs/queue.names';
 import { settled, startPipeline, freshPrefix, redisUrl, type Pipeline } from './jobs.harness';
 
 describe('queue names and priorities', () => {
@@ -176,9 +176,9 @@ describe('a delivery that keeps losing its job', () => {
 
   it('is handed over again up to maxLostJobs times, then failed, and the next channel takes over', async () => {
     // SMS jobs are never taken (as if every worker taking one died with it), and each time the job is gone.
-    const sms = p.workers.workers.find((w) => w.name === QueueName.DELIVER_SMS)!;
+    const sms = p.workers.workers.find((w) => w.name === deliverQueueOf(Channel.SMS))!;
     await sms.pause(true);
-    const smsQueue = p.dispatcher.queue(QueueName.DELIVER_SMS);
+    const smsQueue = p.dispatcher.queue(deliverQueueOf(Channel.SMS));
     const communication = await p.send({ chain: [Channel.SMS, Channel.EMAIL] }, { enqueue: false });
     await p.repository.markQueued(communication.id);
     const [delivery] = (await p.repository.deliveriesOf([communication.id]))[0];

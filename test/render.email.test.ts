@@ -1,4 +1,4 @@
-import { renderEmail } from '../src/render/email.renderer';
+import { renderEmail } from '../src/channels/email/email.renderer';
 import { TemplateCatalog } from '../src/render/template.catalog';
 import { claire, context, invoiceData, invoiceLines, TEMPLATES_DIR } from './render.fixtures';
 

@@ -18,6 +18,7 @@ export const claire: CustomerRecord = {
   postalAddress: { lines: ['12 rue des Lilas'], postalCode: '69003', city: 'Lyon', country: 'FR' },
   preferredChannel: Channel.EMAIL,
   consents: [Channel.EMAIL, Channel.SMS, Channel.PORTAL],
+  webhookUrl: null,
 };
 
 export const jonas: CustomerRecord = {

@@ -1,6 +1,6 @@
 import type { DocumentModel } from '../src/render/document';
-import { smsLength, truncateToSegments } from '../src/render/sms-segments';
-import { renderSms } from '../src/render/sms.renderer';
+import { smsLength, truncateToSegments } from '../src/channels/sms/sms-segments';
+import { renderSms } from '../src/channels/sms/sms.renderer';
 import { TemplateCatalog } from '../src/render/template.catalog';
 import { context, invoiceData, jonas, TEMPLATES_DIR } from './render.fixtures';
 
@@ -19,6 +19,7 @@ const model = (sms: string): DocumentModel => ({
   sms,
   email: { subject: '', intro: '', attachPdf: false },
   portal: { notification: '' },
+  whatsapp: null,
 });
 
 describe('smsLength (GSM 03.38)', () => {

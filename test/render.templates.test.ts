@@ -191,7 +191,7 @@ describe('TemplateCatalog.load with broken files', () => {
     ['an unclosed placeholder', (t: any) => (t.languages.en.title = 'Welcome {{sender.name'), 'languages.en.title: expected every "{{" to close with "}}" around one path, got "Welcome {{sender.name"'],
     ['no English fallback', (t: any) => delete t.languages.en, 'languages: expected "en" (the fallback language) among fr, de'],
     ['a misspelt field', (t: any) => (t.languages.en.blocks[1].itmes = []), 'languages.en.blocks[1].itmes: unknown field (expected one of kind, items, when)'],
-    ['an unknown channel', (t: any) => (t.channels = ['EMAIL', 'FAX']), 'channels[1]: expected one of EMAIL, SMS, LETTER, PORTAL, got string "FAX"'],
+    ['an unknown channel', (t: any) => (t.channels = ['EMAIL', 'FAX']), 'channels[1]: expected one of EMAIL, SMS, LETTER, PORTAL, WHATSAPP, WEBHOOK, got string "FAX"'],
     ['SMS without an SMS text', (t: any) => t.channels.push('SMS'), 'languages.en.sms: expected a string, got nothing'],
     ['a block kind that does not exist', (t: any) => (t.languages.en.blocks[0].kind = 'script'), 'languages.en.blocks[0].kind: expected one of heading, paragraph, keyValue, totals, table, got string "script"'],
     ['a table without rows', (t: any) => t.languages.en.blocks.push({ kind: 'table', columns: [{ header: 'A' }] }), 'languages.en.blocks[5]: expected either "rowsFrom" (rows from an array in data) or "rows" (fixed rows)'],

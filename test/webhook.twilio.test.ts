@@ -1,9 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
-import type { OutboundMessage } from '../src/channels/channel';
+import type { RenderedMessage } from '../src/channels/channel';
+import type { SmsContent } from '../src/channels/sms/sms.twilio';
 import { startTwilioSink, type TwilioSink } from '../backoffice/sinks/twilio.sink';
 import { twilioSignature } from '../backoffice/sinks/twilio.wire';
-import { TwilioSmsProvider } from '../src/channels/sms.twilio';
+import { TwilioSmsProvider } from '../src/channels/sms/sms.twilio';
 import { Channel, DeliveryStatus } from '../src/domain';
 import { mapTwilioStatus } from '../src/http/twilio-status.mapping';
 import { registerTwilioWebhook, type ProviderStatusUpdate } from '../src/http/twilio.webhook';
@@ -16,11 +17,13 @@ interface Posted {
   readonly params: Record<string, string>;
 }
 
-const sms = (deliveryId: string, to = '+33612345678'): OutboundMessage => ({
+const sms = (deliveryId: string, to = '+33612345678'): RenderedMessage<SmsContent> => ({
+  channel: Channel.SMS,
   deliveryId,
   communicationId: 'comm-1',
   customerId: 'C0000001',
-  sms: { to, body: 'Your invoice of 42.00 EUR is available in your portal.' },
+  documentId: null,
+  content: { to, body: 'Your invoice of 42.00 EUR is available in your portal.', segments: 1 },
 });
 
 describe('Twilio status webhook, fed by the official client through the local Twilio-compatible sink', () => {

@@ -20,6 +20,13 @@ export interface TwilioSinkOptions {
   readonly invalidNumber?: (to: string) => boolean;
   /** Numbers that end "undelivered" (error 30003) instead of "delivered"; default: none. */
   readonly undeliverable?: (to: string) => boolean;
+  /**
+   * WhatsApp (`whatsapp:+E164` addresses): numbers that have opted in to this
+   * sender's messages. Others are refused with error 63024, as Twilio refuses
+   * a recipient WhatsApp will not deliver to. Default: every number except
+   * those ending in "99".
+   */
+  readonly whatsappOptedIn?: (number: string) => boolean;
   /** Status progression queued → sent → delivered, one step per `delayMs` (default 100), each posted to
    *  the message's StatusCallback; false: messages stay "queued" and nothing is posted. */
   readonly callbacks?: { readonly delayMs?: number } | false;
@@ -30,7 +37,11 @@ export interface SinkSms {
   readonly to: string;
   readonly from: string | null;
   readonly messagingServiceSid: string | null;
+  /** The text sent; for a WhatsApp content template, `[content HX…]` followed by its variables. */
   readonly body: string;
+  /** WhatsApp content template and its variables (JSON), when the message used one. */
+  readonly contentSid: string | null;
+  readonly contentVariables: string | null;
   readonly statusCallback: string | null;
   readonly status: 'queued' | 'sent' | 'delivered' | 'undelivered';
   readonly errorCode: number | null;
@@ -75,6 +86,7 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
   const authToken = options.authToken ?? hex(16);
   const invalidNumber = options.invalidNumber ?? ((to: string) => to.endsWith('0000'));
   const undeliverable = options.undeliverable ?? (() => false);
+  const whatsappOptedIn = options.whatsappOptedIn ?? ((number: string) => !number.endsWith('99'));
   const delayMs = options.callbacks === false ? null : (options.callbacks?.delayMs ?? 100);
   const journal = options.dir ? join(options.dir, 'twilio-messages.jsonl') : null;
   if (options.dir) await mkdir(options.dir, { recursive: true });
@@ -85,6 +97,7 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new AbortController();
   let fault: SinkFault | null = null;
+  const callbacksOf = new Map<string, Promise<void>>();
   let journalTail = Promise.resolve();
 
   const record = (message: SinkSms): void => {
@@ -101,7 +114,13 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
     if (status === 'sent') message.dateSent = now;
     if (status === 'undelivered') message.errorCode = 30003;
     record(message);
-    if (message.statusCallback) void postCallback(message, message.statusCallback);
+    // Posted one after the other, as Twilio does: a slow "sent" must not arrive after "delivered".
+    const url = message.statusCallback;
+    if (url) {
+      const snapshot = { ...message };
+      const previous = callbacksOf.get(message.sid) ?? Promise.resolve();
+      callbacksOf.set(message.sid, previous.then(() => postCallback(snapshot, url)));
+    }
   };
 
   const schedule = (fn: () => void): void => {
@@ -142,21 +161,35 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
     const to = form.get('To');
     const from = form.get('From');
     const messagingServiceSid = form.get('MessagingServiceSid');
-    const body = form.get('Body');
+    const contentSid = form.get('ContentSid');
+    const contentVariables = form.get('ContentVariables');
     const statusCallback = form.get('StatusCallback');
     if (!to) return fail(res, 400, 21604, "A 'To' phone number is required.");
     if (!from && !messagingServiceSid) {
       return fail(res, 400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message.");
     }
-    if (!body) return fail(res, 400, 21602, 'Message body is required.');
-    if (!/^\+[1-9]\d{6,14}$/.test(to) || invalidNumber(to)) {
+    const whatsapp = to.startsWith('whatsapp:');
+    const number = whatsapp ? to.slice('whatsapp:'.length) : to;
+    if (!/^\+[1-9]\d{6,14}$/.test(number) || invalidNumber(number)) {
       return fail(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+    }
+    if (from !== null && whatsapp !== from.startsWith('whatsapp:')) {
+      return fail(res, 400, 63007, 'Twilio could not find a Channel with the specified From address');
+    }
+    if (contentSid !== null && (!whatsapp || !/^HX[0-9a-f]{32}$/.test(contentSid))) {
+      return fail(res, 400, 21656, 'The ContentSid is invalid.');
+    }
+    if (contentVariables !== null && !isJsonObject(contentVariables)) return fail(res, 400, 21656, 'The ContentVariables parameter is invalid.');
+    const body = contentSid ? `[content ${contentSid}] ${contentVariables ?? '{}'}` : form.get('Body');
+    if (!body) return fail(res, 400, 21602, 'Message body is required.');
+    if (whatsapp && !whatsappOptedIn(number)) {
+      return fail(res, 400, 63024, 'Invalid message recipient: the number has not opted in to WhatsApp messages from this sender.');
     }
     if (body.length > 1600) return fail(res, 400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
     if (statusCallback && !URL.canParse(statusCallback)) return fail(res, 400, 21609, 'Invalid StatusCallback url.');
     const now = new Date();
     const message: Mutable<SinkSms> = {
-      sid: `SM${hex(16)}`, to, from, messagingServiceSid, body, statusCallback,
+      sid: `SM${hex(16)}`, to, from, messagingServiceSid, body, contentSid, contentVariables, statusCallback,
       status: 'queued', errorCode: null, dateCreated: now, dateUpdated: now, dateSent: null,
     };
     messages.push(message);
@@ -275,6 +308,7 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
       timers.forEach(clearTimeout);
       timers.clear();
       inFlight.abort();
+      await Promise.all(callbacksOf.values());
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -282,4 +316,13 @@ export async function startTwilioSink(options: TwilioSinkOptions = {}): Promise<
       await journalTail;
     },
   };
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Backoffice } from '../connectors/backoffice';
 import { AppError, ErrorCode } from '../errors';
+import type { ChannelRegistry } from '../channels/registry';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { GatewayServices } from '../services/gateway.services';
 import { createRedisBatchEvents } from './batch.events';
@@ -15,6 +16,7 @@ export interface BulkApiDeps {
   readonly prefix: string;
   readonly dataSource: DataSource;
   readonly templates: TemplateCatalog;
+  readonly channels: ChannelRegistry;
   readonly backoffice: Backoffice;
   readonly logger?: { warn(obj: object, msg: string): void };
 }
@@ -29,7 +31,7 @@ export function createBulkApi(deps: BulkApiDeps): BulkApi {
   const store = new BatchRepository(deps.dataSource);
   const queue = new BulkQueue({ connection: deps.redisUrl, prefix: deps.prefix });
   const events = createRedisBatchEvents({ redisUrl: deps.redisUrl, channel: `${deps.prefix}:batch-progress`, onError: (error) => deps.logger?.warn({ err: error }, 'batch events') });
-  const bulk = new BulkService({ store, progress: new BatchProgressQueries(deps.dataSource), queue, events, templates: deps.templates, backoffice: deps.backoffice, logger: deps.logger });
+  const bulk = new BulkService({ store, progress: new BatchProgressQueries(deps.dataSource), queue, events, templates: deps.templates, channels: deps.channels, backoffice: deps.backoffice, logger: deps.logger });
   return {
     bulk,
     close: async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { planDeliveries } from '../channels/channel-policy';
+import type { ChannelRegistry } from '../channels/registry';
 import type { Backoffice } from '../connectors/backoffice';
-import { Channel, ChannelPolicy, Priority, type CustomerRecord } from '../domain';
+import { ChannelPolicy, Priority, type CustomerRecord } from '../domain';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { checkSchedule, checkTemplateData } from '../services/request.checks';
 import type { TemplateCatalog } from '../render/template.catalog';
@@ -22,6 +23,7 @@ export interface BulkServiceOptions {
   readonly queue: BulkQueue;
   readonly events: BatchEvents;
   readonly templates: TemplateCatalog;
+  readonly channels: ChannelRegistry;
   readonly backoffice: Backoffice;
   readonly logger?: { warn(obj: object, msg: string): void };
   readonly clock?: () => Date;
@@ -37,11 +39,17 @@ const MAX_KEY_LENGTH = 100;
 const MAX_ID_LENGTH = 99;
 const SENDERS = new Set(['agent', 'service', 'admin']);
 /** A customer every channel can reach: planning for it finds only what is wrong with the request itself. */
-const PROBE: CustomerRecord = {
-  id: 'probe', kind: 'person', firstName: null, lastName: null, companyName: null, email: 'probe@example.invalid', phone: '+10000000000',
-  language: 'en', segment: null, postalAddress: { lines: ['-'], postalCode: '-', city: '-', country: 'FR' }, preferredChannel: null,
-  consents: [Channel.EMAIL, Channel.SMS, Channel.PORTAL],
-};
+/**
+ * A customer reachable on every channel: the policy run against it tells
+ * whether the request could ever plan a delivery, before any target is read.
+ */
+function probeCustomer(channels: ChannelRegistry): CustomerRecord {
+  return {
+    id: 'probe', kind: 'person', firstName: null, lastName: null, companyName: null, email: 'probe@example.invalid', phone: '+10000000000',
+    language: 'en', segment: null, postalAddress: { lines: ['-'], postalCode: '-', city: '-', country: 'FR' }, preferredChannel: null,
+    consents: channels.ids, webhookUrl: 'https://probe.example.invalid/documents',
+  };
+}
 
 /**
  * Bulk sends, API side: validates the whole request before anything is written,
@@ -67,7 +75,7 @@ export class BulkService {
     if (dataError) throw badInput(`data: ${dataError}`, 'data');
     const policy = input.channelPolicy ?? ChannelPolicy.PREFERRED;
     const channels = input.channels ?? null;
-    const probe = planDeliveries({ policy, channels, customer: PROBE, templateChannels: template.channels });
+    const probe = planDeliveries({ policy, channels, customer: probeCustomer(this.options.channels), templateChannels: template.channels, registry: this.options.channels });
     if (!probe.ok) throw badInput(probe.error.replace('for this customer', 'for this template'), 'channels');
     const scheduledAt = checkSchedule(input.scheduledAt ?? null, this.clock());
     const batchKey = input.batchKey ?? randomUUID();

@@ -5,6 +5,7 @@ import type { Dispatcher } from '../jobs/dispatcher';
 import { silentLogger, type JobLogger } from '../jobs/pipeline.deps';
 import { QueueName } from '../jobs/queue.names';
 import { createRedis, redisOptionsFor } from '../jobs/redis.connection';
+import type { ChannelRegistry } from '../channels/registry';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { StatusFeed } from '../services/status.feed';
 import type { CommunicationRepository } from '../store/communication.repository';
@@ -22,6 +23,7 @@ export interface BulkWorkerDeps {
   readonly repository: CommunicationRepository;
   readonly backoffice: Backoffice;
   readonly templates: TemplateCatalog;
+  readonly channels: ChannelRegistry;
   /** The pipeline's producer: its render queue and prefix. */
   readonly dispatcher: Dispatcher;
   /** The delivery status events (the gateway's `StatusEvents`): bulk deliveries announce PENDING too. */
@@ -55,6 +57,7 @@ export async function startBulkWorkers(deps: BulkWorkerDeps): Promise<RunningBul
     repository: deps.repository,
     backoffice: deps.backoffice,
     templates: deps.templates,
+    channels: deps.channels,
     renderQueue,
     bulkQueue,
     events: deps.statusEvents,

@@ -1,6 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import { planDeliveries } from '../channels/channel-policy';
-import { recipientOf } from '../channels/recipient';
+import type { ChannelRegistry } from '../channels/registry';
 import type { Backoffice } from '../connectors/backoffice';
 import { DeliveryStatus, type Channel } from '../domain';
 import type { JobLogger } from '../jobs/pipeline.deps';
@@ -22,6 +22,7 @@ export interface ExpandDeps {
   readonly repository: CommunicationRepository;
   readonly backoffice: Backoffice;
   readonly templates: TemplateCatalog;
+  readonly channels: ChannelRegistry;
   /** The pipeline's render queue (`dispatcher.queue(QueueName.RENDER)`). */
   readonly renderQueue: Queue;
   readonly bulkQueue: BulkQueue;
@@ -102,7 +103,7 @@ interface Recorded {
 
 async function recordTarget(deps: ExpandDeps, batch: BatchEntity, templateChannels: readonly Channel[], target: Target): Promise<{ member: MemberRow; queue: Recorded | null }> {
   const { customer, contract } = target;
-  const plan = planDeliveries({ policy: batch.channelPolicy, channels: batch.requestedChannels, customer, templateChannels });
+  const plan = planDeliveries({ policy: batch.channelPolicy, channels: batch.requestedChannels, customer, templateChannels, registry: deps.channels });
   if (!plan.ok) return { member: { customerId: customer.id, outcome: 'rejected', communicationId: null, reason: plan.error.slice(0, 300) }, queue: null };
   const result = await deps.repository.create({
     callerId: batch.callerId,
@@ -115,7 +116,7 @@ async function recordTarget(deps: ExpandDeps, batch: BatchEntity, templateChanne
     data: batch.data,
     priority: batch.priority,
     scheduledAt: batch.scheduledAt,
-    plans: plan.plans.map((p) => ({ chain: p.chain, recipient: recipientOf(p.chain[0], customer) })),
+    plans: plan.plans.map((p) => ({ chain: p.chain, recipient: deps.channels.recipientOf(p.chain[0], customer) })),
   });
   const communication = result.communication;
   // Found rather than created: this run's own (a replayed chunk) when younger than the previous run's end.

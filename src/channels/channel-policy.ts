@@ -1,5 +1,6 @@
 import { Channel, ChannelPolicy, type CustomerRecord } from '../domain';
 import { assertNever } from '../errors';
+import type { ChannelRegistry } from './registry';
 
 /**
  * Channel policy: which deliveries a communication gets, and in which order
@@ -7,10 +8,11 @@ import { assertNever } from '../errors';
  *
  * A channel is USABLE for a customer and a template when all three hold:
  *   - supported: the template lists it;
- *   - addressable: EMAIL needs an email address, SMS a phone number, LETTER a
- *     postal address; PORTAL always (every customer has a portal account);
- *   - consented: EMAIL, SMS and PORTAL must be in the customer's consents;
- *     LETTER needs no consent.
+ *   - addressable: the channel's module finds an address (EMAIL an email
+ *     address, SMS and WHATSAPP a mobile number, LETTER a postal address,
+ *     WEBHOOK a registered endpoint; PORTAL always);
+ *   - consented: every channel whose module requires consent must be in the
+ *     customer's consents; LETTER needs none.
  *
  * EXPLICIT       `channels` is required (non-empty, no duplicates). One delivery
  *                per given channel, chain of length 1, no fallback. Every given
@@ -22,14 +24,14 @@ import { assertNever } from '../errors';
  *                then `channels` (the caller's fallback order) or, when null,
  *                SMS → EMAIL → LETTER; unusable channels and repeats are left
  *                out. An error when nothing is left.
- * ALL_CONSENTED  One delivery per usable digital channel (EMAIL, SMS, PORTAL),
+ * ALL_CONSENTED  One delivery per usable digital channel (every module whose medium is digital),
  *                each with a chain of length 1. LETTER, which needs no consent,
  *                is the safety net: planned only when no digital channel is
  *                usable, so the customer still hears from us, and never as an
  *                extra copy. `channels` must be null (it has no meaning here).
  *
  * `channels`, when given, is never empty and never repeats a channel. Plans
- * list channels in a fixed order (EMAIL, SMS, PORTAL, LETTER) where the policy
+ * list channels in the registry's order (EMAIL, SMS, WHATSAPP, PORTAL, WEBHOOK, LETTER) where the policy
  * does not set one, so the same request always gives the same plan.
  */
 
@@ -39,6 +41,8 @@ export interface DeliveryPlanInput {
   readonly channels: readonly Channel[] | null;
   readonly customer: CustomerRecord;
   readonly templateChannels: readonly Channel[];
+  /** The channel modules: addresses, consent rules, digital or paper. */
+  readonly registry: ChannelRegistry;
 }
 
 export interface PlannedDelivery {
@@ -51,13 +55,12 @@ export type DeliveryPlan =
   | { readonly ok: false; readonly error: string };
 
 const DEFAULT_FALLBACK: readonly Channel[] = [Channel.SMS, Channel.EMAIL, Channel.LETTER];
-const DIGITAL: readonly Channel[] = [Channel.EMAIL, Channel.SMS, Channel.PORTAL];
 
 export function planDeliveries(input: DeliveryPlanInput): DeliveryPlan {
-  const { policy, channels, customer, templateChannels } = input;
+  const { policy, channels, customer, templateChannels, registry } = input;
   const inputError = checkChannelsArgument(policy, channels);
   if (inputError) return { ok: false, error: inputError };
-  const why = (channel: Channel): string | null => whyUnusable(channel, customer, templateChannels);
+  const why = (channel: Channel): string | null => whyUnusable(registry, channel, customer, templateChannels);
 
   switch (policy) {
     case ChannelPolicy.EXPLICIT: {
@@ -81,12 +84,16 @@ export function planDeliveries(input: DeliveryPlanInput): DeliveryPlan {
       return { ok: true, plans: [{ chain }] };
     }
     case ChannelPolicy.ALL_CONSENTED: {
-      const digital = DIGITAL.filter((channel) => why(channel) === null);
+      const all = registry.digital();
+      const digital = all.filter((channel) => why(channel) === null);
       if (digital.length > 0) return { ok: true, plans: digital.map((channel) => ({ chain: [channel] })) };
-      if (why(Channel.LETTER) === null) return { ok: true, plans: [{ chain: [Channel.LETTER] }] };
+      const paper = registry.paper().filter((channel) => why(channel) === null);
+      if (paper.length > 0) return { ok: true, plans: paper.slice(0, 1).map((channel) => ({ chain: [channel] })) };
+      // Only what the template offers is worth naming, plus the paper safety net.
+      const named = [...all.filter((channel) => templateChannels.includes(channel)), ...registry.paper()];
       return {
         ok: false,
-        error: `No usable channel for this customer: ${describe([...DIGITAL, Channel.LETTER], why)}`,
+        error: `No usable channel for this customer: ${describe(named, why)}`,
       };
     }
     default:
@@ -96,25 +103,14 @@ export function planDeliveries(input: DeliveryPlanInput): DeliveryPlan {
 
 /** Why `channel` cannot be used for this customer and template, or null when it can. */
 export function whyUnusable(
+  registry: ChannelRegistry,
   channel: Channel,
   customer: CustomerRecord,
   templateChannels: readonly Channel[],
 ): string | null {
   if (!templateChannels.includes(channel)) return 'is not supported by the template';
-  switch (channel) {
-    case Channel.EMAIL:
-      if (!customer.email) return 'needs an email address and the customer has none';
-      return customer.consents.includes(channel) ? null : 'needs the customer\'s consent to EMAIL, which is missing';
-    case Channel.SMS:
-      if (!customer.phone) return 'needs a phone number and the customer has none';
-      return customer.consents.includes(channel) ? null : 'needs the customer\'s consent to SMS, which is missing';
-    case Channel.PORTAL:
-      return customer.consents.includes(channel) ? null : 'needs the customer\'s consent to PORTAL, which is missing';
-    case Channel.LETTER:
-      return customer.postalAddress ? null : 'needs a postal address and the customer has none';
-    default:
-      return assertNever(channel);
-  }
+  if (!registry.has(channel)) return 'is not a channel this gateway serves';
+  return registry.whyUnreachable(channel, customer);
 }
 
 function checkChannelsArgument(policy: ChannelPolicy, channels: readonly Channel[] | null): string | null {

@@ -19,7 +19,8 @@ export interface CrmCustomer {
   readonly segment: string | null;
   readonly communication: {
     readonly preferredChannel: string | null;
-    readonly consents: { readonly email?: boolean; readonly sms?: boolean; readonly portal?: boolean } | null;
+    readonly consents: { readonly email?: boolean; readonly sms?: boolean; readonly portal?: boolean; readonly whatsapp?: boolean; readonly webhook?: boolean } | null;
+    readonly documentEndpoint?: string | null;
   } | null;
 }
 
@@ -28,6 +29,8 @@ const CHANNELS: Readonly<Record<string, Channel>> = {
   sms: Channel.SMS,
   letter: Channel.LETTER,
   portal: Channel.PORTAL,
+  whatsapp: Channel.WHATSAPP,
+  webhook: Channel.WEBHOOK,
 };
 
 /**
@@ -93,6 +96,9 @@ export function toCustomerRecord(customer: CrmCustomer, defaultLanguage: string)
       ...(consents.email ? [Channel.EMAIL] : []),
       ...(consents.sms ? [Channel.SMS] : []),
       ...(consents.portal ? [Channel.PORTAL] : []),
+      ...(consents.whatsapp ? [Channel.WHATSAPP] : []),
+      ...(consents.webhook ? [Channel.WEBHOOK] : []),
     ],
+    webhookUrl: text(customer.communication?.documentEndpoint),
   };
 }

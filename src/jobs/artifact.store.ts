@@ -1,24 +1,5 @@
 import type IORedis from 'ioredis';
-import { Channel, type PostalAddress } from '../domain';
-
-/**
- * What a deliver job sends, rendered by the render job from the one document
- * model. The PDF is not in here: it is archived, and `documentId` points at it.
- */
-export type DeliveryArtifact =
-  | {
-      readonly channel: Channel.EMAIL;
-      readonly to: string;
-      readonly subject: string;
-      readonly html: string;
-      readonly text: string;
-      /** Set when the template attaches the PDF letter (then `documentId` is set too). */
-      readonly attachmentName: string | null;
-      readonly documentId: string | null;
-    }
-  | { readonly channel: Channel.SMS; readonly to: string; readonly body: string; readonly segments: number }
-  | { readonly channel: Channel.LETTER; readonly name: string; readonly address: PostalAddress; readonly documentId: string }
-  | { readonly channel: Channel.PORTAL; readonly notification: string; readonly documentId: string };
+import type { RenderedMessage } from '../channels/channel';
 
 export interface ArtifactStoreOptions {
   /** Keys are `<prefix>:artifact:<deliveryId>`, in the queues' hash slot. */
@@ -44,15 +25,15 @@ export class ArtifactStore {
     this.ttlMs = options.ttlMs ?? 86_400_000;
   }
 
-  async put(deliveryId: string, artifact: DeliveryArtifact): Promise<void> {
-    await this.redis.set(this.key(deliveryId), JSON.stringify(artifact), 'PX', this.ttlMs);
+  async put(deliveryId: string, message: RenderedMessage): Promise<void> {
+    await this.redis.set(this.key(deliveryId), JSON.stringify(message), 'PX', this.ttlMs);
   }
 
-  async get(deliveryId: string): Promise<DeliveryArtifact | null> {
+  async get(deliveryId: string): Promise<RenderedMessage | null> {
     const raw = await this.redis.get(this.key(deliveryId));
     if (raw === null) return null;
     try {
-      return JSON.parse(raw) as DeliveryArtifact;
+      return JSON.parse(raw) as RenderedMessage;
     } catch {
       return null;
     }

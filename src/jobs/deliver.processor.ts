@@ -5,13 +5,12 @@ import { ComposeError } from '../render/template.catalog';
 import { isActive } from '../store/delivery-status';
 import type { CommunicationEntity } from '../store/communication.entity';
 import type { DeliveryEntity } from '../store/delivery.entity';
-import type { DeliveryArtifact } from './artifact.store';
+import type { RenderedMessage } from '../channels/channel';
 import { failChain, failDelivery, transitionAndPublish } from './delivery.fallback';
 import { composeCommunication, prepareDeliveries } from './delivery.preparer';
 import type { DeliverJobData } from './dispatcher';
 import { recoverInterruptedSend } from './interrupted.send';
 import { attemptOf, handBack, JobReleasedError, type AttemptRuntime, type JobAttempt } from './job.attempt';
-import { outboundMessageOf } from './outbound.message';
 import type { PipelineDeps } from './pipeline.deps';
 
 export type DeliverOutcome = 'sent' | 'delivered' | 'skipped' | 'cancelled' | 'not-found';
@@ -59,18 +58,17 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
   let customer: CustomerRecord | undefined;
   try {
     const cached = delivery.status === DeliveryStatus.PENDING ? null : await deps.artifacts.get(deliveryId);
-    let artifact: DeliveryArtifact;
+    let message: RenderedMessage;
     if (cached && cached.channel === delivery.channel) {
-      artifact = cached;
+      message = cached;
     } else {
       const rendered = await renderInPlace(deps, communication, delivery, attempt);
       if (!rendered) return 'skipped';
-      ({ artifact, customer } = rendered);
+      ({ message, customer } = rendered);
       seenVersion = rendered.version ?? seenVersion;
     }
     const provider = deps.providers[delivery.channel];
     if (!provider) throw new Error(`no provider is configured for ${delivery.channel}`);
-    const message = await outboundMessageOf(deps.archive, delivery, artifact);
     // The last safe point: nothing is claimed yet, so a worker shutting down can hand the job back.
     if (attempt.released?.()) throw new JobReleasedError();
     if (attempt.holdsLock && !(await attempt.holdsLock())) {
@@ -113,12 +111,12 @@ async function renderInPlace(
   communication: CommunicationEntity,
   delivery: DeliveryEntity,
   attempt: JobAttempt,
-): Promise<{ artifact: DeliveryArtifact; customer: CustomerRecord; version?: number } | null> {
+): Promise<{ message: RenderedMessage; customer: CustomerRecord; version?: number } | null> {
   const composed = await composeCommunication(deps, communication);
   const [prepared] = await prepareDeliveries(deps, communication, composed, [delivery]);
   const customer = composed.ctx.customer;
   if (!prepared.ok) throw new PermanentDeliveryError(prepared.reason);
-  await deps.artifacts.put(delivery.id, prepared.artifact);
+  await deps.artifacts.put(delivery.id, prepared.message);
   let version: number | undefined;
   if (delivery.status === DeliveryStatus.PENDING) {
     const result = await transitionAndPublish(deps, delivery.id, DeliveryStatus.RENDERED, { documentId: prepared.documentId, detail: prepared.detail });
@@ -126,7 +124,7 @@ async function renderInPlace(
     version = result.delivery.version;
   }
   deps.logger.info({ deliveryId: delivery.id, channel: delivery.channel, correlationId: attempt.correlationId }, 'delivery rendered in place');
-  return { artifact: prepared.artifact, customer, version };
+  return { message: prepared.message, customer, version };
 }
 
 /** Records what must be recorded now and returns the error for BullMQ (UnrecoverableError ends retries). */

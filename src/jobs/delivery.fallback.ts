@@ -1,4 +1,3 @@
-import { recipientOf } from '../channels/recipient';
 import { DeliveryStatus, type CustomerRecord } from '../domain';
 import type { TransitionPatch, TransitionResult } from '../store/delivery.lifecycle';
 import { canFallBack } from '../store/delivery-status';
@@ -63,7 +62,7 @@ export async function runFallback(deps: OutcomeDeps, failed: DeliveryEntity, opt
       return null;
     }
   }
-  const next = await deps.repository.addFallbackDelivery(failed.id, { recipient: customer ? recipientOf(channel, customer) : null });
+  const next = await deps.repository.addFallbackDelivery(failed.id, { recipient: customer ? deps.channels.recipientOf(channel, customer) : null });
   if (!next) return null;
   // Created earlier and already handed over: nothing left to do.
   if (next.status !== DeliveryStatus.PENDING || next.queuedAt !== null) return next;

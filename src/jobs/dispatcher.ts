@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
-import type { Channel, Priority } from '../domain';
-import { ALL_QUEUES, bullPriority, checkPrefix, DEFAULT_PREFIX, deliverQueueOf, jobOptionsFor, QueueName, type JobOptionsOverrides } from './queue.names';
+import { Channel, type Priority } from '../domain';
+import { allQueues, bullPriority, checkPrefix, DEFAULT_PREFIX, deliverQueueOf, jobOptionsFor, QueueName, type JobOptionsOverrides, type QueueId } from './queue.names';
 import { createRedis, type RedisConnectionInput } from './redis.connection';
 
 export interface DispatcherOptions {
@@ -11,6 +11,8 @@ export interface DispatcherOptions {
   readonly prefix?: string;
   /** Per-queue job options over the defaults of `queue.names.ts`. */
   readonly jobOptions?: JobOptionsOverrides;
+  /** Channels with a deliver queue (the channel registry's ids); default: every `Channel`. */
+  readonly channels?: readonly Channel[];
 }
 
 export interface DispatchOptions {
@@ -66,7 +68,7 @@ export const deliverJobId = (deliveryId: string, generation?: number): string =>
 export class Dispatcher {
   readonly prefix: string;
   private readonly connection: IORedis;
-  private readonly byName: ReadonlyMap<QueueName, Queue>;
+  private readonly byName: ReadonlyMap<QueueId, Queue>;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -75,7 +77,7 @@ export class Dispatcher {
     this.connection = createRedis(options.connection, 'producer', 'ccm-dispatcher');
     this.connection.on('error', () => undefined); // BullMQ reports failures through the calls themselves
     this.byName = new Map(
-      ALL_QUEUES.map((name) => {
+      allQueues(options.channels ?? Object.values(Channel)).map((name) => {
         const queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
         // Without a listener BullMQ prints every reconnect attempt while Redis is away; the calls report failures.
         queue.on('error', () => undefined);
@@ -153,14 +155,14 @@ export class Dispatcher {
   }
 
   /** Jobs per state and queue, for metrics and operators. */
-  async queueCounts(): Promise<Record<QueueName, JobCounts>> {
+  async queueCounts(): Promise<Record<QueueId, JobCounts>> {
     const entries = await Promise.all(
       [...this.byName].map(async ([name, queue]) => {
         const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
         return [name, counts as JobCounts] as const;
       }),
     );
-    return Object.fromEntries(entries) as Record<QueueName, JobCounts>;
+    return Object.fromEntries(entries) as Record<QueueId, JobCounts>;
   }
 
   /** The BullMQ queues themselves, e.g. for a dashboard. */
@@ -168,9 +170,9 @@ export class Dispatcher {
     return [...this.byName.values()];
   }
 
-  queue(name: QueueName): Queue {
+  queue(name: QueueId): Queue {
     const queue = this.byName.get(name);
-    if (!queue) throw new Error(`queue: expected one of ${ALL_QUEUES.join(', ')}, got ${JSON.stringify(name)}`);
+    if (!queue) throw new Error(`queue: expected one of ${[...this.byName.keys()].join(', ')}, got ${JSON.stringify(name)}`);
     return queue;
   }
 

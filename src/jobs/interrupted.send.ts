@@ -1,4 +1,4 @@
-import { PermanentDeliveryError, type ChannelProvider, type OutboundMessage, type SendResult } from '../channels/channel';
+import { PermanentDeliveryError, type ChannelProvider, type RenderedMessage, type SendResult } from '../channels/channel';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import type { PipelineDeps } from './pipeline.deps';
 
@@ -18,7 +18,7 @@ export interface FoundMessage {
  * implement it structurally; SMTP cannot be asked anything.
  */
 export interface SentMessageLookup {
-  findSent(message: OutboundMessage, since: Date): Promise<readonly FoundMessage[]>;
+  findSent(message: RenderedMessage, since: Date): Promise<readonly FoundMessage[]>;
 }
 
 function canLookUp(provider: ChannelProvider): provider is ChannelProvider & SentMessageLookup {
@@ -40,7 +40,7 @@ const CLOCK_SLACK_MS = 10 * 60_000;
 export async function recoverInterruptedSend(
   deps: Pick<PipelineDeps, 'receipts' | 'repository' | 'logger'>,
   delivery: DeliveryEntity,
-  message: OutboundMessage,
+  message: RenderedMessage,
   provider: ChannelProvider,
 ): Promise<SendResult | null> {
   const receipt = await deps.receipts.get(delivery.id);

@@ -1,4 +1,5 @@
 import type { ChannelProvider } from '../channels/channel';
+import type { ChannelRegistry } from '../channels/registry';
 import type { Backoffice } from '../connectors/backoffice';
 import type { Channel } from '../domain';
 import type { LetterRenderer } from '../render/pdf.renderers';
@@ -29,6 +30,8 @@ export interface PipelineDeps {
   readonly archive: DocumentArchive;
   readonly backoffice: Backoffice;
   readonly templates: TemplateCatalog;
+  /** The channel modules: how each channel renders, who it reaches. */
+  readonly channels: ChannelRegistry;
   readonly providers: Partial<Record<Channel, ChannelProvider>>;
   readonly events: StatusEvents;
   readonly dispatcher: Dispatcher;
@@ -53,4 +56,4 @@ export interface RenderedInfo {
 }
 
 /** What a status change needs, wherever it happens: workers, webhooks, resolvers. */
-export type OutcomeDeps = Pick<PipelineDeps, 'repository' | 'events' | 'dispatcher' | 'backoffice'> & { readonly logger?: JobLogger };
+export type OutcomeDeps = Pick<PipelineDeps, 'repository' | 'events' | 'dispatcher' | 'backoffice' | 'channels'> & { readonly logger?: JobLogger };

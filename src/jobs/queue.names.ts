@@ -1,21 +1,27 @@
 import type { JobsOptions } from 'bullmq';
-import { Channel, Priority } from '../domain';
+import { deliverQueueName } from '../channels/registry';
+import { Priority, type Channel } from '../domain';
 import { assertNever } from '../errors';
 
-/** Every queue of the pipeline, shared by producers (API) and workers. */
+/** The fixed queues of the job system, shared by producers (API) and workers; deliver queues come from the channel modules. */
 export enum QueueName {
   /** Bulk runs: expand (one chunk of targets) and cancel jobs, src/bulk. */
   BULK = 'bulk',
   /** The scheduled closing of print batches, src/print. */
   PRINT = 'print',
   RENDER = 'render',
-  DELIVER_EMAIL = 'deliver-email',
-  DELIVER_SMS = 'deliver-sms',
-  DELIVER_LETTER = 'deliver-letter',
-  DELIVER_PORTAL = 'deliver-portal',
 }
 
-export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
+/** One deliver queue per channel module: `deliver-<key>`. */
+export type DeliverQueue = `deliver-${string}`;
+
+/** Any queue of the job system. */
+export type QueueId = QueueName | DeliverQueue;
+
+/** Every queue for these channels: the fixed ones, then one deliver queue per channel. */
+export function allQueues(channels: readonly Channel[]): QueueId[] {
+  return [...Object.values(QueueName), ...channels.map(deliverQueueOf)];
+}
 
 /**
  * BullMQ key prefix. The braces are a Redis Cluster hash tag: every key of
@@ -31,19 +37,8 @@ export function checkPrefix(prefix: string): string {
   return prefix;
 }
 
-export function deliverQueueOf(channel: Channel): QueueName {
-  switch (channel) {
-    case Channel.EMAIL:
-      return QueueName.DELIVER_EMAIL;
-    case Channel.SMS:
-      return QueueName.DELIVER_SMS;
-    case Channel.LETTER:
-      return QueueName.DELIVER_LETTER;
-    case Channel.PORTAL:
-      return QueueName.DELIVER_PORTAL;
-    default:
-      return assertNever(channel);
-  }
+export function deliverQueueOf(channel: Channel): DeliverQueue {
+  return deliverQueueName(channel) as DeliverQueue;
 }
 
 /**
@@ -78,7 +73,7 @@ const KEEP = { removeOnComplete: { age: 3_600, count: 1_000 }, removeOnFail: { a
  * 2 s doubling (about a minute), or the provider's Retry-After when longer.
  * Bulk and print: see below.
  */
-export function defaultJobOptions(queue: QueueName): JobsOptions {
+export function defaultJobOptions(queue: QueueId): JobsOptions {
   if (queue === QueueName.RENDER) {
     return { attempts: 8, backoff: { type: 'exponential', delay: 2_000, jitter: 0.2 }, ...KEEP };
   }
@@ -90,8 +85,8 @@ export function defaultJobOptions(queue: QueueName): JobsOptions {
 }
 
 /** Overrides per queue, merged over the defaults (tests use short backoffs). */
-export type JobOptionsOverrides = Partial<Record<QueueName, Partial<JobsOptions>>>;
+export type JobOptionsOverrides = Partial<Record<QueueId, Partial<JobsOptions>>>;
 
-export function jobOptionsFor(queue: QueueName, overrides: JobOptionsOverrides = {}): JobsOptions {
+export function jobOptionsFor(queue: QueueId, overrides: JobOptionsOverrides = {}): JobsOptions {
   return { ...defaultJobOptions(queue), ...overrides[queue] };
 }

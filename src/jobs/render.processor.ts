@@ -59,7 +59,7 @@ export async function renderCommunication(deps: PipelineDeps, communicationId: s
         continue;
       }
       // The artifact first: a deliver job never finds a RENDERED delivery without one (unless it expired).
-      await deps.artifacts.put(delivery.id, outcome.artifact);
+      await deps.artifacts.put(delivery.id, outcome.message);
       const result = await transitionAndPublish(deps, delivery.id, DeliveryStatus.RENDERED, { documentId: outcome.documentId, detail: outcome.detail });
       if (result.changed) handOn.push(result.delivery);
     }

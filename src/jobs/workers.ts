@@ -4,22 +4,25 @@ import { ArtifactStore } from './artifact.store';
 import { deliverProcessor } from './deliver.processor';
 import { OutboxSweeper } from './outbox.sweeper';
 import { silentLogger, type JobLogger, type PipelineDeps } from './pipeline.deps';
-import { checkPrefix, DEFAULT_PREFIX, QueueName } from './queue.names';
+import { checkPrefix, DEFAULT_PREFIX, deliverQueueOf, QueueName, type QueueId } from './queue.names';
 import { createRedis, redisOptionsFor, type RedisConnectionInput } from './redis.connection';
 import { renderProcessor } from './render.processor';
 import { SendReceipts } from './send.receipts';
 
-export type WorkerKind = 'render' | 'email' | 'sms' | 'letter' | 'portal';
+/** `render`, or a channel module's key (`email`, `sms`, …): what concurrency and rate limits are set per. */
+export type WorkerKind = string;
 
 /** What the processors share, as the caller provides it (`startWorkers` adds the Redis-backed parts, the logger and the clock). */
-type SharedPipelineDeps = Pick<PipelineDeps, 'repository' | 'archive' | 'backoffice' | 'templates' | 'providers' | 'events' | 'dispatcher' | 'sender' | 'letters' | 'onRendered'>;
+type SharedPipelineDeps = Pick<PipelineDeps, 'repository' | 'archive' | 'backoffice' | 'templates' | 'channels' | 'providers' | 'events' | 'dispatcher' | 'sender' | 'letters' | 'onRendered'>;
 
 export interface WorkerDeps extends SharedPipelineDeps {
   readonly connection: RedisConnectionInput;
   /** Must match the dispatcher's; default "{ccm}". */
   readonly prefix?: string;
-  /** Jobs run at once per queue, in this process. */
-  readonly concurrency: Readonly<Record<WorkerKind, number>>;
+  /** Jobs run at once per queue, in this process: `render` and each channel key; a kind left out runs `defaultConcurrency`. */
+  readonly concurrency: Readonly<Partial<Record<WorkerKind, number>>>;
+  /** For kinds `concurrency` leaves out; default 8. */
+  readonly defaultConcurrency?: number;
   /** Per queue, across all processes (BullMQ's global rate limit), e.g. `{ sms: { max: 10, duration: 1_000 } }`. */
   readonly limiter?: Partial<Readonly<Record<WorkerKind, RateLimiterOptions>>>;
   /** Outbox sweep period; default 5_000 ms. 0 turns the sweeper off in this process. */
@@ -66,14 +69,6 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-/** The queues these workers serve (bulk and print have their own, src/bulk and src/print). */
-const KIND_OF_QUEUE: Readonly<Partial<Record<QueueName, WorkerKind>>> = {
-  [QueueName.RENDER]: 'render',
-  [QueueName.DELIVER_EMAIL]: 'email',
-  [QueueName.DELIVER_SMS]: 'sms',
-  [QueueName.DELIVER_LETTER]: 'letter',
-  [QueueName.DELIVER_PORTAL]: 'portal',
-};
 
 /**
  * Exponential from the job's backoff delay, but never sooner than a provider's
@@ -100,12 +95,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const logger = deps.logger ?? silentLogger();
   const redis = createRedis(deps.connection, 'client', 'ccm-workers');
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
-  const { repository, archive, backoffice, templates, providers, events, dispatcher, sender, letters, onRendered } = deps;
+  const { repository, archive, backoffice, templates, channels, providers, events, dispatcher, sender, letters, onRendered } = deps;
   const pipeline: PipelineDeps = {
     repository,
     archive,
     backoffice,
     templates,
+    channels,
     providers,
     events,
     dispatcher,
@@ -119,14 +115,18 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   };
 
   const lockDurationMs = deps.lockDurationMs ?? 10_000;
-  const workers = (Object.keys(KIND_OF_QUEUE) as QueueName[]).map((name) => {
-    const kind = KIND_OF_QUEUE[name] as WorkerKind;
+  // The render queue, then one deliver queue per channel module that has a provider here (bulk and print run their own, src/bulk and src/print).
+  const queues: { name: QueueId; kind: WorkerKind }[] = [
+    { name: QueueName.RENDER, kind: 'render' },
+    ...channels.modules.filter((m) => providers[m.id]).map((m) => ({ name: deliverQueueOf(m.id), kind: m.key })),
+  ];
+  const workers = queues.map(({ name, kind }) => {
     const processor = name === QueueName.RENDER ? renderProcessor(pipeline) : deliverProcessor(pipeline, { lockDurationMs });
     const worker = new Worker(name, processor as (job: Job) => Promise<unknown>, {
       // ioredis types `retryStrategy` more loosely than BullMQ's copy of them; the options are ioredis's own.
       connection: redisOptionsFor(deps.connection, 'worker') as ConnectionOptions,
       prefix,
-      concurrency: deps.concurrency[kind],
+      concurrency: deps.concurrency[kind] ?? deps.defaultConcurrency ?? 8,
       ...(deps.limiter?.[kind] ? { limiter: deps.limiter[kind] } : {}),
       settings: { backoffStrategy: providerBackoff },
       lockDuration: lockDurationMs,

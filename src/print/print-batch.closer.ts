@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type IORedis from 'ioredis';
-import type { SpoolTicket } from '../channels/letter.spool';
+import type { SpoolTicket } from '../channels/letter/letter.spool';
 import type { JobLogger } from '../jobs/pipeline.deps';
 import type { CommunicationRepository } from '../store/communication.repository';
 import { PrintBatchEntity } from '../store/print-batch.entity';

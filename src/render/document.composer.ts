@@ -52,6 +52,9 @@ export function composeDocument(
     sms: parts.sms?.render(scope, format) ?? '',
     email: { subject: parts.subject.render(scope, format), intro: parts.intro.render(scope, format), attachPdf: template.descriptor.attachPdf },
     portal: { notification: parts.portalNotification?.render(scope, format) ?? '' },
+    whatsapp: parts.whatsapp
+      ? { contentSid: parts.whatsapp.contentSid, variables: Object.fromEntries([...parts.whatsapp.variables].map(([name, text]) => [name, text.render(scope, format)])) }
+      : null,
   };
 }
 

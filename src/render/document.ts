@@ -34,6 +34,8 @@ export interface DocumentModel {
   readonly sms: string;
   readonly email: { readonly subject: string; readonly intro: string; readonly attachPdf: boolean };
   readonly portal: { readonly notification: string };
+  /** A WhatsApp Content template for this language (business-initiated messages need one); null: free-form text. */
+  readonly whatsapp: { readonly contentSid: string; readonly variables: Readonly<Record<string, string>> } | null;
 }
 
 export interface TemplateInfo {

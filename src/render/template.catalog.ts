@@ -6,11 +6,14 @@ import { LocaleFormat } from './locale.format';
 import type { RenderContext } from './render-context';
 import { checkData } from './template.data';
 import { TemplateFileError } from './template-file.reader';
-import { compileTemplate, type CompiledTemplate, type TemplateDescriptor } from './template.schema';
+import { builtInChannels } from '../channels/registry';
+import { compileTemplate, type CompiledTemplate, type TemplateChannel, type TemplateDescriptor } from './template.schema';
 
 export interface TemplateCatalogOptions {
   /** Zone for dates shown to customers (default "Europe/Paris"). */
   readonly timeZone?: string;
+  /** The channels templates may list, and the texts each needs; default: the built-in channel modules. */
+  readonly channels?: readonly TemplateChannel[];
 }
 
 /** A composition request that cannot succeed as sent (unknown template, missing contract, bad data). */
@@ -46,6 +49,7 @@ export class TemplateCatalog {
     }
     if (names.length === 0) throw new Error(`templates: expected at least one <key>.json in ${dir}, got none`);
     const templates = new Map<string, CompiledTemplate>();
+    const channels = options.channels ?? builtInChannels();
     for (const name of names) {
       const file = join(dir, name);
       const key = name.slice(0, -'.json'.length);
@@ -56,7 +60,7 @@ export class TemplateCatalog {
       } catch (error) {
         throw new TemplateFileError(file, '(file)', `expected valid JSON, got ${(error as Error).message}`);
       }
-      templates.set(key, compileTemplate(json, file, key));
+      templates.set(key, compileTemplate(json, file, key, channels));
     }
     return new TemplateCatalog(templates, options);
   }

@@ -49,6 +49,14 @@ export interface LanguageTemplate {
   readonly signature: TemplateText;
   readonly sms: TemplateText | null;
   readonly portalNotification: TemplateText | null;
+  /** A WhatsApp Content template (business-initiated messages need one) and its variables. */
+  readonly whatsapp: { readonly contentSid: string; readonly variables: ReadonlyMap<string, TemplateText> } | null;
+}
+
+/** What a template may list as a channel, and the language texts that channel needs (its module says). */
+export interface TemplateChannel {
+  readonly id: Channel;
+  readonly templateTexts: readonly string[];
 }
 
 export interface CompiledTemplate {
@@ -57,17 +65,17 @@ export interface CompiledTemplate {
 }
 
 const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'data', 'languages'];
-const LANGUAGE_KEYS = ['title', 'subject', 'salutation', 'intro', 'blocks', 'closing', 'signature', 'sms', 'portalNotification'];
+const LANGUAGE_KEYS = ['title', 'subject', 'salutation', 'intro', 'blocks', 'closing', 'signature', 'sms', 'portalNotification', 'whatsapp'];
 const FIELD_KEYS = ['type', 'required', 'maxLength', 'maxItems', 'items', 'description'];
-const CHANNELS = Object.values(Channel);
 
 /** Checks one template file's JSON and parses every placeholder once, so composing never meets a surprise. */
-export function compileTemplate(json: unknown, file: string, expectedKey: string): CompiledTemplate {
+export function compileTemplate(json: unknown, file: string, expectedKey: string, known: readonly TemplateChannel[]): CompiledTemplate {
   const r = new TemplateFileReader(file);
   const top = r.object(json, '', TOP_KEYS);
   const key = r.string(top.key, 'key');
   if (key !== expectedKey) r.fail('key', `expected ${JSON.stringify(expectedKey)} (the file name), got ${JSON.stringify(key)}`);
-  const channels = r.array(top.channels, 'channels', 1).map((c, i) => r.oneOf(c, `channels[${i}]`, CHANNELS));
+  const channels = r.array(top.channels, 'channels', 1).map((c, i) => r.oneOf(c, `channels[${i}]`, known.map((k) => k.id)));
+  const required = new Set(known.filter((k) => channels.includes(k.id)).flatMap((k) => k.templateTexts));
   if (new Set(channels).size !== channels.length) r.fail('channels', 'expected each channel once, got a repeat');
   const fields = parseFields(r, top.data ?? {}, 'data', true);
   const languageJson = r.object(top.languages, 'languages', null);
@@ -75,7 +83,7 @@ export function compileTemplate(json: unknown, file: string, expectedKey: string
   const languages = new Map<string, LanguageTemplate>();
   for (const [language, value] of Object.entries(languageJson)) {
     if (!/^[a-z]{2,3}$/.test(language)) r.fail(`languages.${language}`, 'expected a primary language subtag such as "fr"');
-    languages.set(language, parseLanguage(new LanguageReader(r, fields, `languages.${language}`), value, channels));
+    languages.set(language, parseLanguage(new LanguageReader(r, fields, `languages.${language}`), value, required));
   }
   const descriptor: TemplateDescriptor = {
     key,
@@ -144,11 +152,11 @@ class LanguageReader {
   }
 }
 
-function parseLanguage(l: LanguageReader, json: unknown, channels: readonly Channel[]): LanguageTemplate {
+function parseLanguage(l: LanguageReader, json: unknown, required: ReadonlySet<string>): LanguageTemplate {
   const { r, at } = l;
   const o = r.object(json, at, LANGUAGE_KEYS);
-  const needs = (channel: Channel, name: string): TemplateText | null =>
-    channels.includes(channel) || o[name] !== undefined ? l.text(o[name], `${at}.${name}`) : null;
+  const needs = (name: string): TemplateText | null =>
+    required.has(name) || o[name] !== undefined ? l.text(o[name], `${at}.${name}`) : null;
   return {
     title: l.text(o.title, `${at}.title`),
     subject: l.text(o.subject, `${at}.subject`),
@@ -157,9 +165,24 @@ function parseLanguage(l: LanguageReader, json: unknown, channels: readonly Chan
     blocks: r.array(o.blocks, `${at}.blocks`, 1).map((b, i) => parseBlock(l, b, `${at}.blocks[${i}]`)),
     closing: l.text(o.closing, `${at}.closing`),
     signature: l.text(o.signature, `${at}.signature`),
-    sms: needs(Channel.SMS, 'sms'),
-    portalNotification: needs(Channel.PORTAL, 'portalNotification'),
+    sms: needs('sms'),
+    portalNotification: needs('portalNotification'),
+    whatsapp: o.whatsapp === undefined ? null : parseWhatsapp(l, o.whatsapp, `${at}.whatsapp`),
   };
+}
+
+/** `{ "contentSid": "HX…", "variables": { "1": "{{customer.displayName}}" } }`: Twilio's Content template and what fills it. */
+function parseWhatsapp(l: LanguageReader, json: unknown, at: string): LanguageTemplate['whatsapp'] {
+  const { r } = l;
+  const o = r.object(json, at, ['contentSid', 'variables']);
+  const contentSid = r.string(o.contentSid, `${at}.contentSid`);
+  if (!/^HX[0-9a-f]{32}$/.test(contentSid)) r.fail(`${at}.contentSid`, `expected a Content SID (HX followed by 32 hex digits), got ${JSON.stringify(contentSid)}`);
+  const variables = new Map<string, TemplateText>();
+  for (const [name, value] of Object.entries(r.object(o.variables ?? {}, `${at}.variables`, null))) {
+    if (!/^[A-Za-z0-9_]{1,40}$/.test(name)) r.fail(`${at}.variables.${name}`, 'expected a variable name of letters, digits or "_"');
+    variables.set(name, l.text(value, `${at}.variables.${name}`));
+  }
+  return { contentSid, variables };
 }
 
 function parseBlock(l: LanguageReader, json: unknown, at: string): BlockTemplate {

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import type { ChannelModule } from '../channels/channel.module';
+import { builtInChannels, ChannelRegistry } from '../channels/registry';
 import { createBackoffice, type ConnectedBackoffice } from '../connectors/backoffice.factory';
 import { registerCors } from '../http/cors';
 import { registerDocumentsRoute } from '../http/documents.route';
@@ -58,6 +60,8 @@ export interface Gateway {
 export interface GatewayOptions {
   /** Folder of the templates. Default `templates/` of the project. */
   readonly templatesDir?: string;
+  /** The channel modules; default the built-in ones (`builtInChannels()`). */
+  readonly channels?: readonly ChannelModule[];
 }
 
 /**
@@ -88,7 +92,8 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       ...config.connectors,
     });
     stack.push(['backoffice', () => backoffice.close()]);
-    const templates = TemplateCatalog.load(options.templatesDir ?? join(projectRoot(), 'templates'));
+    const channels = new ChannelRegistry(options.channels ?? builtInChannels());
+    const templates = TemplateCatalog.load(options.templatesDir ?? join(projectRoot(), 'templates'), { channels: channels.modules });
     const repository = store.communications;
     const archive = new DocumentArchive({
       dir: join(config.dataDir, 'archive'),
@@ -100,7 +105,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     const events = createRedisStatusEvents({ redisUrl: endpoints.redisUrl, channel: `${config.queuePrefix}:delivery-status` });
     stack.push(['events', () => events.close()]);
     const feed: StatusFeed = events;
-    const dispatcher = new Dispatcher({ connection: endpoints.redisUrl, prefix: config.queuePrefix });
+    const dispatcher = new Dispatcher({ connection: endpoints.redisUrl, prefix: config.queuePrefix, channels: channels.ids });
     stack.push(['dispatcher', () => dispatcher.close()]);
 
     const metrics = createMetrics();
@@ -111,7 +116,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     const unsubscribeMetrics = events.subscribe((change) => metrics.deliveryStatus(change.channel, change.status));
     let bounceUrl: string | null = null;
     if (role === 'worker' || role === 'all') {
-      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, events, dispatcher, logger });
+      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, channels, events, dispatcher, logger });
       bounceUrl = workers.bounceUrl;
       stack.push(['workers', () => workers.close()]);
     }
@@ -121,7 +126,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       prefix: config.queuePrefix,
       dataSource: store.dataSource,
       dataDir: config.dataDir,
-      outcomes: { repository, events, dispatcher, backoffice, logger },
+      outcomes: { repository, events, dispatcher, backoffice, channels, logger },
       postage: { homeCountry: config.print.homeCountry, sheetGrams: config.print.sheetGrams, envelopeGrams: config.print.envelopeGrams },
       defaults: { duplex: config.print.duplex, maxLetters: config.print.batchMaxLetters },
       signer: archive,
@@ -129,7 +134,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     };
     // Bulk sends and print output (src/bulk, src/print): expand/cancel jobs, batch monitor, scheduled print batches.
     if (role === 'worker' || role === 'all') {
-      const bulkWorkers = await startBulkWorkers({ redisUrl: endpoints.redisUrl, dataSource: store.dataSource, repository, backoffice, templates, dispatcher, statusEvents: events, logger });
+      const bulkWorkers = await startBulkWorkers({ redisUrl: endpoints.redisUrl, dataSource: store.dataSource, repository, backoffice, templates, channels, dispatcher, statusEvents: events, logger });
       stack.push(['bulk workers', () => bulkWorkers.close()]);
       const printWorkerApi = createPrintApi(print);
       stack.push(['print closer', () => printWorkerApi.close()]);
@@ -154,10 +159,10 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         enqueueDelivery: (d: DeliveryEntity, priority: Priority, correlationId?: string) => enqueueDelivery(enqueue, d, priority, correlationId),
         cancel: (id: string) => dispatcher.cancel(id),
       };
-      const communications = new CommunicationService({ repository, templates, jobs, feed, logger });
+      const communications = new CommunicationService({ repository, templates, channels, jobs, feed, logger });
       const services = { backoffice, repository, archive, templates, communications, feed };
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
-      const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, backoffice, logger });
+      const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, channels, backoffice, logger });
       stack.push(['bulk api', () => bulkApi.close()]);
       const printApi = createPrintApi(print);
       stack.push(['print api', () => printApi.close()]);
@@ -195,7 +200,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
           // under its locks too. Statuses only move forward once a SID is recorded, so the committed one is enough here.
           if (!canTransition(delivery.status, update.status)) return;
           await applyProviderOutcome(
-            { repository, events, dispatcher, backoffice, logger },
+            { repository, events, dispatcher, backoffice, channels, logger },
             { deliveryId: delivery.id, status: update.status, detail: update.detail, ...(unrecorded ? { providerMessageId: update.providerMessageId } : {}) },
           );
         },

@@ -1,14 +1,13 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { startBounceListener } from '../channels/bounce.listener';
 import type { ChannelProvider } from '../channels/channel';
-import { SmtpEmailProvider } from '../channels/email.smtp';
-import { LetterSpoolProvider } from '../channels/letter.spool';
-import { PortalInboxProvider } from '../channels/portal.inbox';
-import { TwilioSmsProvider } from '../channels/sms.twilio';
+import type { ProviderContext } from '../channels/channel.module';
+import { startBounceListener } from '../channels/email/bounce.listener';
+import { SmtpEmailProvider } from '../channels/email/email.smtp';
+import type { ChannelRegistry } from '../channels/registry';
 import type { Config } from '../config';
 import type { Backoffice } from '../connectors/backoffice';
 import { Channel, DeliveryStatus } from '../domain';
+import { documentReaderOf } from '../jobs/document.reader';
 import type { Dispatcher } from '../jobs/dispatcher';
 import { applyProviderOutcome } from '../jobs/provider-outcome';
 import type { StatusEvents } from '../jobs/status.events';
@@ -26,6 +25,7 @@ export interface WorkerRoleDeps {
   readonly archive: DocumentArchive;
   readonly backoffice: Backoffice;
   readonly templates: TemplateCatalog;
+  readonly channels: ChannelRegistry;
   readonly events: StatusEvents;
   readonly dispatcher: Dispatcher;
   readonly logger: Logger;
@@ -40,22 +40,24 @@ export interface WorkerRole {
 /** The providers (one per channel), the BullMQ workers and the inbound bounce listener. */
 export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole> {
   const { config, endpoints, logger } = deps;
-  const email = new SmtpEmailProvider({ url: endpoints.smtpUrl, from: config.mailFrom });
-  // The listener takes the addresses the provider writes: the domain of MAIL_FROM.
-  const bounceDomain = email.bounceDomain;
-  const providers: Record<Channel, ChannelProvider> = {
-    [Channel.EMAIL]: email,
-    [Channel.SMS]: new TwilioSmsProvider({
-      accountSid: endpoints.twilio.accountSid,
-      authToken: endpoints.twilio.authToken,
-      from: endpoints.twilio.from,
-      messagingServiceSid: endpoints.twilio.messagingServiceSid,
-      apiBaseUrl: endpoints.twilio.apiUrl,
-      statusCallbackUrl: `${config.publicUrl}/webhooks/twilio/status`,
-    }),
-    [Channel.LETTER]: new LetterSpoolProvider({ spoolDir: join(config.dataDir, 'print-spool') }),
-    [Channel.PORTAL]: new PortalInboxProvider(),
-  };
+  // One provider per channel module, each from its own settings and the shared endpoints of this process.
+  const documents = documentReaderOf(deps.archive);
+  const providers: Partial<Record<Channel, ChannelProvider>> = {};
+  for (const module of deps.channels.modules) {
+    const context: ProviderContext = {
+      settings: config.channelSettings.get(module.id),
+      documents,
+      publicUrl: config.publicUrl,
+      dataDir: config.dataDir,
+      mailFrom: config.mailFrom,
+      smtpUrl: endpoints.smtpUrl,
+      twilio: endpoints.twilio,
+    };
+    providers[module.id] = module.createProvider(context);
+  }
+  // The listener takes the addresses the email provider writes: the domain of MAIL_FROM.
+  const email = providers[Channel.EMAIL];
+  const bounceDomain = email instanceof SmtpEmailProvider ? email.bounceDomain : null;
   const [senderName, ...senderLines] = config.senderAddress;
   const concurrency = config.workerConcurrency;
   // Letters render on threads when RENDER_THREADS asks for it; either way with DOCUMENT_PDFA's fonts, and
@@ -69,12 +71,16 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     archive: deps.archive,
     backoffice: deps.backoffice,
     templates: deps.templates,
+    channels: deps.channels,
     letters,
     providers,
     events: deps.events,
     dispatcher: deps.dispatcher,
     sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
-    concurrency: { render: concurrency, email: concurrency, sms: concurrency, letter: Math.max(1, Math.floor(concurrency / 2)), portal: concurrency },
+    concurrency: {
+      render: concurrency,
+      ...Object.fromEntries(deps.channels.modules.map((m) => [m.key, Math.max(1, Math.floor(concurrency * (m.concurrencyShare ?? 1)))])),
+    },
     // BullMQ's global limiter: the provider's contracted rate holds across every worker process.
     limiter: Object.fromEntries(Object.entries(config.channelRateLimits).map(([channel, perSecond]) => [channel, { max: perSecond, duration: 1_000 }])),
     logger,
@@ -84,7 +90,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
   });
 
   let bounces: { url: string; close(): Promise<void> } | null = null;
-  if (config.bounceSmtpPort !== null || config.env !== 'production') {
+  if (bounceDomain !== null && (config.bounceSmtpPort !== null || config.env !== 'production')) {
     bounces = await startBounceListener({
       host: config.host,
       port: config.bounceSmtpPort ?? 0,

@@ -1,5 +1,5 @@
 import { planDeliveries } from '../channels/channel-policy';
-import { recipientOf } from '../channels/recipient';
+import type { ChannelRegistry } from '../channels/registry';
 import { ChannelPolicy, Priority, type CustomerRecord } from '../domain';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import type { TemplateCatalog } from '../render/template.catalog';
@@ -25,6 +25,7 @@ export interface JobDispatch {
 export interface CommunicationServiceOptions {
   readonly repository: CommunicationRepository;
   readonly templates: TemplateCatalog;
+  readonly channels: ChannelRegistry;
   readonly jobs: JobDispatch;
   readonly feed: StatusFeed;
   /** Largest `data` accepted, as JSON. Default 16 KiB. */
@@ -74,7 +75,7 @@ export class CommunicationService {
     if (input.contractId) await this.checkContract(input.contractId, customer, ctx);
 
     const policy = input.channelPolicy ?? ChannelPolicy.PREFERRED;
-    const plan = planDeliveries({ policy, channels: input.channels ?? null, customer, templateChannels: template.channels });
+    const plan = planDeliveries({ policy, channels: input.channels ?? null, customer, templateChannels: template.channels, registry: this.options.channels });
     if (!plan.ok) throw badInput(plan.error, 'channels');
 
     const result = await this.stored(() => repository.create({
@@ -88,7 +89,7 @@ export class CommunicationService {
       data,
       priority: input.priority ?? Priority.NORMAL,
       scheduledAt,
-      plans: plan.plans.map((p) => ({ chain: p.chain, recipient: recipientOf(p.chain[0], customer) })),
+      plans: plan.plans.map((p) => ({ chain: p.chain, recipient: this.options.channels.recipientOf(p.chain[0], customer) })),
     }));
     if (!result.created) return result.communication;
     await Promise.all(result.deliveries.map((d) => this.announce(d, result.communication)));

@@ -1,7 +1,8 @@
-import { SmtpEmailProvider } from '../../src/channels/email.smtp';
+import { SmtpEmailProvider } from '../../src/channels/email/email.smtp';
 import { Channel, DeliveryStatus } from '../../src/domain';
+import { documentReaderOf } from '../../src/jobs/document.reader';
 import { deliverJobId } from '../../src/jobs/dispatcher';
-import { QueueName } from '../../src/jobs/queue.names';
+import { deliverQueueOf } from '../../src/jobs/queue.names';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/workers';
 import { FROM, sender, settled, startPipeline, type Pipeline } from '../jobs.harness';
 
@@ -20,6 +21,7 @@ describe('shutdown: a job still running after the grace period', () => {
       archive: p.archive,
       backoffice: p.backoffice,
       templates: p.templates,
+      channels: p.channels,
       providers: { [Channel.EMAIL]: email },
       events: p.events,
       dispatcher: p.dispatcher,
@@ -36,7 +38,7 @@ describe('shutdown: a job still running after the grace period', () => {
     p = await startPipeline('release');
     // The pipeline's own workers would take the job; these tests bring theirs.
     await p.workers.close();
-    email = new SmtpEmailProvider({ url: p.mail.url, from: FROM });
+    email = new SmtpEmailProvider({ url: p.mail.url, from: FROM, documents: documentReaderOf(p.archive) });
   });
   afterAll(async () => {
     await Promise.all(running.map((w) => w.close()));
@@ -53,7 +55,7 @@ describe('shutdown: a job still running after the grace period', () => {
     p.bo.control('crm', { latencyMs: 1_200 });
     const jobId = deliverJobId(delivery.id, delivery.version);
     await p.dispatcher.dispatchDelivery(delivery.id, Channel.EMAIL, { priority: communication.priority, generation: delivery.version });
-    const queue = p.dispatcher.queue(QueueName.DELIVER_EMAIL);
+    const queue = p.dispatcher.queue(deliverQueueOf(Channel.EMAIL));
     for (let i = 0; (await queue.getJobState(jobId)) !== 'active'; i += 1) {
       if (i > 200) throw new Error(`job ${jobId}: expected it active, got ${await queue.getJobState(jobId)}`);
       await sleep(10);

@@ -19,12 +19,123 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/** One run of a bulk send: one template to many customers, each with a communication of its own. */
+export type Batch = {
+  __typename?: 'Batch';
+  channelPolicy: ChannelPolicy;
+  createdAt: Scalars['DateTime']['output'];
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  error?: Maybe<Scalars['String']['output']>;
+  /** When the last target was read. */
+  expandedAt?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** The batch key: communications are idempotent per key and customer, across runs. */
+  key: Scalars['String']['output'];
+  priority: Priority;
+  progress: BatchProgress;
+  /** Rejected targets with the reason, by customer id. */
+  rejections: Array<BatchRejection>;
+  /** Runs of this key so far, this one included. */
+  run: Scalars['Int']['output'];
+  scheduledAt?: Maybe<Scalars['DateTime']['output']>;
+  status: BatchStatus;
+  target: BatchTargetInfo;
+  templateKey: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** One run of a bulk send: one template to many customers, each with a communication of its own. */
+export type BatchRejectionsArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Counts of one bulk run. Communication counts cover the ones this run created (`queued`). */
+export type BatchProgress = {
+  __typename?: 'BatchProgress';
+  at: Scalars['DateTime']['output'];
+  batchId: Scalars['ID']['output'];
+  cancelled: Scalars['Int']['output'];
+  /** With a delivery confirmed by the provider, or final at hand-over (print spool, portal). */
+  delivered: Scalars['Int']['output'];
+  /** The run is over (COMPLETED, CANCELLED or FAILED). */
+  done: Scalars['Boolean']['output'];
+  /** Targets an earlier run of the same key already reached: not sent again. */
+  duplicates: Scalars['Int']['output'];
+  /** Every channel failed. */
+  failed: Scalars['Int']['output'];
+  /** Communications this run recorded and queued. */
+  queued: Scalars['Int']['output'];
+  /** Targets that could not be planned (unknown customer, no matching contract, no usable channel). */
+  rejected: Scalars['Int']['output'];
+  /** Past the render step. */
+  rendered: Scalars['Int']['output'];
+  /** With a delivery handed to a provider (SENT or DELIVERED). */
+  sent: Scalars['Int']['output'];
+  /** Nothing more will happen to them (delivered, partially delivered, failed, cancelled). */
+  settled: Scalars['Int']['output'];
+  status: BatchStatus;
+  /** Targets read so far. */
+  targeted: Scalars['Int']['output'];
+  /** Targets known up front (a list); for a selection, known once it has been read. */
+  total?: Maybe<Scalars['Int']['output']>;
+  /** Queued, not rendered yet. */
+  waiting: Scalars['Int']['output'];
+};
+
+/** A target that got no communication, and why. */
+export type BatchRejection = {
+  __typename?: 'BatchRejection';
+  customerId: Scalars['ID']['output'];
+  reason: Scalars['String']['output'];
+};
+
+/** Where a bulk send run is. */
+export type BatchStatus =
+  /** Cancelled: nothing that had not started is sent. */
+  | 'CANCELLED'
+  /** Every communication of the run has settled. */
+  | 'COMPLETED'
+  /** Targets are being read; their communications recorded and queued, chunk by chunk. */
+  | 'EXPANDING'
+  /** The targets could not be read (see `error`). */
+  | 'FAILED'
+  /** Every target read; communications are being rendered and delivered. */
+  | 'RUNNING';
+
+/** How the targets of a bulk run were chosen. */
+export type BatchTargetInfo = {
+  __typename?: 'BatchTargetInfo';
+  contractStatus?: Maybe<ContractStatus>;
+  /** "list" or "selection". */
+  kind: Scalars['String']['output'];
+  productCode?: Maybe<Scalars['String']['output']>;
+  segment?: Maybe<Scalars['String']['output']>;
+};
+
+/** Who a bulk send goes to: listed customers, or a selection read from the back-office in pages. Filters narrow either. */
+export type BulkTargetInput = {
+  /** Every customer of the CRM (narrowed by the filters): must be said explicitly. */
+  allCustomers?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only contracts in this status. */
+  contractStatus?: InputMaybe<ContractStatus>;
+  /** Up to 100,000 customer ids (repeats count once). */
+  customerIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Customers holding a contract for this product code; that contract is the one the communication is about. */
+  productCode?: InputMaybe<Scalars['String']['input']>;
+  /** Only customers of this segment, e.g. "retail". */
+  segment?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A way to reach a customer. */
 export type Channel =
   | 'EMAIL'
   | 'LETTER'
   | 'PORTAL'
-  | 'SMS';
+  | 'SMS'
+  | 'WEBHOOK'
+  | 'WHATSAPP';
 
 /** How the channels of a communication are chosen. */
 export type ChannelPolicy =
@@ -259,12 +370,25 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Stops an EXPANDING or RUNNING run: nothing that has not started rendering is sent (CONFLICT when it is over). */
+  cancelBatch: Batch;
   /** Cancels a communication that is still SCHEDULED or QUEUED (CONFLICT otherwise). */
   cancelCommunication: Communication;
+  /** Closes a print batch now from the spooled letters (null when there are none); CONFLICT while another closing runs. */
+  closePrintBatch?: Maybe<PrintBatch>;
+  /** A letter came back: its delivery becomes BOUNCED ("returned mail: <reason>") and the next channel of its chain takes over. */
+  registerReturnedMail: Delivery;
   /** Sends a FAILED or BOUNCED delivery again (CONFLICT otherwise). */
   retryDelivery: Delivery;
+  /** Records a bulk run and starts it; each target gets a communication of its own, idempotent per batch key. */
+  sendBulkCommunication: Batch;
   /** Records the request and queues its rendering and delivery. */
   sendCommunication: Communication;
+};
+
+
+export type MutationCancelBatchArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -273,8 +397,25 @@ export type MutationCancelCommunicationArgs = {
 };
 
 
+export type MutationClosePrintBatchArgs = {
+  duplex?: InputMaybe<Scalars['Boolean']['input']>;
+  maxLetters?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationRegisterReturnedMailArgs = {
+  deliveryId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationRetryDeliveryArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationSendBulkCommunicationArgs = {
+  input: SendBulkCommunicationInput;
 };
 
 
@@ -296,6 +437,82 @@ export type PostalAddress = {
   country: Scalars['String']['output'];
   lines: Array<Scalars['String']['output']>;
   postalCode: Scalars['String']['output'];
+};
+
+/** A closed print batch: one print-ready PDF (letters sorted by country and postal code, each with a Code 128 mark per page) and its manifest. */
+export type PrintBatch = {
+  __typename?: 'PrintBatch';
+  blankPages: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Printed on both sides: a blank back page after each letter with an odd page count. */
+  duplex: Scalars['Boolean']['output'];
+  /** The manifest lines in print order. */
+  entries: Array<PrintLetter>;
+  files: PrintBatchFiles;
+  /** Estimated weight of all envelopes. */
+  grams: Scalars['Int']['output'];
+  id: Scalars['ID']['output'];
+  letters: Scalars['Int']['output'];
+  /** Signed, expiring download of the manifest as CSV (one line per letter in print order). */
+  manifestCsvUrl: Scalars['String']['output'];
+  /** Signed, expiring download of the manifest as JSON (totals, then every letter). */
+  manifestJsonUrl: Scalars['String']['output'];
+  /** Pages of the PDF, blank back pages included. */
+  pages: Scalars['Int']['output'];
+  /** Signed, expiring download of the print-ready PDF (DOCUMENT_LINK_TTL_SECONDS); needs no other credentials. */
+  pdfUrl: Scalars['String']['output'];
+  /** SHA-256 of the PDF. */
+  sha256: Scalars['String']['output'];
+  sheets: Scalars['Int']['output'];
+  /** Per postal zone and weight class. */
+  totals: Array<PrintTotal>;
+};
+
+
+/** A closed print batch: one print-ready PDF (letters sorted by country and postal code, each with a Code 128 mark per page) and its manifest. */
+export type PrintBatchEntriesArgs = {
+  afterSequence?: InputMaybe<Scalars['Int']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** The files of a print batch, relative to the data folder. */
+export type PrintBatchFiles = {
+  __typename?: 'PrintBatchFiles';
+  manifestCsv: Scalars['String']['output'];
+  manifestJson: Scalars['String']['output'];
+  pdf: Scalars['String']['output'];
+};
+
+/** One letter of a print batch, in print order (a manifest line). */
+export type PrintLetter = {
+  __typename?: 'PrintLetter';
+  communicationId: Scalars['ID']['output'];
+  country: Scalars['String']['output'];
+  customerId: Scalars['ID']['output'];
+  deliveryId: Scalars['ID']['output'];
+  /** Its first page in the batch PDF (from 1). */
+  firstPage: Scalars['Int']['output'];
+  grams: Scalars['Int']['output'];
+  /** Pages of the letter. */
+  pages: Scalars['Int']['output'];
+  postalCode: Scalars['String']['output'];
+  postalZone: Scalars['String']['output'];
+  sequence: Scalars['Int']['output'];
+  /** Sheets it takes (a blank back page in duplex included). */
+  sheets: Scalars['Int']['output'];
+  weightClass: Scalars['String']['output'];
+};
+
+/** Letters, sheets and grams of one postal zone and envelope weight class: what postage planning needs. */
+export type PrintTotal = {
+  __typename?: 'PrintTotal';
+  grams: Scalars['Int']['output'];
+  letters: Scalars['Int']['output'];
+  /** DOMESTIC, EUROPE or WORLD. */
+  postalZone: Scalars['String']['output'];
+  sheets: Scalars['Int']['output'];
+  /** W20 (up to 20 g), W50, W100, W250, W500, W1000, W2000, or OVER. */
+  weightClass: Scalars['String']['output'];
 };
 
 export type Priority =
@@ -332,6 +549,8 @@ export type ProductEdge = {
 
 export type Query = {
   __typename?: 'Query';
+  /** A bulk run (null when unknown or not visible to the caller). */
+  batch?: Maybe<Batch>;
   communication?: Maybe<Communication>;
   /** Newest first. */
   communications: CommunicationConnection;
@@ -343,10 +562,18 @@ export type Query = {
   /** Deliveries created in [from, to), by channel and status. */
   deliveryStats: DeliveryStats;
   document?: Maybe<Document>;
+  printBatch?: Maybe<PrintBatch>;
+  /** Closed print batches, newest first. */
+  printBatches: Array<PrintBatch>;
   product?: Maybe<Product>;
   /** Null, with BACKOFFICE_UNAVAILABLE, when the catalog is down (the rest of the response still resolves). */
   products?: Maybe<ProductConnection>;
   templates: Array<Template>;
+};
+
+
+export type QueryBatchArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -391,6 +618,16 @@ export type QueryDocumentArgs = {
 };
 
 
+export type QueryPrintBatchArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryPrintBatchesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryProductArgs = {
   id: Scalars['ID']['input'];
 };
@@ -400,6 +637,23 @@ export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   category?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One template to many customers; each gets a communication of its own, planned by the channel policy. */
+export type SendBulkCommunicationInput = {
+  /** Same key (per caller) = each customer reached at most once: a re-run sends only to whom earlier runs did not reach. Absent: a fresh key. */
+  batchKey?: InputMaybe<Scalars['String']['input']>;
+  channelPolicy?: InputMaybe<ChannelPolicy>;
+  /** Required with EXPLICIT; the fallback order with PREFERRED. */
+  channels?: InputMaybe<Array<Channel>>;
+  /** Template variables, the same for every customer. */
+  data?: InputMaybe<Scalars['JSON']['input']>;
+  /** Default LOW: single sends of the front office go first. */
+  priority?: InputMaybe<Priority>;
+  /** Absent = now. */
+  scheduledAt?: InputMaybe<Scalars['DateTime']['input']>;
+  target: BulkTargetInput;
+  templateKey: Scalars['String']['input'];
 };
 
 /** What to send to whom; the gateway collects the data and picks the channels. */
@@ -421,8 +675,15 @@ export type SendCommunicationInput = {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** The progress of one run: its counts now, then on every change, ending when the run is over. */
+  batchProgress: BatchProgress;
   /** Every status change of the deliveries of one communication or one customer (at least one argument), from any process. */
   deliveryStatusChanged: Delivery;
+};
+
+
+export type SubscriptionBatchProgressArgs = {
+  id: Scalars['ID']['input'];
 };
 
 

@@ -1,5 +1,5 @@
-import type { Block, DocumentModel } from './document';
-import { letterLabels } from './letter.labels';
+import type { Block, DocumentModel } from '../../render/document';
+import { letterLabels } from '../../render/letter.labels';
 
 export interface RenderedEmail {
   readonly subject: string;

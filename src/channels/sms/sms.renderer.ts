@@ -1,4 +1,4 @@
-import type { DocumentModel } from './document';
+import type { DocumentModel } from '../../render/document';
 import { smsLength, truncateToSegments, type SmsEncoding } from './sms-segments';
 
 export interface SmsOptions {

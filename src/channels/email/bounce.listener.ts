@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerError } from 'smtp-server';
-import type { DeliveryStatus } from '../domain';
+import type { DeliveryStatus } from '../../domain';
 import { parseBounce } from './dsn.parser';
 import { SmtpEmailProvider } from './email.smtp';
 

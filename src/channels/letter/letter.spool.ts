@@ -1,12 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { access, constants, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Channel, type PostalAddress } from '../domain';
-import type { ChannelProvider, OutboundMessage, SendResult } from './channel';
+import { Channel, type PostalAddress } from '../../domain';
+import { assertSafeId, contentFor, type ChannelProvider, type DocumentReader, type RenderedMessage, type SendResult } from '../channel';
+
+/** The letter form of one delivery: who and where, and the archived PDF to print. */
+export interface LetterContent {
+  readonly name: string;
+  readonly address: PostalAddress;
+  readonly documentId: string;
+}
 
 export interface LetterSpoolOptions {
   /** The folder the print service picks jobs up from; created when missing. */
   readonly spoolDir: string;
+  /** Where the PDF is read from (the document archive). */
+  readonly documents: DocumentReader;
 }
 
 /** The JSON sidecar next to each PDF: what the print service needs to print and post it. */
@@ -20,8 +29,6 @@ export interface SpoolTicket {
   readonly createdAt: string;
 }
 
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 /**
  * Letters go to a print spool folder: `<deliveryId>.pdf` plus `<deliveryId>.json`.
  * Both are written to a temporary name and renamed, so the print service never
@@ -29,36 +36,35 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * A delivery id is spooled once: a repeat (a retried job) finds the sidecar and
  * leaves the job as it is. Handing a letter to print is final.
  */
-export class LetterSpoolProvider implements ChannelProvider {
+export class LetterSpoolProvider implements ChannelProvider<LetterContent> {
   readonly channel = Channel.LETTER;
 
   constructor(private readonly options: LetterSpoolOptions) {}
 
-  async send(message: OutboundMessage): Promise<SendResult> {
-    const letter = message.letter;
-    if (!letter) throw new Error(`delivery ${message.deliveryId}: expected a letter part, got none`);
-    if (!SAFE_ID.test(message.deliveryId)) {
-      throw new Error(`deliveryId: expected letters, digits, ".", "_" or "-", got ${JSON.stringify(message.deliveryId)}`);
-    }
+  async send(message: RenderedMessage<LetterContent>): Promise<SendResult> {
+    const letter = contentFor(message, Channel.LETTER, 'a letter');
+    assertSafeId(message.deliveryId);
     const providerMessageId = `spool:${message.deliveryId}`;
     const pdfPath = this.pathOf(message.deliveryId, 'pdf');
     const ticketPath = this.pathOf(message.deliveryId, 'json');
     const existing = await readTicket(ticketPath);
     if (existing) return { providerMessageId, final: true, detail: `already spooled at ${existing.createdAt}` };
 
+    const { bytes: pdf, pages: counted } = await this.options.documents.read(letter.documentId);
+    const pages = counted ?? 1;
     await mkdir(this.options.spoolDir, { recursive: true });
     const ticket: SpoolTicket = {
       deliveryId: message.deliveryId,
       communicationId: message.communicationId,
       name: letter.name,
       address: letter.address,
-      pages: letter.pages,
-      sha256: createHash('sha256').update(letter.pdf).digest('hex'),
+      pages,
+      sha256: createHash('sha256').update(pdf).digest('hex'),
       createdAt: new Date().toISOString(),
     };
-    await this.writeAtomically(pdfPath, letter.pdf);
+    await this.writeAtomically(pdfPath, pdf);
     await this.writeAtomically(ticketPath, `${JSON.stringify(ticket, null, 2)}\n`);
-    return { providerMessageId, final: true, detail: `spooled for print (${letter.pages} pages)` };
+    return { providerMessageId, final: true, detail: `spooled for print (${pages} pages)` };
   }
 
   /** Path of a spooled job's file; exposed for operators' tooling and tests. */

@@ -1,13 +1,26 @@
 import nodemailer, { type NodemailerError, type Transporter, type SMTPPoolSentMessageInfo } from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
-import { Channel } from '../domain';
+import { Channel } from '../../domain';
 import {
+  assertSafeId,
+  contentFor,
   PermanentDeliveryError,
+  SAFE_ID,
   TransientDeliveryError,
   type ChannelProvider,
-  type OutboundMessage,
+  type DocumentReader,
+  type RenderedMessage,
   type SendResult,
-} from './channel';
+} from '../channel';
+
+/** The email form of one delivery: the rendered texts and, when the template attaches it, the archived PDF. */
+export interface EmailContent {
+  readonly to: string;
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+  readonly attachment: { readonly documentId: string; readonly filename: string } | null;
+}
 
 export interface SmtpEmailOptions {
   /** `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://…` (TLS from the start). */
@@ -20,10 +33,9 @@ export interface SmtpEmailOptions {
   readonly maxConnections?: number;
   /** Connect, greeting and socket inactivity timeout; default 30_000 ms. */
   readonly timeoutMs?: number;
+  /** Where attachments are read from (the document archive); needed only for messages with one. */
+  readonly documents?: DocumentReader;
 }
-
-/** Letters, digits and `._-`: safe in a Message-ID, a mailbox local part and a file name. */
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
  * Email over SMTP with nodemailer's pooled transport.
@@ -33,7 +45,7 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * envelope sender `bounces+<deliveryId>@domain`, so an asynchronous bounce
  * names the delivery it belongs to.
  */
-export class SmtpEmailProvider implements ChannelProvider {
+export class SmtpEmailProvider implements ChannelProvider<EmailContent> {
   readonly channel = Channel.EMAIL;
   private readonly transport: Transporter<SMTPPoolSentMessageInfo>;
   private readonly messageIdDomain: string;
@@ -67,12 +79,10 @@ export class SmtpEmailProvider implements ChannelProvider {
     return match && SAFE_ID.test(match[1]) ? match[1] : null;
   }
 
-  async send(message: OutboundMessage): Promise<SendResult> {
-    const email = message.email;
-    if (!email) throw new Error(`delivery ${message.deliveryId}: expected an email part, got none`);
-    if (!SAFE_ID.test(message.deliveryId)) {
-      throw new Error(`deliveryId: expected letters, digits, ".", "_" or "-", got ${JSON.stringify(message.deliveryId)}`);
-    }
+  async send(message: RenderedMessage<EmailContent>): Promise<SendResult> {
+    const email = contentFor(message, Channel.EMAIL, 'an email');
+    assertSafeId(message.deliveryId);
+    const attachments = email.attachment ? [{ filename: email.attachment.filename, content: await this.attachment(email.attachment.documentId), contentType: 'application/pdf' }] : [];
     const messageId = `<${message.deliveryId}@${this.messageIdDomain}>`;
     let info: SMTPPoolSentMessageInfo;
     try {
@@ -84,7 +94,7 @@ export class SmtpEmailProvider implements ChannelProvider {
         text: email.text,
         messageId,
         envelope: { from: `bounces+${message.deliveryId}@${this.bounceDomain}`, to: email.to },
-        attachments: email.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+        attachments,
       });
     } catch (error) {
       throw classify(error as NodemailerError);
@@ -92,6 +102,11 @@ export class SmtpEmailProvider implements ChannelProvider {
     // One recipient per message: a partial acceptance cannot happen, a rejection without an error could.
     if (info.rejected.length > 0) throw new PermanentDeliveryError('The SMTP server rejected the recipient');
     return { providerMessageId: info.messageId || messageId, final: false, detail: info.response };
+  }
+
+  private async attachment(documentId: string): Promise<Buffer> {
+    if (!this.options.documents) throw new Error('SMTP provider: expected a document reader for attachments, got none');
+    return (await this.options.documents.read(documentId)).bytes;
   }
 
   async check(): Promise<void> {

@@ -1,4 +1,4 @@
-import { DeliveryStatus } from '../domain';
+import { DeliveryStatus } from '../../domain';
 
 /** One per-recipient block of an RFC 3464 delivery status report; field values as written, unfolded. */
 export interface DsnRecipient {

@@ -1,0 +1,78 @@
+import type { ConfigEnv } from '../config.env';
+import type { Channel, CustomerRecord } from '../domain';
+import type { DocumentModel } from '../render/document';
+import type { ChannelProvider, DocumentReader } from './channel';
+
+/**
+ * Everything one channel is, in one place (`src/channels/<channel>/`): how a
+ * customer is reached on it, whether consent is needed, what it makes of the
+ * document model, and the provider that sends it. The registry lists the
+ * modules; queue names (`deliver-<key>`), worker kinds, rate-limit keys and the
+ * policy's digital/paper split are derived from them. See README.md.
+ */
+export interface ChannelModule<C = unknown, S = unknown> {
+  readonly id: Channel;
+  /** Lower-case key: queue `deliver-<key>`, worker kind, `CHANNEL_RATE_LIMITS` key. */
+  readonly key: string;
+  /**
+   * `digital` channels are planned by ALL_CONSENTED; `paper` is the safety net
+   * (planned when no digital channel is usable) and what paperless skips.
+   */
+  readonly medium: 'digital' | 'paper';
+  /** Reaches a person at once (a phone buzzes): held during quiet hours. */
+  readonly interruptive: boolean;
+  /** `required`: usable only while the channel is among the customer's consents. */
+  readonly consent: 'required' | 'none';
+  /** Jobs at once per worker process, as a share of WORKER_CONCURRENCY (default 1; PDF-heavy channels less). */
+  readonly concurrencyShare?: number;
+  /** The customer's address on this channel, or null when they have none. */
+  address(customer: CustomerRecord): string | null;
+  /** Why `address` is null, as the policy says it: "needs an email address and the customer has none". */
+  readonly missingAddress: string;
+  /** What the timeline shows as the recipient (default: the address); never more than the channel needs. */
+  recipient?(customer: CustomerRecord): string | null;
+  /** Language keys a template must have when it lists this channel (e.g. `sms`). */
+  readonly templateTexts: readonly string[];
+  /** This channel's form of the document model, at the very end (late binding). */
+  render(input: RenderInput): Promise<Rendered<C>>;
+  /** The module's own environment variables, parsed once at start with the rest of the configuration. */
+  settings?(env: ConfigEnv): S;
+  createProvider(context: ProviderContext<S>): ChannelProvider<C>;
+}
+
+export interface RenderInput {
+  readonly model: DocumentModel;
+  /** Fresh from the CRM, read for this render. */
+  readonly customer: CustomerRecord;
+  readonly delivery: { readonly id: string; readonly communicationId: string; readonly customerId: string; readonly recipient: string | null };
+  /** The communication's PDF letter, rendered and archived at most once for all its deliveries. */
+  archivedPdf(): Promise<{ readonly id: string; readonly pages: number | null; readonly sha256: string }>;
+}
+
+export type Rendered<C> =
+  | { readonly ok: true; readonly content: C; readonly documentId: string | null; readonly detail: string }
+  /** This channel cannot serve this customer (no address, no text): a permanent failure, the chain moves on. */
+  | { readonly ok: false; readonly reason: string };
+
+/** What a provider factory gets: its module's settings and the shared endpoints of this process. */
+export interface ProviderContext<S = unknown> {
+  readonly settings: S;
+  readonly documents: DocumentReader;
+  /** Base of callback and download URLs. */
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly mailFrom: string;
+  readonly smtpUrl: string;
+  readonly twilio: {
+    readonly accountSid: string;
+    readonly authToken: string;
+    readonly from: string | null;
+    readonly messagingServiceSid: string | null;
+    readonly apiUrl: string | null;
+  };
+}
+
+/** "3 pages", "1 page", "? pages". */
+export function pagesText(pages: number | null): string {
+  return `${pages ?? '?'} page${pages === 1 ? '' : 's'}`;
+}
