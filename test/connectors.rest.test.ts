@@ -91,6 +91,7 @@ describe('REST connectors against the simulated CRM and catalog', () => {
         postalAddress: { lines: ['12 rue des Lilas'], postalCode: '69003', city: 'Lyon', country: 'FR' },
         preferredChannel: Channel.EMAIL,
         consents: [Channel.EMAIL, Channel.SMS, Channel.PORTAL],
+        webhookUrl: null,
       });
       expect(business).toMatchObject({ kind: 'company', firstName: null, lastName: null, companyName: wire('C0000009').organisationName });
       expect(letterOnly).toMatchObject({ email: null, phone: null, consents: [] });

@@ -7,8 +7,11 @@ import { startBackoffice, type RunningBackoffice } from '../backoffice/server';
 import { SmtpEmailProvider } from '../src/channels/email/email.smtp';
 import { LetterSpoolProvider } from '../src/channels/letter/letter.spool';
 import { PortalInboxProvider } from '../src/channels/portal/portal.inbox';
-import { ChannelRegistry } from '../src/channels/registry';
+import type { ChannelModule } from '../src/channels/channel.module';
+import { builtInChannels, ChannelRegistry } from '../src/channels/registry';
 import { documentReaderOf } from '../src/jobs/document.reader';
+import { WebhookProvider } from '../src/channels/webhook/webhook.http';
+import { TwilioWhatsappProvider } from '../src/channels/whatsapp/whatsapp.twilio';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../backoffice/sinks/smtp.sink';
 import { startTwilioSink, type TwilioSink, type TwilioSinkOptions } from '../backoffice/sinks/twilio.sink';
 import { TwilioSmsProvider } from '../src/channels/sms/sms.twilio';
@@ -70,6 +73,14 @@ export interface PipelineOptions {
   readonly smtp?: SmtpSinkOptions;
   readonly twilio?: TwilioSinkOptions;
   readonly worker?: Partial<Pick<WorkerDeps, 'concurrency' | 'limiter' | 'sweepGraceMs' | 'staleAfterMs' | 'maxLostJobs'>>;
+  /** Channel modules beyond the built-in ones, with the providers they make. */
+  readonly extraChannels?: readonly ChannelModule[];
+  /** Default: the project's templates/. */
+  readonly templatesDir?: string;
+  /** Where simulated business customers' document endpoints point (`<base>/<customerId>`). */
+  readonly webhookBaseUrl?: string;
+  /** The WEBHOOK provider's settings; default: private targets allowed (the receivers are on loopback). */
+  readonly webhook?: { readonly allowPrivate?: boolean; readonly signingKey?: string };
 }
 
 export const invoiceData = {
@@ -78,6 +89,7 @@ export const invoiceData = {
   dueDate: '2026-12-15',
 };
 export const FROM = 'Customer Service <service@bank.example>';
+export const WEBHOOK_KEY = 'jobs-test-webhook-signing-key-0123456789abcdef';
 export const sender = {
   name: 'Helvetia Assurances',
   addressLines: ['Service clients', '5 place de la Bourse', '69002 Lyon'],
@@ -123,7 +135,7 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
   const prefix = freshPrefix(name);
   const url = redisUrl();
   const database = await freshDatabase(options.database ?? 'sqlite', dir, name);
-  const bo = await startBackoffice({ customers: 50, contracts: 100, products: 20, contractsDatabaseUrl: `sqlite:${join(dir, 'contracts.sqlite')}` });
+  const bo = await startBackoffice({ customers: 50, contracts: 100, products: 20, contractsDatabaseUrl: `sqlite:${join(dir, 'contracts.sqlite')}`, webhookBaseUrl: options.webhookBaseUrl ?? null });
   const backoffice = await createBackoffice({
     crmUrl: bo.crmUrl,
     catalogUrl: bo.catalogUrl,
@@ -136,15 +148,15 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
   const store = await openStore(database.url);
   const repository = store.communications;
   const archive = new DocumentArchive({ dir: join(dir, 'archive'), signingSecret: 'jobs-test-secret', linkTtlSeconds: 60, publicUrl: 'http://127.0.0.1:4000', repository });
-  const templates = TemplateCatalog.load(join(__dirname, '..', 'templates'));
+  const templates = TemplateCatalog.load(options.templatesDir ?? join(__dirname, '..', 'templates'), { channels: [...builtInChannels(), ...(options.extraChannels ?? [])] });
   const mail = await startSmtpSink(options.smtp);
   const sms = await startTwilioSink({ callbacks: false, ...options.twilio });
-  const channels = new ChannelRegistry();
+  const channels = new ChannelRegistry([...builtInChannels(), ...(options.extraChannels ?? [])]);
   const documents = documentReaderOf(archive);
   const letters = new LetterSpoolProvider({ spoolDir: join(dir, 'spool'), documents });
   const email = new SmtpEmailProvider({ url: mail.url, from: FROM, timeoutMs: 5_000, documents });
   const twilio = new TwilioSmsProvider({ accountSid: sms.accountSid, authToken: sms.authToken, from: '+15005550006', apiBaseUrl: sms.url, timeoutMs: 2_000 });
-  const dispatcher = new Dispatcher({ connection: url, prefix, jobOptions: { ...FAST_RETRIES, ...options.jobOptions } });
+  const dispatcher = new Dispatcher({ connection: url, prefix, jobOptions: { ...FAST_RETRIES, ...options.jobOptions }, channels: channels.ids });
   const events = createRedisStatusEvents({ redisUrl: url, channel: `${prefix}:status` });
   const workers = await startWorkers({
     connection: url,
@@ -154,7 +166,12 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
     backoffice,
     templates,
     channels,
-    providers: { [Channel.EMAIL]: email, [Channel.SMS]: twilio, [Channel.LETTER]: letters, [Channel.PORTAL]: new PortalInboxProvider() },
+    providers: {
+      [Channel.EMAIL]: email, [Channel.SMS]: twilio, [Channel.LETTER]: letters, [Channel.PORTAL]: new PortalInboxProvider(),
+      [Channel.WHATSAPP]: new TwilioWhatsappProvider({ accountSid: sms.accountSid, authToken: sms.authToken, from: 'whatsapp:+15005550006', apiBaseUrl: sms.url, timeoutMs: 2_000 }),
+      [Channel.WEBHOOK]: new WebhookProvider({ signingKey: options.webhook?.signingKey ?? WEBHOOK_KEY, documents, allowPrivate: options.webhook?.allowPrivate ?? true, timeoutMs: 2_000 }),
+      ...Object.fromEntries((options.extraChannels ?? []).map((m) => [m.id, m.createProvider({ settings: undefined, documents, publicUrl: 'http://127.0.0.1:4000', dataDir: dir, mailFrom: FROM, smtpUrl: mail.url, twilio: { accountSid: sms.accountSid, authToken: sms.authToken, from: '+15005550006', messagingServiceSid: null, apiUrl: sms.url } })])),
+    },
     events,
     dispatcher,
     sender,

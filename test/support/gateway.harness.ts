@@ -31,6 +31,8 @@ export interface HarnessOptions {
   readonly databaseUrl?: string;
   /** Options of the Twilio-compatible sink, e.g. `invalidNumber`. */
   readonly twilio?: Partial<TwilioSinkOptions>;
+  /** Where simulated business customers' document endpoints point (`<base>/<customerId>`). */
+  readonly webhookBaseUrl?: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     contracts: options.contracts ?? 700,
     products: options.products ?? 40,
     contractsDatabaseUrl: `sqlite:${join(dir, 'contracts.sqlite')}`,
+    webhookBaseUrl: options.webhookBaseUrl ?? null,
   });
   const smtp = await startSmtpSink();
   const sms = await startTwilioSink({ callbacks: { delayMs: 100 }, ...options.twilio });

@@ -22,6 +22,9 @@ export function whyNotTarget(url: string, allowPrivate: boolean): string | null 
     return 'is not a URL';
   }
   if (parsed.username || parsed.password) return 'carries credentials';
+  // An address literal is connected to without a lookup: check it here.
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (!allowPrivate && ipaddr.isValid(host) && !isPublicAddress(host)) return 'is a non-public address (private targets are not allowed: WEBHOOK_ALLOW_PRIVATE)';
   if (parsed.protocol === 'https:') return null;
   if (parsed.protocol === 'http:' && allowPrivate) return null;
   return 'is not https';
