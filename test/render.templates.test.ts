@@ -47,7 +47,7 @@ describe('TemplateCatalog with the shipped templates', () => {
     const byKey = Object.fromEntries(catalog.list().map((t) => [t.key, t]));
     expect(Object.keys(byKey).sort()).toEqual(['contract-renewal', 'invoice-available', 'payment-reminder', 'welcome']);
     for (const t of catalog.list()) expect([...t.languages].sort()).toEqual(['de', 'en', 'fr']);
-    expect(byKey['invoice-available']).toMatchObject({ channels: [Channel.EMAIL, Channel.SMS, Channel.LETTER, Channel.PORTAL], requiresContract: true, attachPdf: true });
+    expect(byKey['invoice-available']).toMatchObject({ channels: [Channel.EMAIL, Channel.SMS, Channel.LETTER, Channel.PORTAL, Channel.WHATSAPP, Channel.WEBHOOK], requiresContract: true, attachPdf: true });
     expect(byKey.welcome).toMatchObject({ channels: [Channel.EMAIL, Channel.LETTER, Channel.PORTAL], requiresContract: false, attachPdf: false });
     expect(catalog.get('welcome')?.name).toBe('Welcome');
     expect(catalog.get('nope')).toBeUndefined();
