@@ -3,26 +3,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import pino from 'pino';
 import { startBackoffice, type RunningBackoffice } from '../backoffice/server';
-import { SmtpEmailProvider } from '../src/channels/email.smtp';
 import { LetterSpoolProvider } from '../src/channels/letter.spool';
-import { PortalInboxProvider } from '../src/channels/portal.inbox';
 import { recipientOf } from '../src/channels/recipient';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../src/channels/sinks/smtp.sink';
 import { startTwilioSink, type TwilioSink, type TwilioSinkOptions } from '../src/channels/sinks/twilio.sink';
-import { TwilioSmsProvider } from '../src/channels/sms.twilio';
-import { createBackoffice, type ConnectedBackoffice } from '../src/connectors/backoffice.factory';
+import type { ConnectedBackoffice } from '../src/connectors/backoffice.factory';
+import { loadConfig } from '../src/config';
 import { Channel, ChannelPolicy, CommunicationStatus, Priority } from '../src/domain';
-import { Dispatcher } from '../src/jobs/dispatcher';
+import type { Dispatcher } from '../src/jobs/dispatcher';
 import { enqueueCommunication } from '../src/jobs/outbox.enqueue';
 import type { JobOptionsOverrides } from '../src/jobs/queue.names';
-import { createRedisStatusEvents, type StatusEvents } from '../src/jobs/status.events';
-import { startWorkers, type RunningWorkers, type WorkerDeps } from '../src/jobs/workers';
-import { TemplateCatalog } from '../src/render/template.catalog';
+import type { StatusEvents } from '../src/jobs/status.events';
+import type { RunningWorkers, WorkerDeps } from '../src/jobs/workers';
+import type { TemplateCatalog } from '../src/render/template.catalog';
+import { startGateway } from '../src/runtime/gateway';
 import type { CommunicationEntity } from '../src/store/communication.entity';
 import type { CommunicationRepository, CreateCommunicationInput } from '../src/store/communication.repository';
-import { openStore, type Store } from '../src/store/data-source';
-import { DocumentArchive } from '../src/store/document.archive';
+import type { Store } from '../src/store/data-source';
+import type { DocumentArchive } from '../src/store/document.archive';
 import { createDatabase } from './support/postgres.cluster';
 
 /** The whole pipeline on loopback for the jobs suites: real Redis, store, back-office, sinks and providers. */
@@ -116,47 +116,57 @@ async function freshDatabase(kind: 'sqlite' | 'postgres', dir: string, name: str
   };
 }
 
+/**
+ * The pipeline as a worker process runs it, built by the composition root
+ * (`startGateway`, role `worker`) from a configuration pointing at the
+ * loopback sinks, a fresh store and the shared test Redis; the options a
+ * test needs (short backoffs, sweeper timings, concurrency) go through
+ * `GatewayOptions`.
+ */
 export async function startPipeline(name: string, options: PipelineOptions = {}): Promise<Pipeline> {
   const dir = mkdtempSync(join(tmpdir(), `ccm-jobs-${name}-`));
   const prefix = freshPrefix(name);
   const url = redisUrl();
   const database = await freshDatabase(options.database ?? 'sqlite', dir, name);
   const bo = await startBackoffice({ customers: 50, contracts: 100, products: 20, contractsDatabaseUrl: `sqlite:${join(dir, 'contracts.sqlite')}` });
-  const backoffice = await createBackoffice({
-    crmUrl: bo.crmUrl,
-    catalogUrl: bo.catalogUrl,
-    contractsDatabaseUrl: bo.contractsDatabaseUrl,
-    timeoutMs: 2_000,
-    retries: 0,
-    cacheTtlMs: 0,
-    breaker: { failureThreshold: 1_000, minimumCalls: 1_000 },
-  });
-  const store = await openStore(database.url);
-  const repository = store.communications;
-  const archive = new DocumentArchive({ dir: join(dir, 'archive'), signingSecret: 'jobs-test-secret', linkTtlSeconds: 60, publicUrl: 'http://127.0.0.1:4000', repository });
-  const templates = TemplateCatalog.load(join(__dirname, '..', 'templates'));
   const mail = await startSmtpSink(options.smtp);
   const sms = await startTwilioSink({ callbacks: false, ...options.twilio });
-  const letters = new LetterSpoolProvider({ spoolDir: join(dir, 'spool') });
-  const email = new SmtpEmailProvider({ url: mail.url, from: FROM, timeoutMs: 5_000 });
-  const twilio = new TwilioSmsProvider({ accountSid: sms.accountSid, authToken: sms.authToken, from: '+15005550006', apiBaseUrl: sms.url, timeoutMs: 2_000 });
-  const dispatcher = new Dispatcher({ connection: url, prefix, jobOptions: { ...FAST_RETRIES, ...options.jobOptions } });
-  const events = createRedisStatusEvents({ redisUrl: url, channel: `${prefix}:status` });
-  const workers = await startWorkers({
-    connection: url,
-    prefix,
-    repository,
-    archive,
-    backoffice,
-    templates,
-    providers: { [Channel.EMAIL]: email, [Channel.SMS]: twilio, [Channel.LETTER]: letters, [Channel.PORTAL]: new PortalInboxProvider() },
-    events,
-    dispatcher,
-    sender,
-    concurrency: { render: 4, email: 4, sms: 4, letter: 2, portal: 2 },
-    sweepIntervalMs: options.sweepIntervalMs ?? 0,
-    ...options.worker,
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dir,
+    PUBLIC_URL: 'http://127.0.0.1:4000',
+    REDIS_URL: url,
+    QUEUE_PREFIX: prefix,
+    DATABASE_URL: database.url,
+    CRM_URL: bo.crmUrl,
+    CATALOG_URL: bo.catalogUrl,
+    CONTRACTS_DATABASE_URL: bo.contractsDatabaseUrl,
+    BACKOFFICE_TIMEOUT_MS: '2000',
+    BACKOFFICE_RETRIES: '0',
+    CATALOG_CACHE_TTL_MS: '0',
+    SMTP_URL: mail.url,
+    MAIL_FROM: FROM,
+    TWILIO_ACCOUNT_SID: sms.accountSid,
+    TWILIO_AUTH_TOKEN: sms.authToken,
+    TWILIO_FROM: '+15005550006',
+    TWILIO_API_URL: sms.url,
+    SENDER_ADDRESS: [sender.name, ...sender.addressLines].join('|'),
+    DOCUMENT_SIGNING_SECRET: 'jobs-test-secret',
+    DOCUMENT_LINK_TTL_SECONDS: '60',
+    // Letters stay in the spool for the tests to read: no scheduled print batch.
+    PRINT_BATCH_INTERVAL_MS: '0',
   });
+  const gateway = await startGateway(config, 'worker', pino({ level: 'silent' }), {
+    jobOptions: { ...FAST_RETRIES, ...options.jobOptions },
+    connectors: { breaker: { failureThreshold: 1_000, minimumCalls: 1_000 } },
+    workers: { concurrency: { render: 4, email: 4, sms: 4, letter: 2, portal: 2 }, sweepIntervalMs: options.sweepIntervalMs ?? 0, ...options.worker },
+  });
+  const { backoffice, repository, archive, templates, dispatcher, events } = gateway.parts;
+  const workers = gateway.parts.workers!;
+  const { store } = gateway;
+  // The spool the gateway's letter provider writes to, read through the provider's own naming.
+  const letters = new LetterSpoolProvider({ spoolDir: join(dir, 'print-spool') });
 
   const send: Pipeline['send'] = async (request, sendOptions = {}) => {
     const customerId = request.customerId ?? 'C0000001';
@@ -193,10 +203,8 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
   return {
     prefix, redisUrl: url, dir, bo, backoffice, store, repository, archive, templates, mail, sms, letters, dispatcher, events, workers, send, waitFor,
     close: async () => {
-      await workers.close();
-      await Promise.all([dispatcher.close(), events.close(), email.close(), mail.close(), sms.close()]);
-      await Promise.all([backoffice.close(), bo.close()]);
-      await store.close();
+      await gateway.close();
+      await Promise.all([mail.close(), sms.close(), bo.close()]);
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { createBackoffice, type ConnectedBackoffice } from '../connectors/backoffice.factory';
+import { createBackoffice, type BackofficeConfig, type ConnectedBackoffice } from '../connectors/backoffice.factory';
 import { registerCors } from '../http/cors';
 import { registerDocumentsRoute } from '../http/documents.route';
 import { registerPrintBatchesRoute } from '../http/print-batches.route';
@@ -24,19 +24,22 @@ import { createMetrics, registerMetricsRoute } from '../http/metrics';
 import { metricsApolloPlugin } from '../http/metrics.plugin';
 import { registerTwilioWebhook } from '../http/twilio.webhook';
 import { Dispatcher } from '../jobs/dispatcher';
+import type { JobOptionsOverrides } from '../jobs/queue.names';
+import type { RunningWorkers } from '../jobs/workers';
 import { enqueueCommunication, enqueueDelivery } from '../jobs/outbox.enqueue';
 import { applyProviderOutcome } from '../jobs/provider-outcome';
 import { createRedis } from '../jobs/redis.connection';
 import { matchProviderReport } from '../jobs/report.matcher';
 import { SendReceipts } from '../jobs/send.receipts';
 import { canTransition } from '../store/delivery-status';
-import { createRedisStatusEvents } from '../jobs/status.events';
+import { createRedisStatusEvents, type StatusEvents } from '../jobs/status.events';
 import type { GatewayContext } from '../resolvers/context';
 import type { CommunicationEntity } from '../store/communication.entity';
+import type { CommunicationRepository } from '../store/communication.repository';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import { startEmbeddedServices, type Endpoints } from './embedded.services';
 import { projectRoot } from './project-root';
-import { startWorkerRole } from './worker.role';
+import { startWorkerRole, type WorkerTuning } from './worker.role';
 import { createBulkApi } from '../bulk/bulk.api';
 import { startBulkWorkers } from '../bulk/bulk.workers';
 import { createPrintApi } from '../print/print.api';
@@ -52,12 +55,37 @@ export interface Gateway {
   readonly store: Store;
   /** The inbound SMTP listener for bounces, when this process runs workers. */
   readonly bounceUrl: string | null;
+  /** What the composition root built, for tests and tools that drive this process from inside. */
+  readonly parts: GatewayParts;
   close(): Promise<void>;
 }
 
+export interface GatewayParts {
+  readonly backoffice: ConnectedBackoffice;
+  readonly repository: CommunicationRepository;
+  readonly archive: DocumentArchive;
+  readonly templates: TemplateCatalog;
+  readonly dispatcher: Dispatcher;
+  readonly events: StatusEvents;
+  /** The render and deliver workers and the outbox sweeper, when this process runs workers. */
+  readonly workers: RunningWorkers | null;
+}
+
+/**
+ * Settings the environment does not carry, for tests that need the gateway
+ * to behave faster or differently than in production (short backoffs, a
+ * breaker that never opens, an outbox sweeper on its own schedule). Nothing
+ * here is needed to run the gateway.
+ */
 export interface GatewayOptions {
   /** Folder of the templates. Default `templates/` of the project. */
   readonly templatesDir?: string;
+  /** Job options per queue, over the job system's defaults (`jobOptionsFor`). */
+  readonly jobOptions?: JobOptionsOverrides;
+  /** Over the back-office tuning of the configuration (`BACKOFFICE_*`), e.g. `breaker`. */
+  readonly connectors?: Partial<Pick<BackofficeConfig, 'timeoutMs' | 'retries' | 'cacheTtlMs' | 'breaker'>>;
+  /** Over the worker settings derived from the configuration: concurrency per kind, sweeper timings, shutdown grace. */
+  readonly workers?: WorkerTuning;
 }
 
 /**
@@ -86,6 +114,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       catalogUrl: endpoints.catalogUrl,
       contractsDatabaseUrl: endpoints.contractsDatabaseUrl,
       ...config.connectors,
+      ...options.connectors,
     });
     stack.push(['backoffice', () => backoffice.close()]);
     const templates = TemplateCatalog.load(options.templatesDir ?? join(projectRoot(), 'templates'));
@@ -100,7 +129,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     const events = createRedisStatusEvents({ redisUrl: endpoints.redisUrl, channel: `${config.queuePrefix}:delivery-status` });
     stack.push(['events', () => events.close()]);
     const feed: StatusFeed = events;
-    const dispatcher = new Dispatcher({ connection: endpoints.redisUrl, prefix: config.queuePrefix });
+    const dispatcher = new Dispatcher({ connection: endpoints.redisUrl, prefix: config.queuePrefix, jobOptions: options.jobOptions });
     stack.push(['dispatcher', () => dispatcher.close()]);
 
     const metrics = createMetrics();
@@ -110,9 +139,11 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     stack.push(['metrics feed', async () => unsubscribeMetrics()]);
     const unsubscribeMetrics = events.subscribe((change) => metrics.deliveryStatus(change.channel, change.status));
     let bounceUrl: string | null = null;
+    let pipelineWorkers: RunningWorkers | null = null;
     if (role === 'worker' || role === 'all') {
-      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, events, dispatcher, logger });
+      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, events, dispatcher, logger, tuning: options.workers });
       bounceUrl = workers.bounceUrl;
+      pipelineWorkers = workers.workers;
       stack.push(['workers', () => workers.close()]);
     }
     // Print output (src/print) from PRINT_*: postage planning, closing defaults, signed downloads.
@@ -214,7 +245,8 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         await listening.close();
       }]);
     }
-    return { url, endpoints, app, store, bounceUrl, close };
+    const parts: GatewayParts = { backoffice, repository, archive, templates, dispatcher, events, workers: pipelineWorkers };
+    return { url, endpoints, app, store, bounceUrl, parts, close };
   } catch (error) {
     await close();
     throw error;
