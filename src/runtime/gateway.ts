@@ -160,7 +160,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     };
     // Bulk sends and print output (src/bulk, src/print): expand/cancel jobs, batch monitor, scheduled print batches.
     if (role === 'worker' || role === 'all') {
-      const bulkWorkers = await startBulkWorkers({ redisUrl: endpoints.redisUrl, dataSource: store.dataSource, repository, backoffice, templates, dispatcher, statusEvents: events, logger });
+      const bulkWorkers = await startBulkWorkers({ redisUrl: endpoints.redisUrl, dataSource: store.dataSource, repository, backoffice, templates, dispatcher, statusEvents: events, logger, jobOptions: options.jobOptions });
       stack.push(['bulk workers', () => bulkWorkers.close()]);
       const printWorkerApi = createPrintApi(print);
       stack.push(['print closer', () => printWorkerApi.close()]);
@@ -188,7 +188,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       const communications = new CommunicationService({ repository, templates, jobs, feed, logger });
       const services = { backoffice, repository, archive, templates, communications, feed };
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
-      const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, backoffice, logger });
+      const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, backoffice, logger, jobOptions: options.jobOptions });
       stack.push(['bulk api', () => bulkApi.close()]);
       const printApi = createPrintApi(print);
       stack.push(['print api', () => printApi.close()]);
