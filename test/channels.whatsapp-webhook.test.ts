@@ -158,7 +158,7 @@ describe('WEBHOOK targets', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    p = await startPipeline('webhook-ssrf', { webhookBaseUrl: receiver.url.replace('http:', 'https:'), webhook: { allowPrivate: false } });
+    p = await startPipeline('webhook-ssrf', { webhookBaseUrl: receiver.url.replace('http:', 'https:'), webhookAllowPrivate: false });
   });
   afterAll(async () => {
     await p?.close();

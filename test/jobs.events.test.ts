@@ -80,7 +80,7 @@ describe('status events from the pipeline and provider outcomes', () => {
   beforeAll(async () => {
     p = await startPipeline('outcomes');
     // Another process's view: its own connections, the pipeline's channel.
-    watcher = createRedisStatusEvents({ redisUrl: p.redisUrl, channel: `${p.prefix}:status` });
+    watcher = createRedisStatusEvents({ redisUrl: p.redisUrl, channel: `${p.prefix}:delivery-status` });
     watcher.subscribe((e) => seen.push(e));
     await watcher.ready();
   });

@@ -3,30 +3,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import pino from 'pino';
 import { startBackoffice, type RunningBackoffice } from '../backoffice/server';
-import { SmtpEmailProvider } from '../src/channels/email/email.smtp';
-import { LetterSpoolProvider } from '../src/channels/letter/letter.spool';
-import { PortalInboxProvider } from '../src/channels/portal/portal.inbox';
-import type { ChannelModule } from '../src/channels/channel.module';
-import { builtInChannels, ChannelRegistry } from '../src/channels/registry';
-import { documentReaderOf } from '../src/jobs/document.reader';
-import { WebhookProvider } from '../src/channels/webhook/webhook.http';
-import { TwilioWhatsappProvider } from '../src/channels/whatsapp/whatsapp.twilio';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../backoffice/sinks/smtp.sink';
 import { startTwilioSink, type TwilioSink, type TwilioSinkOptions } from '../backoffice/sinks/twilio.sink';
-import { TwilioSmsProvider } from '../src/channels/sms/sms.twilio';
-import { createBackoffice, type ConnectedBackoffice } from '../src/connectors/backoffice.factory';
+import type { ChannelModule } from '../src/channels/channel.module';
+import { LetterSpoolProvider } from '../src/channels/letter/letter.spool';
+import { builtInChannels, type ChannelRegistry } from '../src/channels/registry';
+import { documentReaderOf } from '../src/jobs/document.reader';
+import type { ConnectedBackoffice } from '../src/connectors/backoffice.factory';
+import { loadConfig } from '../src/config';
 import { Channel, ChannelPolicy, CommunicationStatus, Priority } from '../src/domain';
-import { Dispatcher } from '../src/jobs/dispatcher';
+import type { Dispatcher } from '../src/jobs/dispatcher';
 import { enqueueCommunication } from '../src/jobs/outbox.enqueue';
 import type { JobOptionsOverrides } from '../src/jobs/queue.names';
-import { createRedisStatusEvents, type StatusEvents } from '../src/jobs/status.events';
-import { startWorkers, type RunningWorkers, type WorkerDeps } from '../src/jobs/workers';
-import { TemplateCatalog } from '../src/render/template.catalog';
+import type { StatusEvents } from '../src/jobs/status.events';
+import type { RunningWorkers, WorkerDeps } from '../src/jobs/workers';
+import type { TemplateCatalog } from '../src/render/template.catalog';
+import { startGateway } from '../src/runtime/gateway';
 import type { CommunicationEntity } from '../src/store/communication.entity';
 import type { CommunicationRepository, CreateCommunicationInput } from '../src/store/communication.repository';
-import { openStore, type Store } from '../src/store/data-source';
-import { DocumentArchive } from '../src/store/document.archive';
+import type { Store } from '../src/store/data-source';
+import type { DocumentArchive } from '../src/store/document.archive';
 import { createDatabase } from './support/postgres.cluster';
 
 /** The whole pipeline on loopback for the jobs suites: real Redis, store, back-office, sinks and providers. */
@@ -73,14 +71,14 @@ export interface PipelineOptions {
   readonly smtp?: SmtpSinkOptions;
   readonly twilio?: TwilioSinkOptions;
   readonly worker?: Partial<Pick<WorkerDeps, 'concurrency' | 'limiter' | 'sweepGraceMs' | 'staleAfterMs' | 'maxLostJobs'>>;
-  /** Channel modules beyond the built-in ones, with the providers they make. */
+  /** Channel modules beyond the built-in ones (a test-only channel). */
   readonly extraChannels?: readonly ChannelModule[];
   /** Default: the project's templates/. */
   readonly templatesDir?: string;
   /** Where simulated business customers' document endpoints point (`<base>/<customerId>`). */
   readonly webhookBaseUrl?: string;
-  /** The WEBHOOK provider's settings; default: private targets allowed (the receivers are on loopback). */
-  readonly webhook?: { readonly allowPrivate?: boolean; readonly signingKey?: string };
+  /** WEBHOOK_ALLOW_PRIVATE; default true (the test receivers are on loopback). */
+  readonly webhookAllowPrivate?: boolean;
 }
 
 export const invoiceData = {
@@ -102,6 +100,8 @@ export const FAST_RETRIES: JobOptionsOverrides = {
   'deliver-sms': { backoff: { type: 'provider', delay: 200 } },
   'deliver-letter': { backoff: { type: 'provider', delay: 200 } },
   'deliver-portal': { backoff: { type: 'provider', delay: 200 } },
+  'deliver-whatsapp': { backoff: { type: 'provider', delay: 200 } },
+  'deliver-webhook': { backoff: { type: 'provider', delay: 200 } },
 };
 
 export function redisUrl(): string {
@@ -130,55 +130,62 @@ async function freshDatabase(kind: 'sqlite' | 'postgres', dir: string, name: str
   };
 }
 
+/**
+ * The pipeline as a worker process runs it, built by the composition root
+ * (`startGateway`, role `worker`) from a configuration pointing at the
+ * loopback sinks, a fresh store and the shared test Redis; the options a
+ * test needs (short backoffs, sweeper timings, concurrency) go through
+ * `GatewayOptions`.
+ */
 export async function startPipeline(name: string, options: PipelineOptions = {}): Promise<Pipeline> {
   const dir = mkdtempSync(join(tmpdir(), `ccm-jobs-${name}-`));
   const prefix = freshPrefix(name);
   const url = redisUrl();
   const database = await freshDatabase(options.database ?? 'sqlite', dir, name);
   const bo = await startBackoffice({ customers: 50, contracts: 100, products: 20, contractsDatabaseUrl: `sqlite:${join(dir, 'contracts.sqlite')}`, webhookBaseUrl: options.webhookBaseUrl ?? null });
-  const backoffice = await createBackoffice({
-    crmUrl: bo.crmUrl,
-    catalogUrl: bo.catalogUrl,
-    contractsDatabaseUrl: bo.contractsDatabaseUrl,
-    timeoutMs: 2_000,
-    retries: 0,
-    cacheTtlMs: 0,
-    breaker: { failureThreshold: 1_000, minimumCalls: 1_000 },
-  });
-  const store = await openStore(database.url);
-  const repository = store.communications;
-  const archive = new DocumentArchive({ dir: join(dir, 'archive'), signingSecret: 'jobs-test-secret', linkTtlSeconds: 60, publicUrl: 'http://127.0.0.1:4000', repository });
-  const templates = TemplateCatalog.load(options.templatesDir ?? join(__dirname, '..', 'templates'), { channels: [...builtInChannels(), ...(options.extraChannels ?? [])] });
   const mail = await startSmtpSink(options.smtp);
   const sms = await startTwilioSink({ callbacks: false, ...options.twilio });
-  const channels = new ChannelRegistry([...builtInChannels(), ...(options.extraChannels ?? [])]);
-  const documents = documentReaderOf(archive);
-  const letters = new LetterSpoolProvider({ spoolDir: join(dir, 'spool'), documents });
-  const email = new SmtpEmailProvider({ url: mail.url, from: FROM, timeoutMs: 5_000, documents });
-  const twilio = new TwilioSmsProvider({ accountSid: sms.accountSid, authToken: sms.authToken, from: '+15005550006', apiBaseUrl: sms.url, timeoutMs: 2_000 });
-  const dispatcher = new Dispatcher({ connection: url, prefix, jobOptions: { ...FAST_RETRIES, ...options.jobOptions }, channels: channels.ids });
-  const events = createRedisStatusEvents({ redisUrl: url, channel: `${prefix}:status` });
-  const workers = await startWorkers({
-    connection: url,
-    prefix,
-    repository,
-    archive,
-    backoffice,
-    templates,
-    channels,
-    providers: {
-      [Channel.EMAIL]: email, [Channel.SMS]: twilio, [Channel.LETTER]: letters, [Channel.PORTAL]: new PortalInboxProvider(),
-      [Channel.WHATSAPP]: new TwilioWhatsappProvider({ accountSid: sms.accountSid, authToken: sms.authToken, from: 'whatsapp:+15005550006', apiBaseUrl: sms.url, timeoutMs: 2_000 }),
-      [Channel.WEBHOOK]: new WebhookProvider({ signingKey: options.webhook?.signingKey ?? WEBHOOK_KEY, documents, allowPrivate: options.webhook?.allowPrivate ?? true, timeoutMs: 2_000 }),
-      ...Object.fromEntries((options.extraChannels ?? []).map((m) => [m.id, m.createProvider({ settings: undefined, documents, publicUrl: 'http://127.0.0.1:4000', dataDir: dir, mailFrom: FROM, smtpUrl: mail.url, twilio: { accountSid: sms.accountSid, authToken: sms.authToken, from: '+15005550006', messagingServiceSid: null, apiUrl: sms.url } })])),
-    },
-    events,
-    dispatcher,
-    sender,
-    concurrency: { render: 4, email: 4, sms: 4, letter: 2, portal: 2 },
-    sweepIntervalMs: options.sweepIntervalMs ?? 0,
-    ...options.worker,
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dir,
+    PUBLIC_URL: 'http://127.0.0.1:4000',
+    REDIS_URL: url,
+    QUEUE_PREFIX: prefix,
+    DATABASE_URL: database.url,
+    CRM_URL: bo.crmUrl,
+    CATALOG_URL: bo.catalogUrl,
+    CONTRACTS_DATABASE_URL: bo.contractsDatabaseUrl,
+    BACKOFFICE_TIMEOUT_MS: '2000',
+    BACKOFFICE_RETRIES: '0',
+    CATALOG_CACHE_TTL_MS: '0',
+    SMTP_URL: mail.url,
+    MAIL_FROM: FROM,
+    TWILIO_ACCOUNT_SID: sms.accountSid,
+    TWILIO_AUTH_TOKEN: sms.authToken,
+    TWILIO_FROM: '+15005550006',
+    TWILIO_API_URL: sms.url,
+    SENDER_ADDRESS: [sender.name, ...sender.addressLines].join('|'),
+    DOCUMENT_SIGNING_SECRET: 'jobs-test-secret',
+    DOCUMENT_LINK_TTL_SECONDS: '60',
+    // Letters stay in the spool for the tests to read: no scheduled print batch.
+    PRINT_BATCH_INTERVAL_MS: '0',
+    WEBHOOK_SIGNING_KEY: WEBHOOK_KEY,
+    WEBHOOK_ALLOW_PRIVATE: String(options.webhookAllowPrivate ?? true),
+    WEBHOOK_TIMEOUT_MS: '2000',
   });
+  const gateway = await startGateway(config, 'worker', pino({ level: 'silent' }), {
+    jobOptions: { ...FAST_RETRIES, ...options.jobOptions },
+    ...(options.extraChannels ? { channels: [...builtInChannels(), ...options.extraChannels] } : {}),
+    ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}),
+    connectors: { breaker: { failureThreshold: 1_000, minimumCalls: 1_000 } },
+    workers: { concurrency: { render: 4, email: 4, sms: 4, letter: 2, portal: 2 }, sweepIntervalMs: options.sweepIntervalMs ?? 0, ...options.worker },
+  });
+  const { backoffice, repository, archive, templates, channels, dispatcher, events } = gateway.parts;
+  const workers = gateway.parts.workers!;
+  const { store } = gateway;
+  // The spool the gateway's letter provider writes to, read through the provider's own naming.
+  const letters = new LetterSpoolProvider({ spoolDir: join(dir, 'print-spool'), documents: documentReaderOf(archive) });
 
   const send: Pipeline['send'] = async (request, sendOptions = {}) => {
     const customerId = request.customerId ?? 'C0000001';
@@ -215,10 +222,8 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
   return {
     prefix, redisUrl: url, dir, bo, backoffice, store, repository, archive, templates, channels, mail, sms, letters, dispatcher, events, workers, send, waitFor,
     close: async () => {
-      await workers.close();
-      await Promise.all([dispatcher.close(), events.close(), email.close(), mail.close(), sms.close()]);
-      await Promise.all([backoffice.close(), bo.close()]);
-      await store.close();
+      await gateway.close();
+      await Promise.all([mail.close(), sms.close(), bo.close()]);
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },

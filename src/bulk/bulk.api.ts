@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Backoffice } from '../connectors/backoffice';
 import { AppError, ErrorCode } from '../errors';
 import type { ChannelRegistry } from '../channels/registry';
+import type { JobOptionsOverrides } from '../jobs/queue.names';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { GatewayServices } from '../services/gateway.services';
 import { createRedisBatchEvents } from './batch.events';
@@ -19,6 +20,8 @@ export interface BulkApiDeps {
   readonly channels: ChannelRegistry;
   readonly backoffice: Backoffice;
   readonly logger?: { warn(obj: object, msg: string): void };
+  /** Over the job system's defaults (GatewayOptions.jobOptions); the `bulk` entry applies. */
+  readonly jobOptions?: JobOptionsOverrides;
 }
 
 /** What an API process needs for bulk sends; `close()` stops its Redis connections. */
@@ -29,7 +32,7 @@ export interface BulkApi {
 
 export function createBulkApi(deps: BulkApiDeps): BulkApi {
   const store = new BatchRepository(deps.dataSource);
-  const queue = new BulkQueue({ connection: deps.redisUrl, prefix: deps.prefix });
+  const queue = new BulkQueue({ connection: deps.redisUrl, prefix: deps.prefix, jobOptions: deps.jobOptions });
   const events = createRedisBatchEvents({ redisUrl: deps.redisUrl, channel: `${deps.prefix}:batch-progress`, onError: (error) => deps.logger?.warn({ err: error }, 'batch events') });
   const bulk = new BulkService({ store, progress: new BatchProgressQueries(deps.dataSource), queue, events, templates: deps.templates, channels: deps.channels, backoffice: deps.backoffice, logger: deps.logger });
   return {

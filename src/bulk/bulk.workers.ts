@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Backoffice } from '../connectors/backoffice';
 import type { Dispatcher } from '../jobs/dispatcher';
 import { silentLogger, type JobLogger } from '../jobs/pipeline.deps';
-import { QueueName } from '../jobs/queue.names';
+import { QueueName, type JobOptionsOverrides } from '../jobs/queue.names';
 import { createRedis, redisOptionsFor } from '../jobs/redis.connection';
 import type { ChannelRegistry } from '../channels/registry';
 import type { TemplateCatalog } from '../render/template.catalog';
@@ -37,6 +37,8 @@ export interface BulkWorkerDeps {
   readonly highWater?: number;
   readonly createConcurrency?: number;
   readonly clock?: () => Date;
+  /** Over the job system's defaults (GatewayOptions.jobOptions): `bulk` for the next chunks, `render` for the communications. */
+  readonly jobOptions?: JobOptionsOverrides;
 }
 
 export interface RunningBulkWorkers {
@@ -50,7 +52,7 @@ export async function startBulkWorkers(deps: BulkWorkerDeps): Promise<RunningBul
   const clock = deps.clock ?? (() => new Date());
   const prefix = deps.dispatcher.prefix;
   const store = new BatchRepository(deps.dataSource, clock);
-  const bulkQueue = new BulkQueue({ connection: deps.redisUrl, prefix });
+  const bulkQueue = new BulkQueue({ connection: deps.redisUrl, prefix, jobOptions: deps.jobOptions });
   const renderQueue = deps.dispatcher.queue(QueueName.RENDER);
   const expand: ExpandDeps = {
     store,
@@ -65,6 +67,7 @@ export async function startBulkWorkers(deps: BulkWorkerDeps): Promise<RunningBul
     clock,
     highWater: deps.highWater,
     createConcurrency: deps.createConcurrency,
+    jobOptions: deps.jobOptions,
   };
   const worker = new Worker<BulkJobData>(
     QueueName.BULK,

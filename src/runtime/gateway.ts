@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { ChannelModule } from '../channels/channel.module';
 import { builtInChannels, ChannelRegistry } from '../channels/registry';
-import { createBackoffice, type ConnectedBackoffice } from '../connectors/backoffice.factory';
+import { createBackoffice, type BackofficeConfig, type ConnectedBackoffice } from '../connectors/backoffice.factory';
 import { registerCors } from '../http/cors';
 import { registerDocumentsRoute } from '../http/documents.route';
 import { registerPrintBatchesRoute } from '../http/print-batches.route';
@@ -26,19 +26,22 @@ import { createMetrics, registerMetricsRoute } from '../http/metrics';
 import { metricsApolloPlugin } from '../http/metrics.plugin';
 import { registerTwilioWebhook } from '../http/twilio.webhook';
 import { Dispatcher } from '../jobs/dispatcher';
+import type { JobOptionsOverrides } from '../jobs/queue.names';
+import type { RunningWorkers } from '../jobs/workers';
 import { enqueueCommunication, enqueueDelivery } from '../jobs/outbox.enqueue';
 import { applyProviderOutcome } from '../jobs/provider-outcome';
 import { createRedis } from '../jobs/redis.connection';
 import { matchProviderReport } from '../jobs/report.matcher';
 import { SendReceipts } from '../jobs/send.receipts';
 import { canTransition } from '../store/delivery-status';
-import { createRedisStatusEvents } from '../jobs/status.events';
+import { createRedisStatusEvents, type StatusEvents } from '../jobs/status.events';
 import type { GatewayContext } from '../resolvers/context';
 import type { CommunicationEntity } from '../store/communication.entity';
+import type { CommunicationRepository } from '../store/communication.repository';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import { startEmbeddedServices, type Endpoints } from './embedded.services';
 import { projectRoot } from './project-root';
-import { startWorkerRole } from './worker.role';
+import { startWorkerRole, type WorkerTuning } from './worker.role';
 import { createBulkApi } from '../bulk/bulk.api';
 import { startBulkWorkers } from '../bulk/bulk.workers';
 import { createPrintApi } from '../print/print.api';
@@ -54,14 +57,40 @@ export interface Gateway {
   readonly store: Store;
   /** The inbound SMTP listener for bounces, when this process runs workers. */
   readonly bounceUrl: string | null;
+  /** What the composition root built, for tests and tools that drive this process from inside. */
+  readonly parts: GatewayParts;
   close(): Promise<void>;
 }
 
+export interface GatewayParts {
+  readonly backoffice: ConnectedBackoffice;
+  readonly repository: CommunicationRepository;
+  readonly archive: DocumentArchive;
+  readonly templates: TemplateCatalog;
+  readonly channels: ChannelRegistry;
+  readonly dispatcher: Dispatcher;
+  readonly events: StatusEvents;
+  /** The render and deliver workers and the outbox sweeper, when this process runs workers. */
+  readonly workers: RunningWorkers | null;
+}
+
+/**
+ * Settings the environment does not carry, for tests that need the gateway
+ * to behave faster or differently than in production (short backoffs, a
+ * breaker that never opens, an outbox sweeper on its own schedule). Nothing
+ * here is needed to run the gateway.
+ */
 export interface GatewayOptions {
   /** Folder of the templates. Default `templates/` of the project. */
   readonly templatesDir?: string;
   /** The channel modules; default the built-in ones (`builtInChannels()`). */
   readonly channels?: readonly ChannelModule[];
+  /** Job options per queue, over the job system's defaults (`jobOptionsFor`). */
+  readonly jobOptions?: JobOptionsOverrides;
+  /** Over the back-office tuning of the configuration (`BACKOFFICE_*`), e.g. `breaker`. */
+  readonly connectors?: Partial<Pick<BackofficeConfig, 'timeoutMs' | 'retries' | 'cacheTtlMs' | 'breaker'>>;
+  /** Over the worker settings derived from the configuration: concurrency per kind, sweeper timings, shutdown grace. */
+  readonly workers?: WorkerTuning;
 }
 
 /**
@@ -90,6 +119,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       catalogUrl: endpoints.catalogUrl,
       contractsDatabaseUrl: endpoints.contractsDatabaseUrl,
       ...config.connectors,
+      ...options.connectors,
     });
     stack.push(['backoffice', () => backoffice.close()]);
     const channels = new ChannelRegistry(options.channels ?? builtInChannels());
@@ -105,7 +135,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     const events = createRedisStatusEvents({ redisUrl: endpoints.redisUrl, channel: `${config.queuePrefix}:delivery-status` });
     stack.push(['events', () => events.close()]);
     const feed: StatusFeed = events;
-    const dispatcher = new Dispatcher({ connection: endpoints.redisUrl, prefix: config.queuePrefix, channels: channels.ids });
+    const dispatcher = new Dispatcher({ connection: endpoints.redisUrl, prefix: config.queuePrefix, jobOptions: options.jobOptions, channels: channels.ids });
     stack.push(['dispatcher', () => dispatcher.close()]);
 
     const metrics = createMetrics();
@@ -115,9 +145,11 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     stack.push(['metrics feed', async () => unsubscribeMetrics()]);
     const unsubscribeMetrics = events.subscribe((change) => metrics.deliveryStatus(change.channel, change.status));
     let bounceUrl: string | null = null;
+    let pipelineWorkers: RunningWorkers | null = null;
     if (role === 'worker' || role === 'all') {
-      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, channels, events, dispatcher, logger });
+      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, channels, events, dispatcher, logger, tuning: options.workers });
       bounceUrl = workers.bounceUrl;
+      pipelineWorkers = workers.workers;
       stack.push(['workers', () => workers.close()]);
     }
     // Print output (src/print) from PRINT_*: postage planning, closing defaults, signed downloads.
@@ -134,7 +166,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     };
     // Bulk sends and print output (src/bulk, src/print): expand/cancel jobs, batch monitor, scheduled print batches.
     if (role === 'worker' || role === 'all') {
-      const bulkWorkers = await startBulkWorkers({ redisUrl: endpoints.redisUrl, dataSource: store.dataSource, repository, backoffice, templates, channels, dispatcher, statusEvents: events, logger });
+      const bulkWorkers = await startBulkWorkers({ redisUrl: endpoints.redisUrl, dataSource: store.dataSource, repository, backoffice, templates, channels, dispatcher, statusEvents: events, logger, jobOptions: options.jobOptions });
       stack.push(['bulk workers', () => bulkWorkers.close()]);
       const printWorkerApi = createPrintApi(print);
       stack.push(['print closer', () => printWorkerApi.close()]);
@@ -162,7 +194,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       const communications = new CommunicationService({ repository, templates, channels, jobs, feed, logger });
       const services = { backoffice, repository, archive, templates, communications, feed };
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
-      const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, channels, backoffice, logger });
+      const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, channels, backoffice, logger, jobOptions: options.jobOptions });
       stack.push(['bulk api', () => bulkApi.close()]);
       const printApi = createPrintApi(print);
       stack.push(['print api', () => printApi.close()]);
@@ -219,7 +251,8 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         await listening.close();
       }]);
     }
-    return { url, endpoints, app, store, bounceUrl, close };
+    const parts: GatewayParts = { backoffice, repository, archive, templates, channels, dispatcher, events, workers: pipelineWorkers };
+    return { url, endpoints, app, store, bounceUrl, parts, close };
   } catch (error) {
     await close();
     throw error;

@@ -11,7 +11,7 @@ import { documentReaderOf } from '../jobs/document.reader';
 import type { Dispatcher } from '../jobs/dispatcher';
 import { applyProviderOutcome } from '../jobs/provider-outcome';
 import type { StatusEvents } from '../jobs/status.events';
-import { startWorkers } from '../jobs/workers';
+import { startWorkers, type RunningWorkers, type WorkerDeps } from '../jobs/workers';
 import { inlineLetterRenderer, LetterThreadPool } from '../render/pdf.renderers';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { CommunicationRepository } from '../store/communication.repository';
@@ -29,11 +29,17 @@ export interface WorkerRoleDeps {
   readonly events: StatusEvents;
   readonly dispatcher: Dispatcher;
   readonly logger: Logger;
+  /** Over what the configuration gives (see GatewayOptions.workers). */
+  readonly tuning?: WorkerTuning;
 }
+
+/** Worker settings a test may set beyond the configuration. */
+export type WorkerTuning = Partial<Pick<WorkerDeps, 'concurrency' | 'limiter' | 'sweepIntervalMs' | 'sweepGraceMs' | 'staleAfterMs' | 'maxLostJobs' | 'shutdownGraceMs'>>;
 
 export interface WorkerRole {
   /** Where DSNs for VERP bounce addresses are accepted; null when off. */
   readonly bounceUrl: string | null;
+  readonly workers: RunningWorkers;
   close(): Promise<void>;
 }
 
@@ -84,6 +90,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     // BullMQ's global limiter: the provider's contracted rate holds across every worker process.
     limiter: Object.fromEntries(Object.entries(config.channelRateLimits).map(([channel, perSecond]) => [channel, { max: perSecond, duration: 1_000 }])),
     logger,
+    ...deps.tuning,
   }).catch(async (error: unknown) => {
     await letters.close();
     throw error;
@@ -104,6 +111,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
 
   return {
     bounceUrl: bounces?.url ?? null,
+    workers,
     close: async () => {
       await bounces?.close();
       await workers.close();
