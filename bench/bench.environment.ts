@@ -19,6 +19,8 @@ export interface BenchEnvironment {
   /** Gateway env as given to loadConfig (for the report; no secrets: the sinks' credentials are throw-away). */
   readonly gatewayEnv: Readonly<Record<string, string>>;
   readonly store: 'sqlite' | 'postgres';
+  /** The gateway's DATABASE_URL (a SQLite file in `dir`, or the run's own PostgreSQL database). */
+  readonly databaseUrl: string;
   readonly backoffice: RunningBackoffice;
   readonly smtp: SmtpSink;
   readonly sms: TwilioSink;
@@ -32,7 +34,7 @@ export interface BenchEnvironment {
 }
 
 /** A fresh database on the given server, so runs never see each other's rows. */
-async function createDatabase(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createDatabase(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
   try {
@@ -111,7 +113,7 @@ export async function startBenchEnvironment(options: BenchOptions): Promise<Benc
       TWILIO_API_URL: sms.url,
       QUEUE_PREFIX: queuePrefix,
       WORKER_CONCURRENCY: String(options.workerConcurrency),
-      RENDER_THREADS: String(options.renderThreads),
+      ...(options.renderThreads === null ? {} : { RENDER_THREADS: String(options.renderThreads) }),
       ...(options.catalogCacheMs === null ? {} : { CATALOG_CACHE_TTL_MS: String(options.catalogCacheMs) }),
     };
     const events = createRedisStatusEvents({ redisUrl: redis.url, channel: `${queuePrefix}:delivery-status` });
@@ -139,6 +141,7 @@ export async function startBenchEnvironment(options: BenchOptions): Promise<Benc
       queuePrefix,
       gatewayEnv,
       store: options.postgresUrl ? 'postgres' : 'sqlite',
+      databaseUrl,
       backoffice,
       smtp,
       sms,

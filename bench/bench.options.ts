@@ -16,8 +16,8 @@ export interface BenchOptions {
   readonly catalogCacheMs: number | null;
   /** WORKER_CONCURRENCY of the gateway, also the raw BullMQ worker's concurrency. */
   readonly workerConcurrency: number;
-  /** The gateway's RENDER_THREADS (letter PDFs on worker threads; 0: on the event loop). */
-  readonly renderThreads: number;
+  /** The gateway's RENDER_THREADS (letter PDFs on worker threads; 0: on the event loop); null: the gateway's default (cores − 1). */
+  readonly renderThreads: number | null;
   /** Mutations in flight at once while feeding the pipeline. */
   readonly sendConcurrency: number;
   readonly smsCount: number;
@@ -26,6 +26,12 @@ export interface BenchOptions {
   readonly rawPdfs: number;
   /** Completion points of the bulk memory run, ascending; the last is the number of communications sent. */
   readonly bulkCheckpoints: readonly number[];
+  /** True: the bulk memory run is one run of 100,000 listed SMS targets, checkpoints every 20,000 (`--bulk-large`). */
+  readonly bulkLarge: boolean;
+  /** Communications of the bulk PORTAL run (its communications/s); 0: not run. */
+  readonly bulkPortal: number;
+  /** Worker processes behind one API process for the scale-out runs, e.g. [1, 2]; empty: not run. */
+  readonly workerCounts: readonly number[];
   /** sendCommunication calls per second in the mutation latency run, and for how long. */
   readonly mutationRate: number;
   readonly mutationSeconds: number;
@@ -40,17 +46,20 @@ export interface BenchOptions {
   readonly cpuProfileDir: string | null;
 }
 
-type Preset = Omit<BenchOptions, 'scale' | 'postgresUrl' | 'backofficeLatenciesMs' | 'catalogCacheMs' | 'jsonPath' | 'callbackDelayMs' | 'cpuProfileDir' | 'mutationRate' | 'renderThreads'>;
+type Preset = Omit<BenchOptions, 'scale' | 'postgresUrl' | 'backofficeLatenciesMs' | 'catalogCacheMs' | 'jsonPath' | 'callbackDelayMs' | 'cpuProfileDir' | 'mutationRate' | 'renderThreads' | 'bulkLarge' | 'workerCounts'>;
+
+/** `--bulk-large`: 100,000 listed targets in one run need that many SMS customers (about 40 % of the simulated ones). */
+export const BULK_LARGE = { checkpoints: [20_000, 40_000, 60_000, 80_000, 100_000], customers: 250_000, contracts: 625_000 } as const;
 
 const PRESETS: Readonly<Record<Scale, Preset>> = {
   small: {
     connections: 20, durationSeconds: 5, warmupSeconds: 1, workerConcurrency: 8, sendConcurrency: 16,
-    smsCount: 200, emailCount: 100, rawJobs: 5_000, rawPdfs: 300, bulkCheckpoints: [1_000, 2_000, 4_000], mutationSeconds: 5,
+    smsCount: 200, emailCount: 100, rawJobs: 5_000, rawPdfs: 300, bulkCheckpoints: [1_000, 2_000, 4_000], bulkPortal: 1_000, mutationSeconds: 5,
     customers: 2_000, contracts: 5_000,
   },
   default: {
     connections: 20, durationSeconds: 15, warmupSeconds: 3, workerConcurrency: 8, sendConcurrency: 16,
-    smsCount: 1_000, emailCount: 400, rawJobs: 10_000, rawPdfs: 500, bulkCheckpoints: [5_000, 10_000, 20_000], mutationSeconds: 10,
+    smsCount: 1_000, emailCount: 400, rawJobs: 10_000, rawPdfs: 500, bulkCheckpoints: [5_000, 10_000, 20_000], bulkPortal: 4_000, mutationSeconds: 10,
     customers: 10_000, contracts: 25_000,
   },
 };
@@ -65,7 +74,7 @@ export const USAGE = `usage: node dist/bench/run.js [options]   (or: npm run ben
                             the pipeline and bulk runs at the first (default 0,20)
   --catalog-cache <ms>      gateway CATALOG_CACHE_TTL_MS, also the direct client's (default: the gateway's, 30000)
   --worker-concurrency <n>  gateway WORKER_CONCURRENCY and raw BullMQ concurrency (default 8)
-  --render-threads <n>      gateway RENDER_THREADS: letter PDFs on worker threads (default 0: on the event loop)
+  --render-threads <n>      gateway RENDER_THREADS: letter PDFs on worker threads (default: the gateway's, cores − 1; 0: on the event loop)
   --send-concurrency <n>    sendCommunication calls in flight while feeding the pipeline (default 16)
   --sms <n> --email <n>     communications per pipeline scenario (default 1000, 400; small 200, 100)
   --raw-jobs <n> --raw-pdfs <n>
@@ -73,6 +82,11 @@ export const USAGE = `usage: node dist/bench/run.js [options]   (or: npm run ben
   --mutation-seconds <s>    length of that run (default 10; small 5)
   --bulk <n,n,...>          completion points of the bulk memory run; the last is how many SMS are sent
                             (default 5000,10000,20000; small 1000,2000,4000)
+  --bulk-large              the bulk memory run as one run of 100,000 SMS targets, checkpoints 20000,…,100000
+                            (a back-office of 250,000 customers; adds about 10 min)
+  --bulk-portal <n>         communications of the bulk PORTAL run (default 4000; small 1000; 0: not run)
+  --workers <n,n,...>       scale-out: the SMS run again on an API process with n worker processes each
+                            (default 1,2 with --postgres, not run on SQLite; 0: not run)
   --callback-delay <ms>     Twilio-compatible sink: delay of each status step (default 20)
   --cpu-prof <dir>          write a CPU profile of the gateway process there (open it in Chrome DevTools)
   --json <path>|--no-json   where to write the results (default bench/results.json)`;
@@ -92,13 +106,13 @@ export function parseBenchOptions(argv: readonly string[], scaleEnv: string | un
     const arg = argv[i];
     if (!arg.startsWith('--')) throw new Error(`expected an option such as --scale, got ${JSON.stringify(arg)}\n${USAGE}`);
     const [name, inline] = arg.split('=', 2);
-    if (name === '--no-json' || name === '--help') flags.set(name, '');
+    if (name === '--no-json' || name === '--help' || name === '--bulk-large') flags.set(name, '');
     else if (inline !== undefined) flags.set(name, inline);
     else flags.set(name, argv[(i += 1)]);
   }
   const known = ['--scale', '--postgres', '--connections', '--duration', '--backoffice-latency', '--catalog-cache', '--worker-concurrency',
     '--send-concurrency', '--sms', '--email', '--raw-jobs', '--raw-pdfs', '--bulk', '--json', '--no-json', '--help', '--callback-delay', '--cpu-prof',
-    '--mutation-rate', '--mutation-seconds', '--render-threads'];
+    '--mutation-rate', '--mutation-seconds', '--render-threads', '--bulk-large', '--bulk-portal', '--workers'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option ${name}\n${USAGE}`);
   if (flags.has('--help')) throw new Error(USAGE);
 
@@ -114,7 +128,10 @@ export function parseBenchOptions(argv: readonly string[], scaleEnv: string | un
     const values = (flags.get(flag) ?? '').split(',').map((part) => int(flag, part.trim(), min, max));
     return [...new Set(values)];
   };
-  const bulkCheckpoints = list('--bulk', preset.bulkCheckpoints, 1, 200_000).sort((a, b) => a - b);
+  const bulkLarge = flags.has('--bulk-large');
+  if (bulkLarge && flags.has('--bulk')) throw new Error('--bulk-large: sets the bulk checkpoints itself, expected no --bulk with it');
+  const bulkCheckpoints = list('--bulk', bulkLarge ? BULK_LARGE.checkpoints : preset.bulkCheckpoints, 1, 200_000).sort((a, b) => a - b);
+  const workerCounts = list('--workers', postgresUrl ? [1, 2] : [], 0, 16).filter((n) => n > 0);
   // In the order given: the first is also the latency of the pipeline runs.
   const backofficeLatenciesMs = list('--backoffice-latency', [0, 20], 0, 60_000);
   const durationSeconds = opt('--duration', preset.durationSeconds, 1, 600);
@@ -128,17 +145,20 @@ export function parseBenchOptions(argv: readonly string[], scaleEnv: string | un
     backofficeLatenciesMs: Object.freeze(backofficeLatenciesMs),
     catalogCacheMs: flags.has('--catalog-cache') ? int('--catalog-cache', flags.get('--catalog-cache'), 0, 86_400_000) : null,
     workerConcurrency: opt('--worker-concurrency', preset.workerConcurrency, 1, 256),
-    renderThreads: opt('--render-threads', 0, 0, 32),
+    renderThreads: flags.has('--render-threads') ? int('--render-threads', flags.get('--render-threads'), 0, 32) : null,
     sendConcurrency: opt('--send-concurrency', preset.sendConcurrency, 1, 1_000),
     smsCount: opt('--sms', preset.smsCount, 1, 100_000),
     emailCount: opt('--email', preset.emailCount, 1, 100_000),
     rawJobs: opt('--raw-jobs', preset.rawJobs, 1, 1_000_000),
     rawPdfs: opt('--raw-pdfs', preset.rawPdfs, 1, 100_000),
     bulkCheckpoints: Object.freeze(bulkCheckpoints),
+    bulkLarge,
+    bulkPortal: opt('--bulk-portal', preset.bulkPortal, 0, 200_000),
+    workerCounts: Object.freeze(workerCounts),
     mutationRate: opt('--mutation-rate', 50, 1, 10_000),
     mutationSeconds: opt('--mutation-seconds', preset.mutationSeconds, 1, 600),
-    customers: preset.customers,
-    contracts: preset.contracts,
+    customers: bulkLarge ? BULK_LARGE.customers : preset.customers,
+    contracts: bulkLarge ? BULK_LARGE.contracts : preset.contracts,
     jsonPath: flags.has('--no-json') ? null : (flags.get('--json') ?? defaultJson),
     callbackDelayMs: opt('--callback-delay', 20, 0, 60_000),
     cpuProfileDir: flags.get('--cpu-prof') ?? null,

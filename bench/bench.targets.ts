@@ -1,5 +1,9 @@
 import type { CustomerViewResults, QueryKey } from './customer-view.bench';
 import type { BulkMemoryRun } from './memory.bench';
+import type { MinimalPipelineRun } from './minimal.bench';
+import type { PipelineRun } from './pipeline.runner';
+import type { RawPdfResult } from './raw-pdf.bench';
+import type { ScaleOutRun } from './workers.bench';
 
 /** The targets the figures are held against; the report prints each with its verdict. */
 export const TARGETS = {
@@ -9,7 +13,31 @@ export const TARGETS = {
   p99SlackMs: 10,
   /** Peak RSS growth of the gateway from the first bulk checkpoint to the last. */
   maxRssGrowth: 0.1,
+  /** Gateway CPU per SMS, end to end (mutation to DELIVERED), ms. */
+  maxCpuMsPerSms: 2,
+  /** Gateway SMS/s ÷ the minimal durable pipeline's, same SMS, same run. */
+  minRatioToMinimal: 0.5,
+  /** Email with its PDF/s ÷ raw PDFKit renders/s of the same letter. */
+  minRatioToRawPdf: 0.6,
+  /** Bulk PORTAL communications per second (expansion to DELIVERED). */
+  minBulkPortalPerSecond: 1_000,
+  /** Gateway peak RSS over a 100,000-target bulk run (`--bulk-large`), MiB. */
+  maxBulkLargeRssMiB: 400,
+  /** CPU per SMS with n worker processes ÷ with the fewest, at most. */
+  maxScaleOutCpuGrowth: 1.1,
 } as const;
+
+/** The pipeline figures the targets beyond the customer view are held against. */
+export interface PipelineFigures {
+  readonly sms: PipelineRun;
+  readonly email: PipelineRun;
+  readonly rawPdf: RawPdfResult;
+  readonly minimal: MinimalPipelineRun | null;
+  readonly bulkPortal: BulkMemoryRun | null;
+  readonly scaleOut: readonly ScaleOutRun[];
+  /** True when the bulk memory run was the 100,000-target one. */
+  readonly bulkLarge: boolean;
+}
 
 export interface TargetCheck {
   readonly name: string;
@@ -18,6 +46,8 @@ export interface TargetCheck {
   readonly shown: string;
   readonly limit: string;
   readonly pass: boolean;
+  /** Not measured in this run (an option turns it on): shown, neither passed nor failed. */
+  readonly notRun?: string;
 }
 
 const QUERY_NAMES: Readonly<Record<Exclude<QueryKey, 'trivial'>, string>> = { list: 'customer list', view360: '360 view' };
@@ -36,7 +66,7 @@ export function rssGrowth(bulk: BulkMemoryRun): number {
 }
 
 /** Every target of the run with its figure and verdict; a missing figure fails. */
-export function checkTargets(view: CustomerViewResults, bulk: BulkMemoryRun): TargetCheck[] {
+export function checkTargets(view: CustomerViewResults, bulk: BulkMemoryRun, pipeline: PipelineFigures): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const latencyMs of view.latenciesMs) {
     for (const key of ['list', 'view360'] as const) {
@@ -70,5 +100,59 @@ export function checkTargets(view: CustomerViewResults, bulk: BulkMemoryRun): Ta
     limit: `< ${TARGETS.maxRssGrowth * 100} %`,
     pass: growth < TARGETS.maxRssGrowth && bulk.checkpoints.length > 0 && bulk.sent >= bulk.total,
   });
+  checks.push(...pipelineTargets(bulk, pipeline));
+  return checks;
+}
+
+const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
+
+/** Throughput per core: CPU per SMS, the ratios to the minimal pipeline and raw PDFKit, bulk rate and memory, scale-out. */
+function pipelineTargets(bulk: BulkMemoryRun, p: PipelineFigures): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const cpu = p.sms.gatewayCpuMsPerCommunication;
+  checks.push({ name: 'gateway CPU per SMS, end to end', measured: cpu, shown: `${cpu.toFixed(2)} ms`, limit: `≤ ${TARGETS.maxCpuMsPerSms} ms`, pass: cpu <= TARGETS.maxCpuMsPerSms });
+  const toMinimal = p.minimal ? p.sms.sentPerSecond / p.minimal.sentPerSecond : NaN;
+  checks.push({
+    name: 'SMS/s: gateway ÷ minimal durable pipeline',
+    measured: toMinimal,
+    shown: times(toMinimal),
+    limit: `≥ ${TARGETS.minRatioToMinimal.toFixed(2)}×`,
+    pass: toMinimal >= TARGETS.minRatioToMinimal && p.minimal !== null && !p.minimal.stalled,
+  });
+  const toPdf = p.email.sentPerSecond / p.rawPdf.pdfsPerSecond;
+  checks.push({ name: 'email+PDF/s ÷ raw PDFKit renders/s', measured: toPdf, shown: times(toPdf), limit: `≥ ${TARGETS.minRatioToRawPdf.toFixed(2)}×`, pass: toPdf >= TARGETS.minRatioToRawPdf });
+  const portal = p.bulkPortal;
+  checks.push({
+    name: `bulk PORTAL communications/s${portal ? ` (${portal.total.toLocaleString('en-US')})` : ''}`,
+    measured: portal?.sentPerSecond ?? NaN,
+    shown: portal ? `${portal.sentPerSecond.toFixed(0)}/s` : '–',
+    limit: `≥ ${TARGETS.minBulkPortalPerSecond.toLocaleString('en-US')}/s`,
+    pass: portal !== null && portal.sentPerSecond >= TARGETS.minBulkPortalPerSecond && portal.sent >= portal.total,
+    ...(portal ? {} : { notRun: '--bulk-portal 0' }),
+  });
+  const peak = Math.max(0, ...bulk.checkpoints.map((c) => c.reading.peakRss)) / 2 ** 20;
+  checks.push({
+    name: 'bulk 100,000 targets: gateway peak RSS',
+    measured: p.bulkLarge ? peak : NaN,
+    shown: p.bulkLarge ? `${peak.toFixed(0)} MiB` : '–',
+    limit: `< ${TARGETS.maxBulkLargeRssMiB} MiB`,
+    pass: p.bulkLarge && peak < TARGETS.maxBulkLargeRssMiB && bulk.sent >= bulk.total,
+    ...(p.bulkLarge ? {} : { notRun: 'needs --bulk-large' }),
+  });
+  const [fewest, ...more] = p.scaleOut;
+  if (!fewest) {
+    checks.push({ name: 'scale-out: CPU per SMS with more worker processes', measured: NaN, shown: '–', limit: `≤ ${TARGETS.maxScaleOutCpuGrowth.toFixed(2)}×`, pass: false, notRun: 'needs --workers (default with --postgres)' });
+  }
+  for (const run of more) {
+    const growth = run.cpuMsPerSms / fewest.cpuMsPerSms;
+    const clean = [fewest, run].every((r) => r.run.sent === r.run.count && r.providerMessages === r.run.count && r.distinctBodies === r.run.count && !r.run.failed);
+    checks.push({
+      name: `scale-out: CPU per SMS, ${run.workers} ÷ ${fewest.workers} worker process${fewest.workers === 1 ? '' : 'es'} (${fewest.cpuMsPerSms.toFixed(2)} → ${run.cpuMsPerSms.toFixed(2)} ms), no duplicate`,
+      measured: growth,
+      shown: times(growth),
+      limit: `≤ ${TARGETS.maxScaleOutCpuGrowth.toFixed(2)}×`,
+      pass: growth <= TARGETS.maxScaleOutCpuGrowth && clean,
+    });
+  }
   return checks;
 }

@@ -17,6 +17,7 @@ export interface BulkCheckpoint {
 }
 
 export interface BulkMemoryRun {
+  readonly channel: BulkChannel;
   /** Communications the flow was to send (the last checkpoint) and those the bulk runs recorded. */
   readonly total: number;
   readonly queued: number;
@@ -39,10 +40,14 @@ export interface BulkMemoryRun {
   readonly redisUsedMemory: number;
 }
 
+export type BulkChannel = 'SMS' | 'PORTAL';
+
 export interface BulkOptions {
+  /** EXPLICIT, this one channel. Default SMS. */
+  readonly channel?: BulkChannel;
   /** Ascending; the last is the number of communications. */
   readonly checkpoints: readonly number[];
-  /** Customers reachable by SMS with an active contract. */
+  /** Customers reachable on `channel` with an active contract. */
   readonly recipients: readonly Recipient[];
   readonly progress: (line: string) => void;
 }
@@ -82,6 +87,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * 20,000 as at 5,000.
  */
 export async function benchBulkMemory(env: BenchEnvironment, tracker: CompletionTracker, options: BulkOptions): Promise<BulkMemoryRun> {
+  const channel = options.channel ?? 'SMS';
   const total = options.checkpoints[options.checkpoints.length - 1];
   const perBatch = Math.min(options.recipients.length, total);
   const tag = Date.now().toString(36);
@@ -99,7 +105,7 @@ export async function benchBulkMemory(env: BenchEnvironment, tracker: Completion
         templateKey: 'invoice-available',
         target: { customerIds: ids },
         channelPolicy: 'EXPLICIT',
-        channels: ['SMS'],
+        channels: [channel],
         data: invoiceData(`INV-bulk-${tag}-${batches.length}`),
         batchKey: `bench-${tag}-${batches.length}`,
       },
@@ -107,7 +113,7 @@ export async function benchBulkMemory(env: BenchEnvironment, tracker: Completion
     batches.push(batch);
   };
 
-  options.progress(`bulk memory: ${total} SMS through sendBulkCommunication (${Math.ceil(total / perBatch)} runs of up to ${perBatch} customers)`);
+  options.progress(`bulk: ${total} ${channel} through sendBulkCommunication (${Math.ceil(total / perBatch)} runs of up to ${perBatch} customers)`);
   await start();
   const checkpoints: BulkCheckpoint[] = [];
   let lastSent = 0;
@@ -140,7 +146,7 @@ export async function benchBulkMemory(env: BenchEnvironment, tracker: Completion
         batches[batches.length - 1] = batch;
         queued += batch.progress.queued;
         if (queued >= total) expanding = false;
-        else if (batch.progress.queued === 0) throw new Error(`bulk run ${batch.id}: expected communications for ${perBatch} SMS customers, got none recorded`);
+        else if (batch.progress.queued === 0) throw new Error(`bulk run ${batch.id}: expected communications for ${perBatch} ${channel} customers, got none recorded`);
         else await start();
       }
     }
@@ -164,6 +170,7 @@ export async function benchBulkMemory(env: BenchEnvironment, tracker: Completion
   }
   const after = await env.gateway.memory({ gc: true });
   return {
+    channel,
     total,
     queued,
     batches: batches.length,

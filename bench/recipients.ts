@@ -11,6 +11,8 @@ export interface Recipients {
   readonly sms: readonly Recipient[];
   /** Email address, email consent and a postal address (for the letterhead of the PDF). */
   readonly email: readonly Recipient[];
+  /** Portal consent (every customer has a portal account): EXPLICIT PORTAL is accepted for them. */
+  readonly portal: readonly Recipient[];
 }
 
 /**
@@ -25,15 +27,17 @@ export function pickRecipients(data: BackofficeData): Recipients {
   }
   const sms: Recipient[] = [];
   const email: Recipient[] = [];
+  const portal: Recipient[] = [];
   for (const customer of data.customers) {
     const contractId = activeContract.get(customer.customerId);
     if (!contractId) continue;
     const { contact, communication, address } = customer;
     if (contact.mobile && communication.consents.sms) sms.push({ customerId: customer.customerId, contractId });
     if (contact.email && communication.consents.email && address) email.push({ customerId: customer.customerId, contractId });
+    if (communication.consents.portal) portal.push({ customerId: customer.customerId, contractId });
   }
   if (sms.length === 0 || email.length === 0) {
     throw new Error(`recipients: expected customers with an active contract reachable by SMS and by email, got ${sms.length} and ${email.length}`);
   }
-  return { sms, email };
+  return { sms, email, portal };
 }

@@ -13,7 +13,9 @@ import { CompletionTracker } from './completion.tracker';
 import { benchCustomerView } from './customer-view.bench';
 import { postGraphql } from './graphql.client';
 import { benchBulkMemory } from './memory.bench';
+import { benchMinimalPipeline, type MinimalPipelineRun } from './minimal.bench';
 import { benchMutationLatency } from './mutation-latency.bench';
+import { benchScaleOut } from './workers.bench';
 import { runPipeline } from './pipeline.runner';
 import { benchRawBullmq } from './raw-bullmq.bench';
 import { benchRawPdf } from './raw-pdf.bench';
@@ -76,9 +78,23 @@ async function main(): Promise<void> {
     // First after the warm-up: the RSS high-water mark that later phases leave (PDF rendering, the mutation and query
     // loads' many sockets) would hide what the flow itself adds, since V8 and malloc keep memory they once used.
     const bulk = await benchBulkMemory(env, tracker, { checkpoints: options.bulkCheckpoints, recipients: recipients.sms, progress });
+    const bulkPortal = options.bulkPortal > 0
+      ? await benchBulkMemory(env, tracker, { checkpoints: [options.bulkPortal], recipients: recipients.portal, channel: 'PORTAL', progress })
+      : null;
+    tracker.clear();
     progress(`pipeline: ${options.smsCount} SMS`);
+    const sinkBefore = env.sms.messages.length;
     const sms = await runPipeline(env, tracker, { ...common, channels: ['SMS'], count: options.smsCount, waitDelivered: true, label: 'sms' });
     tracker.clear();
+    // Right after the gateway's run, with the very recipients and texts the gateway sent.
+    let minimal: MinimalPipelineRun | null = null;
+    try {
+      const messages = env.sms.messages.slice(sinkBefore).map((m) => ({ to: m.to, body: m.body }));
+      minimal = await benchMinimalPipeline(env, { messages, concurrency: options.sendConcurrency, workerConcurrency: options.workerConcurrency, progress });
+    } catch (error) {
+      progress(`minimal durable pipeline failed: ${(error as Error).message}`);
+    }
+    const scaleOut = await benchScaleOut(env, { workerCounts: options.workerCounts, count: options.smsCount, recipients: recipients.sms, concurrency: options.sendConcurrency, progress });
     progress(`pipeline: ${options.emailCount} emails with PDF`);
     const email = await runPipeline(env, tracker, { ...common, channels: ['EMAIL'], count: options.emailCount, waitDelivered: false, label: 'email' });
     tracker.clear();
@@ -102,9 +118,10 @@ async function main(): Promise<void> {
         connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds,
         backofficeLatenciesMs: options.backofficeLatenciesMs.join(','), catalogCacheMs: options.catalogCacheMs, customers: options.customers, contracts: options.contracts,
         mutationRate: options.mutationRate, mutationSeconds: options.mutationSeconds, bulkCheckpoints: options.bulkCheckpoints.join(','),
+        bulkPortal: options.bulkPortal, workers: options.workerCounts.join(',') || 'none',
       },
-      rawPdf, rawBullmq, sms, email, mutation, customerView, bulk,
-      targets: checkTargets(customerView, bulk),
+      rawPdf, rawBullmq, sms, email, mutation, customerView, bulk, minimal, bulkPortal, scaleOut,
+      targets: checkTargets(customerView, bulk, { sms, email, rawPdf, minimal, bulkPortal, scaleOut, bulkLarge: options.bulkLarge }),
       deliveryStats: stats.data?.deliveryStats ?? null,
     };
   } catch (error) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ChannelRegistry } from './channels/registry';
 import { bool, ConfigError, int, oneOf, str, url, type ConfigEnv } from './config.env';
@@ -51,7 +52,7 @@ export interface Config {
   readonly print: PrintConfig;
   /** Letters rendered as PDF/A-2b with embedded fonts (`DOCUMENT_PDFA`, default false). */
   readonly documentPdfa: boolean;
-  /** Worker threads that render letter PDFs (`RENDER_THREADS`, default 0: on the event loop). */
+  /** Worker threads that render letter PDFs (`RENDER_THREADS`, default cores − 1; 0: on the event loop). */
   readonly renderThreads: number;
 }
 
@@ -313,6 +314,7 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     senderAddress: senderAddress(env),
     print: printConfig(env),
     documentPdfa: bool(env, 'DOCUMENT_PDFA', false),
-    renderThreads: int(env, 'RENDER_THREADS', 0, 0, 32),
+    // One core stays with the event loop (store, queues, providers); the others render letters.
+    renderThreads: int(env, 'RENDER_THREADS', Math.min(32, Math.max(0, availableParallelism() - 1)), 0, 32),
   });
 }

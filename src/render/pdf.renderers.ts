@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DocumentModel } from './document';
 import type { LetterLayoutOptions } from './letter.layout';
+import { projectRoot } from '../runtime/project-root';
 import { loadPdfaFonts } from './pdfa.fonts';
 import { renderPdf } from './pdf.renderer';
 
@@ -57,30 +58,33 @@ interface Slot {
  * loop goes on with the store, the queues and the providers. Each render goes
  * to the thread with the fewest in flight; the number in flight is bounded by
  * the render jobs' concurrency. A thread that dies fails its renders (the job
- * retries) and is replaced.
+ * retries) and is replaced. Threads start with the first letter, so a
+ * process that never renders one (an API process, most tests) pays nothing.
  */
 export class LetterThreadPool implements LetterRenderer {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
+  private readonly file: string;
 
   constructor(
     private readonly options: LetterRendererOptions & { readonly threads: number; readonly threadFile?: string },
   ) {
-    const file = options.threadFile ?? join(__dirname, 'pdf.thread.js');
+    const file = options.threadFile ?? threadFile();
     if (!existsSync(file)) {
       throw new Error(`RENDER_THREADS: expected the compiled render thread ${file} (run \`npm run build\`), got no such file`);
     }
+    this.file = file;
     if (options.pdfa) loadPdfaFonts(); // a missing font stops the start here, with its one-line message
-    for (let i = 0; i < options.threads; i += 1) {
-      const slot: Slot = { worker: null as unknown as Worker, pending: new Map() };
-      this.start(slot, file);
-      this.slots.push(slot);
-    }
   }
 
   render(model: DocumentModel): Promise<RenderedPdf> {
     if (this.closed) return Promise.reject(new Error('letter render threads: expected an open pool, got a closed one'));
+    while (this.slots.length < this.options.threads) {
+      const slot: Slot = { worker: null as unknown as Worker, pending: new Map() };
+      this.start(slot, this.file);
+      this.slots.push(slot);
+    }
     const slot = this.slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
     const id = this.nextId++;
     return new Promise<RenderedPdf>((resolve, reject) => {
@@ -116,4 +120,16 @@ export class LetterThreadPool implements LetterRenderer {
       if (!this.closed) this.start(slot, file);
     });
   }
+}
+
+/**
+ * The compiled thread next to this file (the build), or, when this file is
+ * TypeScript run in place (the test harness), the one `npm run build` wrote:
+ * a worker thread runs JavaScript only.
+ */
+function threadFile(): string {
+  const beside = join(__dirname, 'pdf.thread.js');
+  if (existsSync(beside)) return beside;
+  const built = join(projectRoot(__dirname), 'dist', 'src', 'render', 'pdf.thread.js');
+  return existsSync(built) ? built : beside;
 }
