@@ -3,7 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import twilio from 'twilio';
-import { TwilioSmsProvider } from '../src/channels/sms.twilio';
+import { TwilioSmsProvider } from '../src/channels/sms/sms.twilio';
+import { Channel } from '../src/domain';
 import { defaultJobOptions, QueueName } from '../src/jobs/queue.names';
 import { redisOptionsFor } from '../src/jobs/redis.connection';
 import { openMinimalStore, type MinimalStatus, type MinimalStore } from './minimal.store';
@@ -67,7 +68,7 @@ export async function startMinimalPipeline(options: MinimalPipelineOptions): Pro
     const id = (job.data as { id: string }).id;
     const message = await store.read(id);
     if (!message || !provider) throw new Error(`minimal pipeline: expected message ${id} in the store, got none`);
-    const result = await provider.send({ deliveryId: id, communicationId: id, customerId: id, sms: { to: message.to, body: message.body } });
+    const result = await provider.send({ channel: Channel.SMS, deliveryId: id, communicationId: id, customerId: id, documentId: null, content: { to: message.to, body: message.body, segments: 1 } });
     if (await store.markSent(id, result.providerMessageId ?? '')) counts.sent += 1;
   }, { connection: redisOptionsFor(options.redisUrl, 'worker') as ConnectionOptions, prefix: options.prefix, concurrency: options.concurrency, autorun: false });
 
