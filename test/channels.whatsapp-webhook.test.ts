@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { webhookSecretFor } from '../src/channels/webhook/webhook.http';
 import { Channel, CommunicationStatus, DeliveryStatus } from '../src/domain';
+import { CommunicationClient } from './support/communication.client';
+import { startHarness, type Harness } from './support/gateway.harness';
 import { startPipeline, WEBHOOK_KEY, type Pipeline } from './jobs.harness';
 
 /** A document endpoint as a receiving system runs one: checks the Standard Webhooks signature and timestamp window. */
@@ -174,5 +176,32 @@ describe('WEBHOOK targets', () => {
     expect(webhook.error).toMatch(/non-public address/);
     expect(letter.status).toBe(DeliveryStatus.DELIVERED);
     expect(receiver.attempts.size).toBe(0);
+  });
+});
+
+describe('WhatsApp over the API, with Twilio status callbacks', () => {
+  let h: Harness;
+  let api: CommunicationClient;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    api = new CommunicationClient(h);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('reaches DELIVERED through the signed status webhook, like SMS', async () => {
+    const customer = h.backoffice.data.customers.find((c) => c.communication.consents.whatsapp && c.contact.mobile && !c.contact.mobile.endsWith('99'))!;
+    const contract = h.backoffice.data.contracts.find((c) => c.CUST_REF === customer.customerId)!;
+    const sent = await api.sendOk({
+      customerId: customer.customerId, templateKey: 'payment-reminder', contractId: contract.CNTR_ID, channelPolicy: 'EXPLICIT', channels: ['WHATSAPP'],
+      data: { invoiceNumber: 'INV-2026-000778', amountDue: { amount: '12.40', currency: 'EUR' }, dueDate: '2026-12-15' },
+    });
+    expect(sent.deliveries[0]).toMatchObject({ channel: 'WHATSAPP', recipient: `whatsapp:${customer.contact.mobile}` });
+    const done = await api.waitFor(sent.id, (c) => c.deliveries[0]?.status === 'DELIVERED', 20_000);
+    const statuses = done.deliveries[0].events.map((e) => e.status);
+    expect(statuses).toEqual(['PENDING', 'RENDERED', 'SENDING', 'SENT', 'DELIVERED']);
+    expect(h.sms.messages.find((m) => m.sid === done.deliveries[0].providerMessageId)?.to).toBe(`whatsapp:${customer.contact.mobile}`);
   });
 });

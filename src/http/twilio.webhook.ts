@@ -105,7 +105,9 @@ export function registerTwilioWebhook(app: FastifyInstance, options: TwilioWebho
       return void reply.code(204).send();
     }
     try {
-      await options.onStatus({ providerMessageId: sid, deliveryId, status: mapping.status, detail: mapping.detail, channel: Channel.SMS });
+      // SMS and WhatsApp share Twilio's Messages resource and this webhook; the address says which.
+      const channel = (single(params.To) ?? '').startsWith('whatsapp:') ? Channel.WHATSAPP : Channel.SMS;
+      await options.onStatus({ providerMessageId: sid, deliveryId, status: mapping.status, detail: mapping.detail, channel });
     } catch (error) {
       log.error({ providerMessageId: sid, status: mapping.status, err: error }, 'Twilio status callback could not be applied');
       return void reply.code(500).send({ error: 'status update failed' });
