@@ -6,10 +6,11 @@ import { CommunicationEntity } from './communication.entity';
 import { DatabaseGate, isUniqueViolation } from './database.gate';
 import type { DeliveryEventEntity } from './delivery-event.entity';
 import { DeliveryEntity } from './delivery.entity';
-import { appendEvent, DeliveryLifecycle, insertRow, type CancelResult, type RenderingMark, type RetryResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
+import { appendEvent, DeliveryLifecycle, type CancelResult, type RenderingMark, type RetryResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
 import { DocumentEntity } from './document.entity';
 import { HistoryQueries, type DeliveryStats, type ListCommunications } from './history.queries';
 import { OutboxQueries } from './outbox.queries';
+import { COMMUNICATION_COLUMNS, DELIVERY_COLUMNS, RowSql } from './row.sql';
 import { TimelineNotes, type TimelineNote } from './timeline.notes';
 
 export interface CreateCommunicationInput {
@@ -50,9 +51,11 @@ export class CommunicationRepository {
   private readonly lifecycle: DeliveryLifecycle;
   private readonly outbox: OutboxQueries;
   private readonly notes: TimelineNotes;
+  private readonly sql: RowSql;
 
   constructor(dataSource: DataSource, options: CommunicationRepositoryOptions = {}) {
     this.gate = new DatabaseGate(dataSource);
+    this.sql = new RowSql(this.gate.isSqlite);
     this.clock = options.clock ?? (() => new Date());
     this.queries = new HistoryQueries(this.gate);
     this.lifecycle = new DeliveryLifecycle(this.gate, this.clock);
@@ -191,6 +194,13 @@ export class CommunicationRepository {
     });
   }
 
+  /** One INSERT of a whole row (property names are the column names), text fixed per table, so prepared once on SQLite. */
+  private async insertRaw(manager: EntityManager, table: string, columns: string, row: CommunicationEntity | DeliveryEntity): Promise<void> {
+    const names = columns.split(', ').map((c) => c.slice(1, -1));
+    const values = names.map((name) => this.sql.value((row as unknown as Record<string, unknown>)[name]));
+    await manager.query(`INSERT INTO "${table}" (${columns}) VALUES (${names.map((_, i) => this.sql.p(i + 1)).join(', ')})`, values);
+  }
+
   private async insert(manager: EntityManager, input: CreateCommunicationInput): Promise<CreateResult> {
     const now = this.clock();
     const scheduled = input.scheduledAt !== null && input.scheduledAt.getTime() > now.getTime();
@@ -212,7 +222,7 @@ export class CommunicationRepository {
       updatedAt: now,
       version: 1,
     });
-    await insertRow(manager, CommunicationEntity, communication);
+    await this.insertRaw(manager, 'communication', COMMUNICATION_COLUMNS, communication);
     const deliveries = input.plans.map((plan, ordinal) =>
       Object.assign(new DeliveryEntity(), {
         id: randomUUID(),
@@ -235,7 +245,7 @@ export class CommunicationRepository {
       }),
     );
     for (const delivery of deliveries) {
-      await insertRow(manager, DeliveryEntity, delivery);
+      await this.insertRaw(manager, 'delivery', DELIVERY_COLUMNS, delivery);
       const chain = [delivery.channel, ...delivery.fallbackChannels].join('→');
       const detail = scheduled ? `chain ${chain}, scheduled for ${input.scheduledAt!.toISOString()}` : `chain ${chain}`;
       await appendEvent(manager, delivery.id, DeliveryStatus.PENDING, detail, now, { first: true });

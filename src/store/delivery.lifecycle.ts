@@ -5,9 +5,9 @@ import { notFound } from '../errors';
 import { CommunicationEntity } from './communication.entity';
 import { deriveCommunicationStatus } from './communication-status';
 import type { DatabaseGate } from './database.gate';
-import { DeliveryEventEntity } from './delivery-event.entity';
 import { canFallBack, canRetry, canTransition } from './delivery-status';
 import { DeliveryEntity } from './delivery.entity';
+import { COMMUNICATION_COLUMNS, communicationOf, DELIVERY_COLUMNS, deliveryOf, RowSql } from './row.sql';
 
 export interface TransitionPatch {
   /** Timeline text for this step; defaults to `error` when that is given. */
@@ -50,10 +50,20 @@ export type RetryResult =
  * re-derives the communication's status.
  */
 export class DeliveryLifecycle {
+  private readonly sql: RowSql;
+  private readonly statements: { readonly ownerOf: string; readonly communication: string; readonly deliveriesOf: string };
+
   constructor(
     private readonly gate: DatabaseGate,
     private readonly clock: () => Date,
-  ) {}
+  ) {
+    const sql = (this.sql = new RowSql(gate.isSqlite));
+    this.statements = {
+      ownerOf: `SELECT ${COMMUNICATION_COLUMNS} FROM "communication" WHERE "id" = (SELECT d."communicationId" FROM "delivery" d WHERE d."id" = ${sql.p(1)})${sql.forUpdate}`,
+      communication: `SELECT ${COMMUNICATION_COLUMNS} FROM "communication" WHERE "id" = ${sql.p(1)}${sql.forUpdate}`,
+      deliveriesOf: `SELECT ${DELIVERY_COLUMNS} FROM "delivery" WHERE "communicationId" = ${sql.p(1)} ORDER BY "ordinal" ASC${sql.forUpdate}`,
+    };
+  }
 
   transition(deliveryId: string, to: DeliveryStatus, patch: TransitionPatch = {}): Promise<TransitionResult> {
     return this.gate.write(async (manager) => {
@@ -114,9 +124,9 @@ export class DeliveryLifecycle {
 
   cancel(communicationId: string): Promise<CancelResult> {
     return this.gate.write(async (manager): Promise<CancelResult> => {
-      const communication = await this.lock(manager, CommunicationEntity, communicationId);
+      const communication = await this.lockCommunication(manager, communicationId);
       if (!communication) return { outcome: 'not-found' };
-      const deliveries = await manager.find(DeliveryEntity, { where: { communicationId }, order: { ordinal: 'ASC' } });
+      const deliveries = await this.deliveriesOf(manager, communicationId);
       if (communication.status === CommunicationStatus.CANCELLED) return { outcome: 'cancelled', changed: false, communication, deliveries };
       if (communication.status !== CommunicationStatus.SCHEDULED && communication.status !== CommunicationStatus.QUEUED) {
         return { outcome: 'conflict', reason: `expected a SCHEDULED or QUEUED communication, got ${communication.status}`, communication };
@@ -162,9 +172,9 @@ export class DeliveryLifecycle {
    */
   markRendering(communicationId: string): Promise<RenderingMark | null> {
     return this.gate.write(async (manager) => {
-      const communication = await this.lock(manager, CommunicationEntity, communicationId);
+      const communication = await this.lockCommunication(manager, communicationId);
       if (!communication) return null;
-      const deliveries = await manager.find(DeliveryEntity, { where: { communicationId }, order: { ordinal: 'ASC' } });
+      const deliveries = await this.deliveriesOf(manager, communicationId);
       const waiting = communication.status === CommunicationStatus.QUEUED || communication.status === CommunicationStatus.SCHEDULED;
       const untouched = deliveries.every((d) => d.status === DeliveryStatus.PENDING);
       if (!waiting || !untouched) return { communication, deliveries, changed: false };
@@ -183,24 +193,27 @@ export class DeliveryLifecycle {
     manager: EntityManager,
     deliveryId: string,
   ): Promise<{ communication: CommunicationEntity; delivery: DeliveryEntity; deliveries: DeliveryEntity[] } | null> {
-    const owner = manager.createQueryBuilder(CommunicationEntity, 'row');
-    const ownerOf = owner.subQuery().select('d.communicationId').from(DeliveryEntity, 'd').where('d.id = :deliveryId').getQuery();
-    const communication = await this.gate.forUpdate(owner.where(`row.id = ${ownerOf}`, { deliveryId })).getOne();
-    if (!communication) return null;
-    const deliveries = await this.gate
-      .forUpdate(manager.createQueryBuilder(DeliveryEntity, 'row').where('row.communicationId = :id', { id: communication.id }).orderBy('row.ordinal', 'ASC'))
-      .getMany();
+    const [row] = await this.sql.rows(manager, this.statements.ownerOf, [deliveryId]);
+    if (!row) return null;
+    const communication = communicationOf(row);
+    const deliveries = await this.deliveriesOf(manager, communication.id);
     const delivery = deliveries.find((d) => d.id === deliveryId);
     return delivery ? { communication, delivery, deliveries } : null;
   }
 
-  private lock<T extends CommunicationEntity | DeliveryEntity>(manager: EntityManager, target: new () => T, id: string): Promise<T | null> {
-    return this.gate.forUpdate(manager.createQueryBuilder(target, 'row').where('row.id = :id', { id })).getOne();
+  private async lockCommunication(manager: EntityManager, id: string): Promise<CommunicationEntity | null> {
+    const [row] = await this.sql.rows(manager, this.statements.communication, [id]);
+    return row ? communicationOf(row) : null;
+  }
+
+  /** All of the communication's deliveries by ordinal, locked (the communication is locked already). */
+  private async deliveriesOf(manager: EntityManager, communicationId: string): Promise<DeliveryEntity[]> {
+    return (await this.sql.rows(manager, this.statements.deliveriesOf, [communicationId])).map(deliveryOf);
   }
 
   /** Writes the changes and applies them to the (locked) row in hand, version included. */
   private async update<T extends CommunicationEntity | DeliveryEntity>(manager: EntityManager, row: T, changes: Partial<T>): Promise<void> {
-    await manager.update(row.constructor as new () => T, { id: row.id } as never, changes as never);
+    await this.sql.update(manager, row instanceof CommunicationEntity ? 'communication' : 'delivery', row.id, changes as Record<string, unknown>);
     Object.assign(row, changes, { version: row.version + 1 });
   }
 
@@ -224,15 +237,22 @@ export async function appendEvent(
   at: Date,
   options: { readonly first?: boolean } = {},
 ): Promise<void> {
-  const nextSeq = () => '(SELECT COALESCE(MAX(e.seq), 0) + 1 FROM delivery_event e WHERE e."deliveryId" = :deliveryId)';
-  await manager
-    .createQueryBuilder()
-    .insert()
-    .into(DeliveryEventEntity)
-    .values({ id: randomUUID(), deliveryId, seq: options.first ? 1 : nextSeq, at, status, detail })
-    .setParameter('deliveryId', deliveryId)
-    .updateEntity(false)
-    .execute();
+  const sql = rowSqlOf(manager);
+  const id = randomUUID();
+  const at_ = sql.value(at);
+  if (options.first) {
+    await manager.query(`INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES (${sql.p(1)}, ${sql.p(2)}, 1, ${sql.p(3)}, ${sql.p(4)}, ${sql.p(5)})`,
+      [id, deliveryId, at_, status, detail]);
+    return;
+  }
+  // The id a second time for the sub-select: one type per parameter on PostgreSQL, anonymous placeholders on SQLite.
+  const seq = `(SELECT COALESCE(MAX(e."seq"), 0) + 1 FROM "delivery_event" e WHERE e."deliveryId" = ${sql.p(3)})`;
+  await manager.query(`INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES (${sql.p(1)}, ${sql.p(2)}, ${seq}, ${sql.p(4)}, ${sql.p(5)}, ${sql.p(6)})`,
+    [id, deliveryId, deliveryId, at_, status, detail]);
+}
+
+function rowSqlOf(manager: EntityManager): RowSql {
+  return new RowSql(manager.connection.options.type === 'better-sqlite3');
 }
 
 /** A plain INSERT: TypeORM would otherwise read the row's defaults and version back with a second statement. */

@@ -7,6 +7,7 @@ import { DeliveryEventEntity } from './delivery-event.entity';
 import { DeliveryEntity } from './delivery.entity';
 import { DocumentEntity } from './document.entity';
 import { pageNewestFirst } from './page.cursor';
+import { COMMUNICATION_COLUMNS, communicationOf, DELIVERY_COLUMNS, deliveryOf, RowSql } from './row.sql';
 
 export interface ListCommunications {
   readonly customerId?: string | null;
@@ -26,7 +27,17 @@ const CHUNK = 500;
 
 /** The read side of the communication history: lookups, batches in key order, pages, statistics. */
 export class HistoryQueries {
-  constructor(private readonly gate: DatabaseGate) {}
+  private readonly sql: RowSql;
+  private readonly byId: { readonly communication: string; readonly delivery: string; readonly byProviderMessageId: string };
+
+  constructor(private readonly gate: DatabaseGate) {
+    const sql = (this.sql = new RowSql(gate.isSqlite));
+    this.byId = {
+      communication: `SELECT ${COMMUNICATION_COLUMNS} FROM "communication" WHERE "id" = ${sql.p(1)}`,
+      delivery: `SELECT ${DELIVERY_COLUMNS} FROM "delivery" WHERE "id" = ${sql.p(1)}`,
+      byProviderMessageId: `SELECT ${DELIVERY_COLUMNS} FROM "delivery" WHERE "providerMessageId" = ${sql.p(1)} ORDER BY "createdAt" DESC LIMIT 1`,
+    };
+  }
 
   async getMany<T extends ObjectLiteral & { id: string }>(target: EntityTarget<T>, ids: readonly string[]): Promise<(T | null)[]> {
     const rows = await this.whereIn(target, 'id', ids);
@@ -35,6 +46,13 @@ export class HistoryQueries {
   }
 
   async get<T extends ObjectLiteral & { id: string }>(target: EntityTarget<T>, id: string): Promise<T | null> {
+    // The pipeline reads a delivery and its communication by id at every step: one fixed statement, no hydration.
+    if (target === CommunicationEntity || target === DeliveryEntity) {
+      const communication = target === CommunicationEntity;
+      const [row] = await this.gate.read((manager) => this.sql.rows(manager, communication ? this.byId.communication : this.byId.delivery, [id]));
+      if (!row) return null;
+      return (communication ? communicationOf(row) : deliveryOf(row)) as unknown as T;
+    }
     return (await this.getMany(target, [id]))[0];
   }
 
@@ -73,7 +91,10 @@ export class HistoryQueries {
   }
 
   findByProviderMessageId(providerMessageId: string): Promise<DeliveryEntity | null> {
-    return this.gate.read((manager) => manager.findOne(DeliveryEntity, { where: { providerMessageId }, order: { createdAt: 'DESC' } }));
+    return this.gate.read(async (manager) => {
+      const [row] = await this.sql.rows(manager, this.byId.byProviderMessageId, [providerMessageId]);
+      return row ? deliveryOf(row) : null;
+    });
   }
 
   /** Deliveries created in [from, to), counted per channel and status. */

@@ -3,6 +3,7 @@ import { CommunicationStatus, DeliveryStatus } from '../domain';
 import { CommunicationEntity } from './communication.entity';
 import type { DatabaseGate } from './database.gate';
 import { DeliveryEntity } from './delivery.entity';
+import { RowSql } from './row.sql';
 
 /**
  * The outbox on top of BullMQ's job-id de-duplication: rows are written first,
@@ -10,18 +11,28 @@ import { DeliveryEntity } from './delivery.entity';
  * left unmarked (re-enqueuing with the same job id is harmless).
  */
 export class OutboxQueries {
+  private readonly sql: RowSql;
+  private readonly marks: { readonly communication: string; readonly deliveries: string };
+
   constructor(
     private readonly gate: DatabaseGate,
     private readonly clock: () => Date,
-  ) {}
+  ) {
+    const sql = (this.sql = new RowSql(gate.isSqlite));
+    // Hand-written (one fixed text each, prepared once on SQLite); `version` + 1 as every update of these rows.
+    this.marks = {
+      communication: `UPDATE "communication" SET "queuedAt" = ${sql.p(1)}, "version" = "version" + 1 WHERE "id" = ${sql.p(2)} AND "queuedAt" IS NULL`,
+      deliveries: `UPDATE "delivery" SET "queuedAt" = ${sql.p(1)}, "version" = "version" + 1 WHERE "communicationId" = ${sql.p(2)} AND "queuedAt" IS NULL AND "status" = ${sql.p(3)}`,
+    };
+  }
 
   /** Outbox: the render job was handed to the queue. Also covers the deliveries it will handle. */
   markQueued(communicationId: string): Promise<boolean> {
     return this.gate.write(async (manager) => {
-      const now = this.clock();
-      const result = await manager.update(CommunicationEntity, { id: communicationId, queuedAt: IsNull() }, { queuedAt: now });
-      await manager.update(DeliveryEntity, { communicationId, queuedAt: IsNull(), status: DeliveryStatus.PENDING }, { queuedAt: now });
-      return (result.affected ?? 0) > 0;
+      const now = this.sql.value(this.clock());
+      const changed = await this.sql.changes(manager, this.marks.communication, [now, communicationId]);
+      await manager.query(this.marks.deliveries, [now, communicationId, DeliveryStatus.PENDING]);
+      return changed > 0;
     });
   }
 
