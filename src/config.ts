@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { parse as parseDotEnv } from 'dotenv';
 import { resolve } from 'node:path';
 import { ChannelRegistry } from './channels/registry';
 import { bool, ConfigError, int, oneOf, str, url, type ConfigEnv } from './config.env';
@@ -110,7 +111,11 @@ export interface ConnectorTuning {
 
 type Env = ConfigEnv;
 
-/** Reads `KEY=value` lines; values already in the environment win. */
+/**
+ * The `.env` file at `path`, read with dotenv's parser (quotes, `export`,
+ * comments, multi-line values), under the environment: values already in
+ * `env` win. Nothing is written to `process.env`. A missing file is no file.
+ */
 export function readDotEnv(path: string, env: Env): Record<string, string | undefined> {
   let text: string;
   try {
@@ -118,13 +123,7 @@ export function readDotEnv(path: string, env: Env): Record<string, string | unde
   } catch {
     return { ...env };
   }
-  const merged: Record<string, string | undefined> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!match || line.trimStart().startsWith('#')) continue;
-    merged[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return { ...merged, ...env };
+  return { ...parseDotEnv(text), ...env };
 }
 
 function ratio(env: Env, key: string, fallback: number): number {
