@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { START_B, STOP, symbolOf } from '../src/print/code128';
-import { PdfName, PdfRef, readObjects, type PdfDict, type PdfValue } from '../src/print/pdf-object.parser';
+import { PdfName, PdfRef, readObjects, type PdfDict, type PdfValue } from './support/pdf-objects';
 
 /** The decoded content stream of every page of a PDF, in page order. */
 export function pageContents(pdf: Buffer): string[] {

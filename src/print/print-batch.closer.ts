@@ -7,7 +7,7 @@ import type { JobLogger } from '../jobs/pipeline.deps';
 import type { CommunicationRepository } from '../store/communication.repository';
 import { PrintBatchEntity } from '../store/print-batch.entity';
 import { PrintLetterEntity } from '../store/print-letter.entity';
-import { readLetterPages } from './letter-pdf.reader';
+import { readLetter } from './letter-pdf.reader';
 import { manifestCsv, manifestJson, totalsOf } from './manifest.writer';
 import { gramsOf, postalZoneOf, sheetsOf, weightClassOf, type PostageOptions } from './postage';
 import { PrintBatchPdf } from './print-batch.pdf';
@@ -98,17 +98,17 @@ async function close(deps: PrintCloserDeps, options: CloseOptions): Promise<Prin
       deps.logger.warn({ deliveryId: ticket.deliveryId }, 'spooled letter without a delivery record: left in the spool');
       continue;
     }
-    let pages;
+    let letter;
     try {
       const bytes = await readFile(join(deps.spoolDir, `${ticket.deliveryId}.pdf`));
       // What is printed must be what was spooled (and archived).
       if (createHash('sha256').update(bytes).digest('hex') !== ticket.sha256) throw new Error('sha256 differs from the ticket');
-      pages = readLetterPages(bytes);
+      letter = await readLetter(bytes);
     } catch (error) {
       deps.logger.warn({ deliveryId: ticket.deliveryId, err: (error as Error).message }, 'spooled letter unreadable: left in the spool');
       continue;
     }
-    const placed = pdf.addLetter(ticket.deliveryId, letters.length + 1, pages);
+    const placed = await pdf.addLetter(ticket.deliveryId, letters.length + 1, letter);
     const sheets = sheetsOf(placed.pages, duplex);
     const grams = gramsOf(sheets, deps.postage);
     letters.push(

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import PDFDocument from 'pdfkit';
-import type { EmbeddedFont, LetterPage } from './letter-pdf.reader';
-import { copyGraph } from './pdf-object.copier';
-import { drawMark, type MarkOptions } from './print-mark';
+import {
+  drawObject, PDFArray, PDFDict, PDFHexString, PDFName, PDFObjectCopier, PDFRef, PDFString,
+  popGraphicsState, pushGraphicsState, StandardFontEmbedder, StandardFonts, type PDFOperator,
+} from 'pdf-lib';
+import type { LetterPdf } from './letter-pdf.reader';
+import { PdfFileWriter } from './pdf-file.writer';
+import { markOperators, type MarkFont, type MarkOptions } from './print-mark';
 
 export interface PrintPdfOptions {
   /** Printed on both sides: a letter with an odd page count gets a blank back page. */
@@ -21,120 +22,104 @@ export interface PlacedLetter {
   readonly blank: boolean;
 }
 
+const SUBSET_TAG = /^[A-Z]{6}\+/;
+
 /**
- * The print-ready PDF of one batch, written to a file as it is built (pages are
- * not buffered: memory does not grow with the batch). Each letter page is
- * placed whole as a form XObject — the archived letter exactly as rendered —
- * with its Code 128 mark on top; a letter always starts on a new sheet.
- * Standard fonts are shared by the whole batch; a letter's embedded fonts
- * (PDF/A letters: subsets of the glyphs that letter uses) are copied with it,
- * once per distinct font, each under a subset tag of its own in this file.
+ * The print-ready PDF of one batch, with pdf-lib, written to a file letter by
+ * letter (`PdfFileWriter`: memory does not grow with the batch). Each letter
+ * page is placed whole as a form XObject (pdf-lib's page embedder: the
+ * archived letter exactly as rendered, its fonts and resources copied with
+ * it) with its Code 128 mark on top; a letter always starts on a new sheet.
  */
 export class PrintBatchPdf {
-  private readonly doc: PDFKit.PDFDocument;
-  private readonly done: Promise<{ sha256: string; bytes: number }>;
-  private readonly fonts = new Map<string, PDFKit.PDFKitReference>();
-  private readonly embeddedFonts = new Map<string, PDFKit.PDFKitReference>();
-  private pageCount = 0;
-  private formCount = 0;
+  private readonly writer: PdfFileWriter;
+  /** The page tree root, written last, when all its kids are known. */
+  private readonly pagesRef: PDFRef;
+  private readonly kids: PDFRef[] = [];
+  private readonly markFont: MarkFont & { readonly ref: PDFRef };
+  private subsets = 0;
 
   constructor(path: string, private readonly options: PrintPdfOptions) {
-    this.doc = new PDFDocument({
-      autoFirstPage: false,
-      margin: 0,
-      info: { Title: options.title, Creator: 'ccm-gateway', Producer: 'ccm-gateway (PDFKit)', CreationDate: options.date, ModDate: options.date },
-    });
-    const hash = createHash('sha256');
-    const out = createWriteStream(path, { flags: 'wx' });
-    let bytes = 0;
-    this.done = new Promise((resolve, reject) => {
-      this.doc.on('data', (chunk: Buffer) => {
-        hash.update(chunk);
-        bytes += chunk.length;
-      });
-      this.doc.on('error', reject);
-      out.on('error', reject);
-      out.on('finish', () => resolve({ sha256: hash.digest('hex'), bytes }));
-    });
-    this.doc.pipe(out);
+    this.writer = new PdfFileWriter(path);
+    const context = this.writer.context;
+    this.pagesRef = context.nextRef();
+    const embedder = StandardFontEmbedder.for(StandardFonts.Helvetica as string as Parameters<typeof StandardFontEmbedder.for>[0]);
+    // One Helvetica for the marks of the whole batch.
+    this.markFont = { name: 'Mark', embedder, ref: embedder.embedIntoContext(context) };
   }
 
   get pages(): number {
-    return this.pageCount;
+    return this.kids.length;
   }
 
-  addLetter(deliveryId: string, sequence: number, pages: readonly LetterPage[]): PlacedLetter {
-    const firstPage = this.pageCount + 1;
-    pages.forEach((page, i) => {
-      this.doc.addPage({ size: [page.width, page.height], margin: 0 });
-      this.pageCount += 1;
-      const name = `L${++this.formCount}`;
-      (this.doc.page as unknown as { xobjects: Record<string, PDFKit.PDFKitReference> }).xobjects[name] = this.formOf(page);
-      // PDFKit flips the y axis of every page; the form is in plain PDF coordinates, so flip back around it.
-      this.doc.addContent(`q 1 0 0 -1 0 ${page.height} cm /${name} Do Q`);
-      drawMark(this.doc, { deliveryId, page: i + 1, pages: pages.length, sequence }, this.options.mark);
+  /** Appends a letter (from `readLetter`); nothing is added when it fails. */
+  async addLetter(deliveryId: string, sequence: number, letter: LetterPdf): Promise<PlacedLetter> {
+    const context = this.writer.context;
+    const firstPage = this.kids.length + 1;
+    const forms = letter.pages;
+    for (const font of letter.embeddedFonts) this.retag(font, subsetTag(this.subsets++));
+    // One copier for the letter: fonts its pages share are copied once.
+    const copier = PDFObjectCopier.for(letter.context, context);
+    const pages = forms.map((form, i) => {
+      const formRef = context.register(copier.copy(letter.context.lookup(form.form)!));
+      const marks = markOperators({ deliveryId, page: i + 1, pages: forms.length, sequence }, form.height, this.markFont, this.options.mark);
+      return this.page(form.width, form.height, [pushGraphicsState(), drawObject('Letter'), popGraphicsState(), ...marks], formRef);
     });
-    const blank = this.options.duplex && pages.length % 2 === 1;
-    if (blank) {
-      const last = pages[pages.length - 1];
-      this.doc.addPage({ size: [last.width, last.height], margin: 0 });
-      this.pageCount += 1;
-    }
-    return { firstPage, pages: pages.length, blank };
+    const blank = this.options.duplex && forms.length % 2 === 1;
+    if (blank) pages.push(this.page(forms[forms.length - 1].width, forms[forms.length - 1].height, null, null));
+    this.kids.push(...pages);
+    await this.writer.flush([this.pagesRef]);
+    return { firstPage, pages: forms.length, blank };
   }
 
   /** Ends the document; resolves once the file is complete. */
   async finish(): Promise<{ sha256: string; bytes: number; pages: number }> {
-    this.doc.end();
-    return { ...(await this.done), pages: this.pageCount };
+    const context = this.writer.context;
+    context.assign(this.pagesRef, context.obj({ Type: 'Pages', Kids: this.kids, Count: this.kids.length }));
+    const root = context.register(context.obj({ Type: 'Catalog', Pages: this.pagesRef }));
+    const date = PDFString.fromDate(this.options.date);
+    const info = context.register(context.obj({
+      Title: PDFHexString.fromText(this.options.title),
+      Creator: PDFHexString.fromText('ccm-gateway'),
+      Producer: PDFHexString.fromText('ccm-gateway (pdf-lib)'),
+      CreationDate: date,
+      ModDate: date,
+    }));
+    return { ...(await this.writer.finish(root, info)), pages: this.kids.length };
   }
 
-  private formOf(page: LetterPage): PDFKit.PDFKitReference {
-    const Font: Record<string, PDFKit.PDFKitReference> = {};
-    for (const [name, font] of page.fonts) Font[name] = font.kind === 'standard' ? this.font(font.baseFont, font.subtype, font.encoding) : this.embedded(font);
-    const ExtGState: Record<string, PDFKit.PDFKitReference> = {};
-    for (const [name, state] of page.graphicsStates) {
-      const ref = this.doc.ref({ ...state });
-      ref.end(undefined);
-      ExtGState[name] = ref;
-    }
-    const form = this.doc.ref({
-      Type: 'XObject',
-      Subtype: 'Form',
-      BBox: [0, 0, page.width, page.height],
-      Resources: { ProcSet: ['PDF', 'Text'], Font, ExtGState },
-    });
-    form.end(page.content);
-    return form;
+  private page(width: number, height: number, operators: PDFOperator[] | null, formRef: PDFRef | null): PDFRef {
+    const context = this.writer.context;
+    const resources = formRef ? { XObject: { Letter: formRef }, Font: { [this.markFont.name]: this.markFont.ref } } : {};
+    return context.register(context.obj({
+      Type: 'Page',
+      Parent: this.pagesRef,
+      MediaBox: [0, 0, width, height],
+      Resources: resources,
+      ...(operators ? { Contents: context.register(context.contentStream(operators)) } : {}),
+    }));
   }
 
   /**
-   * One copy per distinct embedded font. Every letter names its subsets with
-   * the same tags (PDFKit derives them from the font's order in the letter),
-   * so two letters' different subsets of one font would share a name, which
-   * some printers' font caches take for the same font; each copy gets the
-   * next tag of this file instead (AAAAAA+, AAAAAB+, …).
+   * Every letter names its font subsets with the same tags (the renderer
+   * derives them from the font's order in the letter), so two letters'
+   * different subsets of one font would share a name, which some printers'
+   * font caches take for the same font; each font gets the next tag of this
+   * file instead (AAAAAA+, AAAAAB+, …), in the letter before it is copied.
    */
-  private embedded(font: EmbeddedFont): PDFKit.PDFKitReference {
-    let ref = this.embeddedFonts.get(font.graph.key);
-    if (!ref) {
-      const tag = subsetTag(this.embeddedFonts.size);
-      ref = copyGraph(this.doc, font.graph, (key, name) => ((key === 'BaseFont' || key === 'FontName') && /^[A-Z]{6}\+/.test(name) ? `${tag}+${name.slice(7)}` : name));
-      this.embeddedFonts.set(font.graph.key, ref);
+  private retag(font: PDFDict, tag: string): void {
+    const rename = (dict: PDFDict | undefined, key: string): void => {
+      const name = dict?.lookupMaybe(PDFName.of(key), PDFName)?.decodeText();
+      if (dict && name && SUBSET_TAG.test(name)) dict.set(PDFName.of(key), PDFName.of(`${tag}+${name.slice(7)}`));
+    };
+    rename(font, 'BaseFont');
+    rename(font.lookupMaybe(PDFName.of('FontDescriptor'), PDFDict), 'FontName');
+    const descendants = font.lookupMaybe(PDFName.of('DescendantFonts'), PDFArray);
+    for (let i = 0; i < (descendants?.size() ?? 0); i += 1) {
+      const descendant = descendants?.lookupMaybe(i, PDFDict);
+      rename(descendant, 'BaseFont');
+      rename(descendant?.lookupMaybe(PDFName.of('FontDescriptor'), PDFDict), 'FontName');
     }
-    return ref;
-  }
-
-  /** One font object per standard font and encoding for the whole batch. */
-  private font(baseFont: string, subtype: string, encoding: string | null): PDFKit.PDFKitReference {
-    const key = `${baseFont}|${subtype}|${encoding ?? ''}`;
-    let ref = this.fonts.get(key);
-    if (!ref) {
-      ref = this.doc.ref({ Type: 'Font', Subtype: subtype, BaseFont: baseFont, ...(encoding ? { Encoding: encoding } : {}) });
-      ref.end(undefined);
-      this.fonts.set(key, ref);
-    }
-    return ref;
   }
 }
 

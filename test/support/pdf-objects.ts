@@ -1,7 +1,8 @@
 /**
- * Just enough of the PDF object syntax (ISO 32000-1, 7.3) to read the letters
- * this gateway renders: numbers, names, strings, arrays, dictionaries,
+ * Just enough of the PDF object syntax (ISO 32000-1, 7.3) to read back the
+ * PDFs this gateway writes: numbers, names, strings, arrays, dictionaries,
  * references, and indirect objects with their streams, read in file order.
+ * A test oracle independent of pdf-lib, which writes the print batches.
  */
 export class PdfName {
   constructor(readonly name: string) {}
