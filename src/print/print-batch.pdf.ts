@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib';
 import {
   drawObject, PDFArray, PDFDict, PDFHexString, PDFName, PDFObjectCopier, PDFRef, PDFString,
   popGraphicsState, pushGraphicsState, StandardFontEmbedder, StandardFonts, type PDFOperator,
@@ -96,7 +97,8 @@ export class PrintBatchPdf {
       Parent: this.pagesRef,
       MediaBox: [0, 0, width, height],
       Resources: resources,
-      ...(operators ? { Contents: context.register(context.contentStream(operators)) } : {}),
+      // zlib rather than pdf-lib's JavaScript deflate: the marks are most of what a batch compresses.
+      ...(operators ? { Contents: context.register(context.stream(deflateSync(operators.join('\n')), { Filter: 'FlateDecode' })) } : {}),
     }));
   }
 
