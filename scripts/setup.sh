@@ -4,6 +4,7 @@
 #  - poppler-utils: pdftotext/pdfinfo, used by the tests to parse the PDFs we render
 #  - postgresql: the tests run every store test against PostgreSQL as well as SQLite
 #  - fonts-liberation: the fonts PDF/A letters embed (DOCUMENT_PDFA=true; the tests render them)
+#  - chromium: the headless browser the console tests drive through puppeteer-core
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"

@@ -55,6 +55,28 @@ export interface Config {
   readonly documentPdfa: boolean;
   /** Worker threads that render letter PDFs (`RENDER_THREADS`, default cores − 1; 0: on the event loop). */
   readonly renderThreads: number;
+  /** OpenTelemetry traces from the standard `OTEL_*` variables; null (off) without an OTLP endpoint. */
+  readonly telemetry: TelemetryConfig | null;
+}
+
+export type TraceSampler = 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
+
+/** The standard OpenTelemetry SDK variables this gateway reads; see src/telemetry/README.md. */
+export interface TelemetryConfig {
+  /** `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as given, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces` (OTLP/HTTP, JSON). */
+  readonly tracesUrl: string;
+  /** `OTEL_EXPORTER_OTLP_HEADERS` then `OTEL_EXPORTER_OTLP_TRACES_HEADERS` (`key=value,…`), e.g. a collector's API key. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** `OTEL_SERVICE_NAME`; default `ccm-gateway`. */
+  readonly serviceName: string;
+  /** `OTEL_RESOURCE_ATTRIBUTES` (`key=value,…`), e.g. `deployment.environment.name=prod`. */
+  readonly resourceAttributes: Readonly<Record<string, string>>;
+  /** `OTEL_TRACES_SAMPLER`; default `parentbased_always_on`. */
+  readonly sampler: TraceSampler;
+  /** `OTEL_TRACES_SAMPLER_ARG` for the ratio samplers; default 1. */
+  readonly samplerRatio: number;
+  /** `OTEL_BSP_SCHEDULE_DELAY`: ms between two exports of finished spans; default 5,000. */
+  readonly exportDelayMs: number;
 }
 
 export interface PrintConfig {
@@ -231,6 +253,45 @@ function printConfig(env: Env): PrintConfig {
   });
 }
 
+/** W3C baggage-style `key=value,…` lists (`OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_RESOURCE_ATTRIBUTES`); values percent-decoded. */
+function keyValues(env: Env, key: string): Record<string, string> {
+  const raw = str(env, key);
+  const pairs: Record<string, string> = {};
+  for (const entry of (raw ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const at = entry.indexOf('=');
+    let value: string | null = null;
+    try {
+      value = at > 0 ? decodeURIComponent(entry.slice(at + 1).trim()) : null;
+    } catch {
+      value = null;
+    }
+    if (value === null) throw new ConfigError(key, 'comma-separated key=value pairs', raw ?? undefined);
+    pairs[entry.slice(0, at).trim()] = value;
+  }
+  return pairs;
+}
+
+const TRACE_SAMPLERS: readonly TraceSampler[] = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'];
+
+/** Off unless an OTLP endpoint is set; `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none` turn it off too. */
+function telemetry(env: Env): TelemetryConfig | null {
+  const exporter = oneOf(env, 'OTEL_TRACES_EXPORTER', ['otlp', 'none'] as const, 'otlp');
+  if (bool(env, 'OTEL_SDK_DISABLED', false) || exporter === 'none') return null;
+  const tracesEndpoint = url(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http', 'https']);
+  const endpoint = url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http', 'https']);
+  if (!tracesEndpoint && !endpoint) return null;
+  const serviceName = str(env, 'OTEL_SERVICE_NAME') ?? 'ccm-gateway';
+  return Object.freeze({
+    tracesUrl: tracesEndpoint ?? `${endpoint}/v1/traces`,
+    headers: Object.freeze({ ...keyValues(env, 'OTEL_EXPORTER_OTLP_HEADERS'), ...keyValues(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS') }),
+    serviceName,
+    resourceAttributes: Object.freeze(keyValues(env, 'OTEL_RESOURCE_ATTRIBUTES')),
+    sampler: oneOf(env, 'OTEL_TRACES_SAMPLER', TRACE_SAMPLERS, 'parentbased_always_on'),
+    samplerRatio: ratio(env, 'OTEL_TRACES_SAMPLER_ARG', 1),
+    exportDelayMs: int(env, 'OTEL_BSP_SCHEDULE_DELAY', 5_000, 10, 600_000),
+  });
+}
+
 function queuePrefix(env: Env): string {
   const raw = str(env, 'QUEUE_PREFIX') ?? '{ccm}';
   if (!/^[A-Za-z0-9{}_.-]{1,40}$/.test(raw)) throw new ConfigError('QUEUE_PREFIX', 'up to 40 letters, digits or {}_.-', raw);
@@ -315,5 +376,6 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     documentPdfa: bool(env, 'DOCUMENT_PDFA', false),
     // One core stays with the event loop (store, queues, providers); the others render letters.
     renderThreads: int(env, 'RENDER_THREADS', Math.min(32, Math.max(0, availableParallelism() - 1)), 0, 32),
+    telemetry: telemetry(env),
   });
 }

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { startBackoffice } from '../backoffice/server';
 import { ConfigError, loadConfig, readDotEnv } from './config';
 import { createLogger } from './runtime/logger';
-import { startGateway, type Role } from './runtime/gateway';
+import type { Role } from './runtime/gateway';
+import { startTracing } from './telemetry/tracing';
 import { join } from 'node:path';
 
 const ROLES = ['api', 'worker', 'all', 'backoffice'] as const;
@@ -28,18 +28,26 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
+  // Tracing first: its instrumentations patch http, ioredis and pg as they are loaded, so the gateway is loaded after.
+  const tracing = config.telemetry && role !== 'backoffice' ? startTracing(config.telemetry, role) : null;
   let stop: () => Promise<void>;
   if (role === 'backoffice') {
+    const { startBackoffice } = require('../backoffice/server') as typeof import('../backoffice/server');
     const backoffice = await startBackoffice({ ...config.backoffice, contractsDatabaseUrl: config.contractsDatabaseUrl ?? `sqlite:${join(config.dataDir, 'contracts.sqlite')}`, host: config.host, port: config.port + 10 });
     console.log(`simulated back-office\n  CRM_URL=${backoffice.crmUrl}\n  CATALOG_URL=${backoffice.catalogUrl}\n  CONTRACTS_DATABASE_URL=${backoffice.contractsDatabaseUrl}`);
     stop = () => backoffice.close();
   } else {
+    const { startGateway } = require('./runtime/gateway') as typeof import('./runtime/gateway');
     const gateway = await startGateway(config, role as Role, logger);
     const lines = [`ccm-gateway (${role}) is running`];
     if (gateway.url) lines.push(`  GraphQL    ${config.publicUrl}/graphql  (IDE in a browser${config.env === 'production' ? ': off in production' : ''})`, `  health     ${config.publicUrl}/healthz  ${config.publicUrl}/readyz`, `  metrics    ${config.publicUrl}/metrics`);
     for (const line of gateway.endpoints.embedded) lines.push(`  embedded   ${line}`);
+    if (config.telemetry) lines.push(`  traces     ${config.telemetry.tracesUrl}  (OTLP/HTTP, sampler ${config.telemetry.sampler})`);
     console.log(lines.join('\n'));
-    stop = () => gateway.close();
+    stop = async () => {
+      await gateway.close();
+      await tracing?.shutdown();
+    };
   }
   // First signal: stop taking work (HTTP first, then the workers stop fetching jobs), let running
   // jobs finish within the workers' grace period, close connections in order. Second signal: exit now.

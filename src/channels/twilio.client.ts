@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type Response from 'twilio/lib/http/response';
 import { PermanentDeliveryError, retryAfterMs, TransientDeliveryError } from './channel';
+import { activeTraceparent } from '../telemetry/provider.trace';
 
 /** What the official client needs; shared by the channels Twilio carries (SMS, WhatsApp). */
 export interface TwilioClientOptions {
@@ -106,5 +107,8 @@ export function classify(error: unknown, recipientCodes: ReadonlyMap<number, str
 export function callbackFor(base: string, deliveryId: string): string {
   const url = new URL(base);
   url.searchParams.set('delivery', deliveryId);
+  // The report links to the trace of this send (src/telemetry); absent when nothing is traced.
+  const traceparent = activeTraceparent();
+  if (traceparent) url.searchParams.set('traceparent', traceparent);
   return url.toString();
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { BackofficeSystem } from '../errors';
+import { traceBackofficeCall, type BackofficeCallSpan } from '../telemetry/backoffice.trace';
 import { UpstreamError } from './upstream.error';
 
 export interface JsonHttpClientOptions {
@@ -96,11 +97,15 @@ export class JsonHttpClient {
   /** Resolves to the parsed body of a 2xx answer; rejects with an UpstreamError otherwise. */
   request<T>(call: JsonCall): Promise<T> {
     const route = call.route ?? `${call.method} ${call.path}`;
+    return traceBackofficeCall(this.system, call.method, route, (span) => this.send<T>(call, route, span));
+  }
+
+  private send<T>(call: JsonCall, route: string, span: BackofficeCallSpan): Promise<T> {
     const timeoutMs = call.timeoutMs ?? this.timeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = call.signal ? AbortSignal.any([timeout, call.signal]) : timeout;
     const payload = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body));
-    const headers: Record<string, string | number> = { ...this.headers };
+    const headers: Record<string, string | number> = { ...this.headers, ...span.headers };
     if (payload) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = payload.length;
@@ -139,6 +144,7 @@ export class JsonHttpClient {
         },
         (res) => {
           const status = res.statusCode ?? 0;
+          span.status(status);
           res.on('error', onError);
           if (status < 200 || status >= 300) {
             // The body is drained, never read: it stays out of messages, and the socket stays reusable.

@@ -17,6 +17,8 @@ import { credentialsOf, headerValue, type Authenticator, type Credentials } from
 import { createErrorFormatter, type ErrorLogger } from './error.format';
 import { queryLimitsRule, type QueryLimits } from './query-limits.rule';
 import { enforceRateLimit, rateLimitedError, type RateLimiter } from './rate-limit';
+import { graphqlTracePlugin, tracedGraphqlHandler } from '../telemetry/graphql.trace';
+import { activeTraceId } from '../telemetry/tracer';
 
 export interface GraphqlServerOptions {
   readonly schema: GraphQLSchema;
@@ -126,6 +128,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
       // No cache hints are used; the default plugin would wrap every field resolver for nothing.
       ApolloServerPluginCacheControlDisabled(),
       { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
+      graphqlTracePlugin<GatewayContext>(),
       ...(options.plugins ?? []),
     ],
     includeStacktraceInErrorResponses: false,
@@ -145,10 +148,11 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
         throw new AppError(ErrorCode.UNAUTHENTICATED, 'credentials could not be checked', { http: { status: 401 } });
       }
       if (options.rateLimiter) await enforceRateLimit(options.rateLimiter, rateKey(principal));
-      return contextFor(principal, headerValue(request.headers['x-request-id']) ?? request.id);
+      // Traced, the correlation id that follows the request into its jobs and logs is the trace id.
+      return contextFor(principal, activeTraceId() ?? headerValue(request.headers['x-request-id']) ?? request.id);
     },
   });
-  app.route({ method: ['GET', 'POST', 'OPTIONS'], url: path, handler });
+  app.route({ method: ['GET', 'POST', 'OPTIONS'], url: path, handler: tracedGraphqlHandler(handler) });
 
   return {
     stop: async () => {

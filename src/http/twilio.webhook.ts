@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { Channel, type DeliveryStatus } from '../domain';
+import { traceProviderReport } from '../telemetry/provider.trace';
 import { mapTwilioStatus } from './twilio-status.mapping';
 
 /** A provider's report about one message, already in our vocabulary. */
@@ -97,7 +98,8 @@ export function registerTwilioWebhook(app: FastifyInstance, options: TwilioWebho
     if (!sid || sid.length > 64 || !messageStatus) {
       return void reply.code(400).send({ error: 'expected one MessageSid and one MessageStatus' });
     }
-    const delivery = new URLSearchParams(queryAt === -1 ? '' : request.url.slice(queryAt + 1)).get('delivery');
+    const query = new URLSearchParams(queryAt === -1 ? '' : request.url.slice(queryAt + 1));
+    const delivery = query.get('delivery');
     const deliveryId = delivery && /^[A-Za-z0-9-]{1,64}$/.test(delivery) ? delivery : null;
     const mapping = mapTwilioStatus(messageStatus, single(params.ErrorCode), single(params.ErrorMessage));
     if (mapping.kind === 'ignored') {
@@ -107,7 +109,9 @@ export function registerTwilioWebhook(app: FastifyInstance, options: TwilioWebho
     try {
       // SMS and WhatsApp share Twilio's Messages resource and this webhook; the address says which.
       const channel = (single(params.To) ?? '').startsWith('whatsapp:') ? Channel.WHATSAPP : Channel.SMS;
-      await options.onStatus({ providerMessageId: sid, deliveryId, status: mapping.status, detail: mapping.detail, channel });
+      // Linked to the send's trace through the traceparent the worker put in the callback URL.
+      const report = { deliveryId, status: mapping.status, traceparent: query.get('traceparent') };
+      await traceProviderReport(channel, report, () => options.onStatus({ providerMessageId: sid, deliveryId, status: mapping.status, detail: mapping.detail, channel }));
     } catch (error) {
       log.error({ providerMessageId: sid, status: mapping.status, err: error }, 'Twilio status callback could not be applied');
       return void reply.code(500).send({ error: 'status update failed' });

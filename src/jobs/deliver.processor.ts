@@ -12,6 +12,7 @@ import type { DeliverJobData } from './dispatcher';
 import { recoverInterruptedSend } from './interrupted.send';
 import { attemptOf, handBack, JobReleasedError, type AttemptRuntime, type JobAttempt } from './job.attempt';
 import type { PipelineDeps } from './pipeline.deps';
+import { traceProviderCall } from '../telemetry/provider.trace';
 
 export type DeliverOutcome = 'sent' | 'delivered' | 'skipped' | 'cancelled' | 'not-found';
 
@@ -88,7 +89,7 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
     // A receipt from before a retryDelivery must not speak for this send.
     if (!interrupted) await deps.receipts.clear(deliveryId);
     const recovered = interrupted ? await recoverInterruptedSend(deps, delivery, message, provider) : null;
-    const sent = recovered ?? (await provider.send(message));
+    const sent = recovered ?? (await traceProviderCall(delivery.channel, deliveryId, (e) => (e instanceof PermanentDeliveryError ? 'refused' : 'failed'), () => provider.send(message)));
     if (!recovered) {
       await deps.receipts.record(deliveryId, sent).catch((error: unknown) =>
         deps.logger.warn({ deliveryId, err: (error as Error).message }, 'send receipt not written; recording the send in the database only'),

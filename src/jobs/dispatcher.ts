@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { Channel, type Priority } from '../domain';
+import { traceEnqueue, type JobTraceCarrier } from '../telemetry/job.trace';
 import { allQueues, bullPriority, checkPrefix, DEFAULT_PREFIX, deliverQueueOf, jobOptionsFor, QueueName, type JobOptionsOverrides, type QueueId } from './queue.names';
 import { createRedis, type RedisConnectionInput } from './redis.connection';
 
@@ -40,10 +41,13 @@ export interface DeliveryDispatchOptions extends DispatchOptions {
 export interface RenderJobData {
   readonly communicationId: string;
   readonly correlationId?: string;
+  /** The trace that queued the job, when tracing is on. */
+  readonly trace?: JobTraceCarrier;
 }
 export interface DeliverJobData {
   readonly deliveryId: string;
   readonly correlationId?: string;
+  readonly trace?: JobTraceCarrier;
 }
 
 /** Job states in which a job will still run, or is running. */
@@ -89,24 +93,26 @@ export class Dispatcher {
   /** The render job of a communication; its id is the communication id. */
   async dispatch(communicationId: string, options: DispatchOptions): Promise<void> {
     const data: RenderJobData = { communicationId, ...(options.correlationId ? { correlationId: options.correlationId } : {}) };
-    await this.queue(QueueName.RENDER).add('render', data, {
+    const jobId = renderJobId(communicationId);
+    await traceEnqueue(QueueName.RENDER, jobId, (trace) => this.queue(QueueName.RENDER).add('render', trace ? { ...data, trace } : data, {
       ...jobOptionsFor(QueueName.RENDER, this.options.jobOptions),
-      jobId: renderJobId(communicationId),
+      jobId,
       priority: bullPriority(options.priority),
       delay: Math.max(0, Math.round(options.delayMs ?? 0)),
-    });
+    }));
   }
 
   /** The deliver job of one delivery on its channel's queue. */
   async dispatchDelivery(deliveryId: string, channel: Channel, options: DeliveryDispatchOptions): Promise<void> {
     const name = deliverQueueOf(channel);
     const data: DeliverJobData = { deliveryId, ...(options.correlationId ? { correlationId: options.correlationId } : {}) };
-    await this.queue(name).add('deliver', data, {
+    const jobId = deliverJobId(deliveryId, options.generation);
+    await traceEnqueue(name, jobId, (trace) => this.queue(name).add('deliver', trace ? { ...data, trace } : data, {
       ...jobOptionsFor(name, this.options.jobOptions),
-      jobId: deliverJobId(deliveryId, options.generation),
+      jobId,
       priority: bullPriority(options.priority),
       delay: Math.max(0, Math.round(options.delayMs ?? 0)),
-    });
+    }));
   }
 
   /**

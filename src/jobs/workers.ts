@@ -8,6 +8,7 @@ import { checkPrefix, DEFAULT_PREFIX, deliverQueueOf, QueueName, type QueueId } 
 import { createRedis, redisOptionsFor, type RedisConnectionInput } from './redis.connection';
 import { renderProcessor } from './render.processor';
 import { SendReceipts } from './send.receipts';
+import { tracedProcessor } from '../telemetry/job.trace';
 
 /** `render`, or a channel module's key (`email`, `sms`, …): what concurrency and rate limits are set per. */
 export type WorkerKind = string;
@@ -121,7 +122,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ...channels.modules.filter((m) => providers[m.id]).map((m) => ({ name: deliverQueueOf(m.id), kind: m.key })),
   ];
   const workers = queues.map(({ name, kind }) => {
-    const processor = name === QueueName.RENDER ? renderProcessor(pipeline) : deliverProcessor(pipeline, { lockDurationMs });
+    const processor = name === QueueName.RENDER ? tracedProcessor(name, renderProcessor(pipeline)) : tracedProcessor(name, deliverProcessor(pipeline, { lockDurationMs }));
     const worker = new Worker(name, processor as (job: Job) => Promise<unknown>, {
       // ioredis types `retryStrategy` more loosely than BullMQ's copy of them; the options are ioredis's own.
       connection: redisOptionsFor(deps.connection, 'worker') as ConnectionOptions,

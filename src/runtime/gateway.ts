@@ -46,6 +46,7 @@ import { createBulkApi } from '../bulk/bulk.api';
 import { startBulkWorkers } from '../bulk/bulk.workers';
 import { createPrintApi } from '../print/print.api';
 import { startPrintScheduler } from '../print/print.workers';
+import { registerHttpRouteNames } from '../telemetry/http.trace';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -178,6 +179,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     let url: string | null = null;
     if (role === 'api' || role === 'all') {
       app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 /* a bulk send may list 100,000 customer ids */, requestIdHeader: 'x-request-id', trustProxy: false });
+      if (config.telemetry) registerHttpRouteNames(app);
       const authenticator = createAuthenticator(config.auth);
       if (authenticator.open) logger.warn('authentication is OFF (development, no AUTH_* configured): every request acts as admin');
       // Without auth every request is the one development principal: a per-principal limit would be one global limit.

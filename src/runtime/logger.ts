@@ -1,9 +1,11 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config';
+import { traceLogFields } from '../telemetry/tracer';
 
 /**
  * JSON logs. Personal data and secrets are redacted by key wherever they
- * appear, as a safety net: code logs ids, not people.
+ * appear, as a safety net: code logs ids, not people. A line written inside
+ * a trace carries its `traceId` and `spanId` (nothing when tracing is off).
  */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -15,6 +17,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
         censor: '[redacted]',
       },
       serializers: { err: pino.stdSerializers.err },
+      mixin: traceLogFields,
     },
     destination,
   );

@@ -61,12 +61,13 @@ export function environmentOf(config: Config): Record<string, string> {
 }
 
 /**
- * `node dist/main.js worker` with exactly `env` (plus PATH), started from
- * `cwd` so no `.env` of the checkout leaks in; resolves once it says it runs.
+ * `node dist/main.js worker` (or another role) with exactly `env` (plus PATH),
+ * started from `cwd` so no `.env` of the checkout leaks in; resolves once it
+ * says it runs.
  */
-export async function startWorkerProcess(env: Record<string, string>, cwd: string, timeoutMs = 20_000): Promise<WorkerProcess> {
+export async function startWorkerProcess(env: Record<string, string>, cwd: string, timeoutMs = 20_000, role: 'worker' | 'api' | 'all' = 'worker'): Promise<WorkerProcess> {
   checkBuild();
-  const child: ChildProcess = spawn(process.execPath, [ENTRY, 'worker'], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [ENTRY, role], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let running = false;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -78,17 +79,17 @@ export async function startWorkerProcess(env: Record<string, string>, cwd: strin
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`worker process: not running after ${timeoutMs} ms:\n${output}`));
+      reject(new Error(`${role} process: not running after ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     child.stdout?.on('data', () => {
-      if (running || !output.includes('ccm-gateway (worker) is running')) return;
+      if (running || !output.includes(`ccm-gateway (${role}) is running`)) return;
       running = true;
       clearTimeout(timer);
       resolve();
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      if (!running) reject(new Error(`worker process: exited with ${code} before it ran:\n${output}`));
+      if (!running) reject(new Error(`${role} process: exited with ${code} before it ran:\n${output}`));
     });
   });
   return {
