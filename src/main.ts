@@ -33,9 +33,18 @@ async function main(): Promise<void> {
   let stop: () => Promise<void>;
   if (role === 'backoffice') {
     const { startBackoffice } = require('../backoffice/server') as typeof import('../backoffice/server');
+    const { startSmtpSink } = require('../backoffice/sinks/smtp.sink') as typeof import('../backoffice/sinks/smtp.sink');
+    const { startTwilioSink } = require('../backoffice/sinks/twilio.sink') as typeof import('../backoffice/sinks/twilio.sink');
     const backoffice = await startBackoffice({ ...config.backoffice, contractsDatabaseUrl: config.contractsDatabaseUrl ?? `sqlite:${join(config.dataDir, 'contracts.sqlite')}`, host: config.host, port: config.port + 10 });
-    console.log(`simulated back-office\n  CRM_URL=${backoffice.crmUrl}\n  CATALOG_URL=${backoffice.catalogUrl}\n  CONTRACTS_DATABASE_URL=${backoffice.contractsDatabaseUrl}`);
-    stop = () => backoffice.close();
+    // The SMTP and Twilio-compatible sinks too, so that several gateway processes share one simulated world (docs/operations.md).
+    const smtp = await startSmtpSink({ host: config.host, port: config.port + 12, dir: join(config.dataDir, 'outbox', 'email') });
+    const sms = await startTwilioSink({ host: config.host, port: config.port + 13, dir: join(config.dataDir, 'outbox', 'sms'), ...(config.twilio ? { accountSid: config.twilio.accountSid, authToken: config.twilio.authToken } : {}) });
+    const lines = [`  CRM_URL=${backoffice.crmUrl}`, `  CATALOG_URL=${backoffice.catalogUrl}`, `  CONTRACTS_DATABASE_URL=${backoffice.contractsDatabaseUrl}`, `  SMTP_URL=${smtp.url}`, `  TWILIO_API_URL=${sms.url}`];
+    if (!config.twilio) lines.push(`  TWILIO_ACCOUNT_SID=${sms.accountSid}`, `  TWILIO_AUTH_TOKEN=${sms.authToken}`);
+    console.log(['simulated back-office', ...lines].join('\n'));
+    stop = async () => {
+      await Promise.all([backoffice.close(), smtp.close(), sms.close()]);
+    };
   } else {
     const { startGateway } = require('./runtime/gateway') as typeof import('./runtime/gateway');
     const gateway = await startGateway(config, role as Role, logger);

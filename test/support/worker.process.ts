@@ -65,7 +65,7 @@ export function environmentOf(config: Config): Record<string, string> {
  * started from `cwd` so no `.env` of the checkout leaks in; resolves once it
  * says it runs.
  */
-export async function startWorkerProcess(env: Record<string, string>, cwd: string, timeoutMs = 20_000, role: 'worker' | 'api' | 'all' = 'worker'): Promise<WorkerProcess> {
+export async function startWorkerProcess(env: Record<string, string>, cwd: string, timeoutMs = 20_000, role: 'worker' | 'api' | 'all' | 'backoffice' = 'worker'): Promise<WorkerProcess> {
   checkBuild();
   const child: ChildProcess = spawn(process.execPath, [ENTRY, role], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -82,7 +82,7 @@ export async function startWorkerProcess(env: Record<string, string>, cwd: strin
       reject(new Error(`${role} process: not running after ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     child.stdout?.on('data', () => {
-      if (running || !output.includes(`ccm-gateway (${role}) is running`)) return;
+      if (running || !output.includes(role === 'backoffice' ? 'simulated back-office' : `ccm-gateway (${role}) is running`)) return;
       running = true;
       clearTimeout(timer);
       resolve();
