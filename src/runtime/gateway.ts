@@ -47,6 +47,7 @@ import { startBulkWorkers } from '../bulk/bulk.workers';
 import { createPrintApi } from '../print/print.api';
 import { startPrintScheduler } from '../print/print.workers';
 import { registerHttpRouteNames } from '../telemetry/http.trace';
+import { registerConsole } from '../http/console.routes';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -246,6 +247,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       registerDocumentsRoute(app, archive);
       registerPrintBatchesRoute(app, printApi.print, logger);
       await registerQueueDashboard(app, { queues: dispatcher.queues(), authenticator });
+      registerConsole(app, { authenticator, queueCounts: () => dispatcher.queueCounts() });
       url = await app.listen({ port: config.port, host: config.host });
       const listening = app;
       stack.push(['http', async () => {

@@ -1,0 +1,154 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { startHarness, type Harness } from './support/gateway.harness';
+import { signHs256 } from './support/tokens';
+
+/** Debian's chromium, installed by `npm run setup` (scripts/setup.sh). */
+const CHROMIUM = '/usr/bin/chromium';
+/** Screenshots of each step; git-ignored. */
+const OUTPUT = join(__dirname, '..', 'test-output', 'console');
+const SECRET = 'console-test-secret-of-at-least-32-characters';
+const AGENT_KEY = 'agent-key-for-the-console-test';
+const ADMIN_KEY = 'admin-key-for-the-console-test';
+
+async function signIn(page: Page, base: string, kind: 'apiKey' | 'token', secret: string): Promise<void> {
+  await page.goto(`${base}/console`, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#login');
+  await page.select('#login-kind', kind);
+  await page.type('#login-secret', secret);
+  await page.click('#login button[type=submit]');
+}
+
+const text = (page: Page, selector: string): Promise<string> => page.$eval(selector, (el) => el.textContent ?? '');
+
+describe('the console in headless Chromium', () => {
+  let h: Harness;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    h = await startHarness({ env: { AUTH_JWT_SECRET: SECRET, AUTH_API_KEYS: `agent:${AGENT_KEY},admin:${ADMIN_KEY}` } });
+    base = h.url.replace(/\/+$/, '');
+    // Root in a container has no user namespace for Chromium's sandbox.
+    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('serves the page and its modules itself, with a strict CSP and no data without credentials', async () => {
+    const page = await fetch(`${base}/console`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const src of html.match(/\/console\/[\w./-]+\.(js|css)/g) ?? []) expect((await fetch(`${base}${src}`)).status).toBe(200);
+    expect((await fetch(`${base}/console/session`)).status).toBe(401);
+    expect((await fetch(`${base}/console/queues`, { headers: { 'x-api-key': AGENT_KEY } })).status).toBe(403);
+    const queues = (await (await fetch(`${base}/console/queues`, { headers: { 'x-api-key': ADMIN_KEY } })).json()) as { queues: Record<string, unknown> };
+    expect(Object.keys(queues.queues)).toContain('render');
+  });
+
+  it('an agent signs in, finds a customer, sends an SMS and sees DELIVERED arrive without a reload', async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(String(error)));
+    page.on('requestfailed', (request) => failures.push(`${request.url()} ${request.failure()?.errorText}`));
+    try {
+      await signIn(page, base, 'apiKey', AGENT_KEY);
+      await page.waitForSelector('#search-form');
+      await page.type('#search', 'Claire Martin');
+      await page.click('#search-form button[type=submit]');
+      await page.waitForSelector('a.customer-link[href="#/customer/C0000001"]');
+      await page.screenshot({ path: join(OUTPUT, '1-search.png') });
+      await page.click('a.customer-link[href="#/customer/C0000001"]');
+      await page.waitForSelector('#customer[data-id="C0000001"]');
+      expect(await text(page, '#contact')).toContain('claire.martin@example.com');
+      expect(await text(page, '#contracts')).toContain('Contracts and products');
+      expect(await text(page, '#preferences')).toMatch(/Preferred channel/);
+      await page.screenshot({ path: join(OUTPUT, '2-customer.png'), fullPage: true });
+
+      await page.click('#compose-link');
+      await page.waitForSelector('#compose');
+      await page.select('#template', 'invoice-available');
+      await page.select('#contract', 'K00000001');
+      await page.select('#policy', 'EXPLICIT');
+      // Only SMS: uncheck what the form pre-selected, check SMS.
+      await page.$$eval('#channels input[name=channel]', (boxes) => boxes.forEach((b) => {
+        const box = b as unknown as { value: string; checked: boolean };
+        box.checked = box.value === 'SMS';
+      }));
+      const data = { invoiceNumber: 'INV-CONSOLE-1', amountDue: { amount: '42.00', currency: 'EUR' }, dueDate: '2026-09-30' };
+      if (await page.$('#data-json')) {
+        await page.$eval('#data-json', (el, value) => ((el as unknown as { value: string }).value = value), JSON.stringify(data));
+      } else {
+        await page.type('[name="invoiceNumber"]', data.invoiceNumber);
+        await page.type('[name="amountDue.amount"]', data.amountDue.amount);
+        await page.type('[name="amountDue.currency"]', data.amountDue.currency);
+        await page.type('[name="dueDate"]', data.dueDate);
+      }
+      await page.screenshot({ path: join(OUTPUT, '3-compose.png'), fullPage: true });
+      await page.evaluate('window.notReloaded = true');
+      await page.click('#send');
+      await page.waitForSelector('#communication');
+      const communicationId = await page.$eval('#communication', (el) => el.getAttribute('data-id') ?? '');
+      await page.waitForSelector('.delivery[data-channel="SMS"]');
+      await page.waitForSelector('.delivery[data-channel="SMS"][data-status="DELIVERED"]', { timeout: 20_000 });
+      await page.screenshot({ path: join(OUTPUT, '4-delivered.png'), fullPage: true });
+      // The same page: the statuses came over the subscription, not from a reload.
+      expect(await page.evaluate('window.notReloaded === true')).toBe(true);
+      expect(await text(page, '.delivery[data-channel="SMS"] ol.timeline')).toMatch(/PENDING[\s\S]*RENDERED[\s\S]*SENDING[\s\S]*SENT[\s\S]*DELIVERED/);
+      const stored = await h.graphql<{ communication: { deliveries: { channel: string; status: string }[] } }>('query($id: ID!) { communication(id: $id) { deliveries { channel status } } }', { id: communicationId }, { 'x-api-key': AGENT_KEY });
+      expect(stored.body.data?.communication.deliveries).toEqual([{ channel: 'SMS', status: 'DELIVERED' }]);
+      expect(h.sms.messages.some((m) => m.body.includes('INV-CONSOLE-1'))).toBe(true);
+      expect(failures).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('a portal user sees their own view and cannot open another customer', async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    try {
+      await signIn(page, base, 'token', signHs256({ sub: 'portal-user-1', role: 'portal', customerId: 'C0000001' }, SECRET));
+      await page.waitForSelector('#customer[data-id="C0000001"]');
+      expect(await page.$('#compose-link')).toBeNull();
+      expect(await text(page, '#nav')).not.toContain('Customers');
+      await page.screenshot({ path: join(OUTPUT, '5-portal-own.png'), fullPage: true });
+      await page.evaluate('location.hash = "#/customer/C0000002"');
+      await page.waitForSelector('#customer-missing');
+      expect(await text(page, '#customer-missing')).toContain('Customer not found');
+      expect(await page.$('#customer')).toBeNull();
+      await page.screenshot({ path: join(OUTPUT, '6-portal-other.png') });
+      // The search page is not for portal users either.
+      await page.evaluate('location.hash = "#/customers"');
+      await page.waitForFunction('document.querySelector("#main").textContent.includes("not available to you")');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('an operator sees queue depths, delivery figures and print batches', async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    try {
+      await signIn(page, base, 'apiKey', ADMIN_KEY);
+      await page.waitForSelector('#search-form');
+      await page.evaluate('location.hash = "#/operations"');
+      await page.waitForSelector('#operations #queues table');
+      expect(await text(page, '#queues')).toContain('deliver-sms');
+      // The SMS of the agent's test is counted.
+      expect(await text(page, '#kpis')).toMatch(/SMS\s*DELIVERED\s*1/);
+      expect(await text(page, '#print-batches')).toContain('Print batches');
+      await page.screenshot({ path: join(OUTPUT, '7-operations.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
