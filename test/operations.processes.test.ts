@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,24 @@ const ROOT = join(__dirname, '..');
 const compose = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as ComposeFile;
 const runbook = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+/** Whether nothing listens on `port` of the loopback interface right now. */
+const portFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const probe = createTcpServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+
+/** A PORT for the backoffice role, whose CRM, catalog and sinks listen on PORT+10 to PORT+13. */
+async function backofficeBase(): Promise<number> {
+  for (let tries = 0; tries < 50; tries += 1) {
+    const base = (await freePort()) % 60_000;
+    const free = await Promise.all([10, 11, 12, 13].map((offset) => portFree(base + offset)));
+    if (base > 1024 && free.every(Boolean)) return base;
+  }
+  throw new Error('no free run of four ports for the simulated back-office');
+}
 
 /** `${VAR:-default}` as compose expands it with VAR unset. */
 const expand = (value: string): string => value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
@@ -75,7 +94,7 @@ describe('the runbook layout as plain processes: two API, two workers, the simul
       createDatabase(process.env.TEST_POSTGRES_URL!, `ops_gateway_${process.pid}`),
       createDatabase(process.env.TEST_POSTGRES_URL!, `ops_contracts_${process.pid}`),
     ]);
-    const backofficePort = await freePort();
+    const backofficePort = await backofficeBase();
     const apiPorts = [await freePort(), await freePort()];
     // The compose environment, with the compose service names replaced by where the same things run here.
     const hosts: [RegExp, string][] = [
