@@ -40,6 +40,27 @@ export enum CommunicationStatus {
   CANCELLED = 'CANCELLED',
 }
 
+/** How a contact the gateway did not send reached us (or we reached the customer): a call, a visit, a chat. */
+export enum InteractionChannel {
+  PHONE = 'PHONE',
+  BRANCH = 'BRANCH',
+  CHAT = 'CHAT',
+  EMAIL = 'EMAIL',
+  SMS = 'SMS',
+  WHATSAPP = 'WHATSAPP',
+  WEB = 'WEB',
+  IVR = 'IVR',
+  LETTER = 'LETTER',
+  VIDEO = 'VIDEO',
+  SOCIAL = 'SOCIAL',
+  OTHER = 'OTHER',
+}
+
+export enum Direction {
+  INBOUND = 'INBOUND',
+  OUTBOUND = 'OUTBOUND',
+}
+
 export enum DeliveryStatus {
   PENDING = 'PENDING',
   RENDERED = 'RENDERED',

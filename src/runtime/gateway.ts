@@ -35,6 +35,9 @@ import { matchProviderReport } from '../jobs/report.matcher';
 import { SendReceipts } from '../jobs/send.receipts';
 import { canTransition } from '../store/delivery-status';
 import { createRedisStatusEvents, type StatusEvents } from '../jobs/status.events';
+import { createRedisChannel } from '../jobs/redis.channel';
+import { ContactService, type ContactHistoryChange } from '../services/contact.service';
+import { InteractionRepository } from '../store/interaction.repository';
 import type { GatewayContext } from '../resolvers/context';
 import type { CommunicationEntity } from '../store/communication.entity';
 import type { CommunicationRepository } from '../store/communication.repository';
@@ -195,7 +198,10 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         cancel: (id: string) => dispatcher.cancel(id),
       };
       const communications = new CommunicationService({ repository, templates, channels, jobs, feed, logger });
-      const services = { backoffice, repository, archive, templates, communications, feed };
+      const contactFeed = createRedisChannel<ContactHistoryChange>({ redisUrl: endpoints.redisUrl, channel: `${config.queuePrefix}:contact-history`, name: 'ccm-contact' });
+      stack.push(['contact feed', () => contactFeed.close()]);
+      const contacts = new ContactService({ interactions: new InteractionRepository(store.dataSource), communications: repository, contactFeed, statusFeed: feed });
+      const services = { backoffice, repository, archive, templates, communications, feed, contacts };
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
       const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, channels, backoffice, logger, jobOptions: options.jobOptions });
       stack.push(['bulk api', () => bulkApi.close()]);

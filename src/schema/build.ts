@@ -11,6 +11,7 @@ import { ProductResolver } from '../resolvers/product.resolver';
 import { TemplateResolver } from '../resolvers/template.resolver';
 import { registerEnums } from './enums';
 import { BatchResolver } from '../resolvers/batch.resolver';
+import { CustomerContactHistoryResolver, InteractionResolver } from '../resolvers/contact-history.resolver';
 import { PrintResolver } from '../resolvers/print.resolver';
 import { DateTimeScalar } from './scalars';
 
@@ -24,7 +25,7 @@ export async function buildGatewaySchema(options: { emitSchemaFile?: string } = 
     enumsRegistered = true;
   }
   return buildSchema({
-    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver, BatchResolver, PrintResolver],
+    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver, BatchResolver, PrintResolver, InteractionResolver, CustomerContactHistoryResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     authChecker: principalAuthChecker,
     authMode: 'error',

@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { Channel, ChannelPolicy, CommunicationStatus, ContractStatus, DeliveryStatus, Priority } from '../domain';
+import { Channel, ChannelPolicy, CommunicationStatus, ContractStatus, DeliveryStatus, Direction, InteractionChannel, Priority } from '../domain';
 
 /** The domain enums are the schema's enums: one definition, registered once per schema build. */
 export function registerEnums(): void {
@@ -17,4 +17,6 @@ export function registerEnums(): void {
   registerEnumType(ContractStatus, { name: 'ContractStatus' });
   registerEnumType(CommunicationStatus, { name: 'CommunicationStatus' });
   registerEnumType(DeliveryStatus, { name: 'DeliveryStatus' });
+  registerEnumType(InteractionChannel, { name: 'InteractionChannel', description: 'How a contact the gateway did not send took place.' });
+  registerEnumType(Direction, { name: 'Direction', description: 'INBOUND: from the customer; OUTBOUND: to the customer.' });
 }

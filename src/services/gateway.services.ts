@@ -5,6 +5,7 @@ import type { TemplateCatalog } from '../render/template.catalog';
 import type { CommunicationRepository } from '../store/communication.repository';
 import type { DocumentArchive } from '../store/document.archive';
 import type { CommunicationService } from './communication.service';
+import type { ContactService } from './contact.service';
 import type { StatusFeed } from './status.feed';
 
 /** Long-lived parts, built once by the composition root; resolvers and routes reach them through the request context. */
@@ -15,6 +16,8 @@ export interface GatewayServices {
   readonly templates: TemplateCatalog;
   readonly communications: CommunicationService;
   readonly feed: StatusFeed;
+  /** Interactions and the contact history. */
+  readonly contacts: ContactService;
   /** Bulk sends and print output; absent in a gateway built without them. */
   readonly bulk?: BulkService;
   readonly print?: PrintService;

@@ -49,9 +49,13 @@ export interface StatusFeed {
  * with a bounded buffer: a client that does not read cannot grow memory without
  * limit; the oldest changes are dropped first (the timeline keeps them all).
  */
-export function changesOf(feed: StatusFeed, accept: (change: StatusChange) => boolean, bufferLimit = 1000): AsyncIterableIterator<StatusChange> {
-  const buffer: StatusChange[] = [];
-  let wake: ((result: IteratorResult<StatusChange>) => void) | null = null;
+export function changesOf<T = StatusChange>(
+  feed: { subscribe(listener: (change: T) => void): () => void },
+  accept: (change: T) => boolean,
+  bufferLimit = 1000,
+): AsyncIterableIterator<T> {
+  const buffer: T[] = [];
+  let wake: ((result: IteratorResult<T>) => void) | null = null;
   let done = false;
   const unsubscribe = feed.subscribe((change) => {
     if (done || !accept(change)) return;
@@ -64,7 +68,7 @@ export function changesOf(feed: StatusFeed, accept: (change: StatusChange) => bo
     buffer.push(change);
     if (buffer.length > bufferLimit) buffer.shift();
   });
-  const finish = (): Promise<IteratorResult<StatusChange>> => {
+  const finish = (): Promise<IteratorResult<T>> => {
     if (!done) {
       done = true;
       unsubscribe();
@@ -76,7 +80,7 @@ export function changesOf(feed: StatusFeed, accept: (change: StatusChange) => bo
   };
   return {
     next: () => {
-      if (buffer.length) return Promise.resolve({ value: buffer.shift() as StatusChange, done: false });
+      if (buffer.length) return Promise.resolve({ value: buffer.shift() as T, done: false });
       if (done) return Promise.resolve({ value: undefined, done: true });
       return new Promise((resolve) => (wake = resolve));
     },

@@ -13,9 +13,11 @@ import { BatchTargetChunkEntity } from './batch-target.entity';
 import { BulkAndPrint1767312000000 } from './migrations/0002-bulk-print.migration';
 import { PrintBatchEntity } from './print-batch.entity';
 import { PrintLetterEntity } from './print-letter.entity';
+import { InteractionEntity } from './interaction.entity';
+import { ContactMemory1767398400000 } from './migrations/0003-contact-memory.migration';
 
-export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity, BatchEntity, BatchTargetChunkEntity, BatchMemberEntity, PrintBatchEntity, PrintLetterEntity];
-export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000];
+export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity, BatchEntity, BatchTargetChunkEntity, BatchMemberEntity, PrintBatchEntity, PrintLetterEntity, InteractionEntity];
+export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000, ContactMemory1767398400000];
 
 export interface DataSourceOptions {
   /** PostgreSQL connections per process; default 10. */

@@ -203,6 +203,24 @@ export type CommunicationStatus =
   | 'RENDERING'
   | 'SCHEDULED';
 
+export type ContactHistoryConnection = {
+  __typename?: 'ContactHistoryConnection';
+  edges: Array<ContactHistoryEdge>;
+  pageInfo: PageInfo;
+  /** All entries matching the filters, not only this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ContactHistoryEdge = {
+  __typename?: 'ContactHistoryEdge';
+  /** Pass as `after` to continue after this entry. */
+  cursor: Scalars['String']['output'];
+  node: ContactHistoryEntry;
+};
+
+/** One entry of the contact history: something sent (Communication) or something that happened (Interaction). */
+export type ContactHistoryEntry = Communication | Interaction;
+
 /** A contract of the contract system. */
 export type Contract = {
   __typename?: 'Contract';
@@ -230,6 +248,8 @@ export type Customer = {
   /** Contact history, newest first, all channels. */
   communications: CommunicationConnection;
   companyName?: Maybe<Scalars['String']['output']>;
+  /** Communications and interactions, newest first, one cursor across both. */
+  contactHistory: ContactHistoryConnection;
   /** Newest first. Null, with a BACKOFFICE_UNAVAILABLE error, when the contract system is down. */
   contracts?: Maybe<Array<Contract>>;
   displayName: Scalars['String']['output'];
@@ -253,6 +273,15 @@ export type Customer = {
 /** A customer as the CRM knows them, joined with contracts and the contact history. */
 export type CustomerCommunicationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A customer as the CRM knows them, joined with contracts and the contact history. */
+export type CustomerContactHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  channels?: InputMaybe<Array<InteractionChannel>>;
+  direction?: InputMaybe<Direction>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -329,6 +358,11 @@ export type DeliveryStatus =
   | 'SENT'
   | 'SKIPPED';
 
+/** INBOUND: from the customer; OUTBOUND: to the customer. */
+export type Direction =
+  | 'INBOUND'
+  | 'OUTBOUND';
+
 /** An archived document: stored once, content-addressed by its SHA-256. */
 export type Document = {
   __typename?: 'Document';
@@ -359,6 +393,41 @@ export type DocumentEdge = {
   node: Document;
 };
 
+/** A contact the gateway did not send: a call, a branch visit, a chat, an inbound message. */
+export type Interaction = {
+  __typename?: 'Interaction';
+  agentId?: Maybe<Scalars['String']['output']>;
+  channel: InteractionChannel;
+  createdAt: Scalars['DateTime']['output'];
+  customer?: Maybe<Customer>;
+  direction: Direction;
+  /** The recording system's own id; unique per caller. */
+  externalId?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** A note for staff only: never in the customer's (portal) view. */
+  internal: Scalars['Boolean']['output'];
+  /** When it happened; its place in the contact history. */
+  occurredAt: Scalars['DateTime']['output'];
+  reason?: Maybe<Scalars['String']['output']>;
+  relatedCommunication?: Maybe<Communication>;
+  summary?: Maybe<Scalars['String']['output']>;
+};
+
+/** How a contact the gateway did not send took place. */
+export type InteractionChannel =
+  | 'BRANCH'
+  | 'CHAT'
+  | 'EMAIL'
+  | 'IVR'
+  | 'LETTER'
+  | 'OTHER'
+  | 'PHONE'
+  | 'SMS'
+  | 'SOCIAL'
+  | 'VIDEO'
+  | 'WEB'
+  | 'WHATSAPP';
+
 /** An amount as a decimal string (never a float) with its ISO 4217 currency. */
 export type Money = {
   __typename?: 'Money';
@@ -376,6 +445,8 @@ export type Mutation = {
   cancelCommunication: Communication;
   /** Closes a print batch now from the spooled letters (null when there are none); CONFLICT while another closing runs. */
   closePrintBatch?: Maybe<PrintBatch>;
+  /** A contact the gateway did not send. Idempotent on (caller, externalId). */
+  recordInteraction: Interaction;
   /** A letter came back: its delivery becomes BOUNCED ("returned mail: <reason>") and the next channel of its chain takes over. */
   registerReturnedMail: Delivery;
   /** Sends a FAILED or BOUNCED delivery again (CONFLICT otherwise). */
@@ -400,6 +471,11 @@ export type MutationCancelCommunicationArgs = {
 export type MutationClosePrintBatchArgs = {
   duplex?: InputMaybe<Scalars['Boolean']['input']>;
   maxLetters?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationRecordInteractionArgs = {
+  input: RecordInteractionInput;
 };
 
 
@@ -639,6 +715,25 @@ export type QueryProductsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type RecordInteractionInput = {
+  agentId?: InputMaybe<Scalars['String']['input']>;
+  channel: InteractionChannel;
+  customerId: Scalars['ID']['input'];
+  direction?: InputMaybe<Direction>;
+  /** Same id (per caller) = the same interaction, never a second one. */
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  /** A staff note: hidden from the customer. */
+  internal?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Absent = now; never in the future. */
+  occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** At most 200 characters. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  /** A communication of the same customer this contact was about. */
+  relatedCommunicationId?: InputMaybe<Scalars['ID']['input']>;
+  /** At most 4,000 characters. */
+  summary?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** One template to many customers; each gets a communication of its own, planned by the channel policy. */
 export type SendBulkCommunicationInput = {
   /** Same key (per caller) = each customer reached at most once: a re-run sends only to whom earlier runs did not reach. Absent: a fresh key. */
@@ -677,6 +772,8 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** The progress of one run: its counts now, then on every change, ending when the run is over. */
   batchProgress: BatchProgress;
+  /** Every change of one customer's contact history (an interaction recorded, a communication's delivery moving on), from any process. */
+  contactHistoryChanged: ContactHistoryEntry;
   /** Every status change of the deliveries of one communication or one customer (at least one argument), from any process. */
   deliveryStatusChanged: Delivery;
 };
@@ -684,6 +781,11 @@ export type Subscription = {
 
 export type SubscriptionBatchProgressArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionContactHistoryChangedArgs = {
+  customerId: Scalars['ID']['input'];
 };
 
 
