@@ -29,8 +29,10 @@ describe('per-channel rate limits', () => {
       expect(done.every((c) => c.deliveries.every((d) => d.status !== 'FAILED'))).toBe(true);
       const times = h.sms.messages.map((m) => m.dateCreated.getTime()).sort((a, b) => a - b);
       expect(times).toHaveLength(6);
-      // 6 sends at 2 per second: the last leaves at least two windows after the first.
-      expect(times[5] - times[0]).toBeGreaterThanOrEqual(1_800);
+      // 6 sends at 2 per second: the last leaves two windows after the first. The times are taken where the
+      // sink receives them, after the provider call, whose latency varies by a few hundred ms on a busy machine;
+      // without the limit all six arrive within a few tens of ms.
+      expect(times[5] - times[0]).toBeGreaterThanOrEqual(1_500);
     }, 30_000);
   });
 });

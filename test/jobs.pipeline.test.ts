@@ -111,7 +111,13 @@ describe.each(['sqlite', 'postgres'] as const)('render and deliver jobs on %s', 
   });
 
   it('reports queue counts per queue', async () => {
-    const counts = await p.dispatcher.queueCounts();
+    // A job is marked completed just after its delivery is recorded: wait for BullMQ to catch up with the store.
+    const deadline = Date.now() + 5_000;
+    let counts = await p.dispatcher.queueCounts();
+    while (counts[deliverQueueOf(Channel.EMAIL)].active > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      counts = await p.dispatcher.queueCounts();
+    }
     expect(Object.keys(counts).sort()).toEqual(allQueues(Object.values(Channel)).sort());
     expect(counts[QueueName.RENDER].completed).toBeGreaterThanOrEqual(1);
     expect(counts[deliverQueueOf(Channel.EMAIL)].active).toBe(0);
