@@ -36,7 +36,8 @@ export function webhookChannel(): ChannelModule<WebhookContent, WebhookSettings>
     async render({ model, customer, archivedPdf }) {
       const url = customer.webhookUrl;
       if (!url) return { ok: false, reason: 'no webhook endpoint for this customer' };
-      if (whyNotTarget(url, true)) return { ok: false, reason: `the customer's webhook endpoint ${whyNotTarget(url, true)}` };
+      const unusable = whyNotTarget(url, true);
+      if (unusable) return { ok: false, reason: `the customer's webhook endpoint ${unusable}` };
       const pdf = await archivedPdf();
       const metadata = { templateKey: model.templateKey, title: model.title, reference: model.reference, language: model.language, date: model.date.toISOString() };
       return {
