@@ -185,9 +185,11 @@ const UNAVAILABLE_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL)/;
 /**
  * What node-postgres and its pool say when the server went away or cannot be
  * reached (they set no code), and what TypeORM says when the connection of a
- * transaction died under it (its rollback then finds the runner released).
+ * transaction died under it (its rollback, or the transaction's next query,
+ * then finds the runner released: QueryRunnerAlreadyReleasedError and
+ * QueryRunnerProviderAlreadyReleasedError).
  */
-const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|connection timeout|Client has encountered a connection error|database system is (starting up|shutting down|in recovery mode)|Query runner already released/i;
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|connection timeout|Client has encountered a connection error|database system is (starting up|shutting down|in recovery mode)|Query runner already released|query runner was already released/i;
 
 /** The store cannot be reached or is restarting: worth a retry, unlike a bug or a refused constraint. */
 export function isStoreUnavailable(error: unknown): boolean {
