@@ -21,7 +21,7 @@ export function referenceOf(communicationId: string): string {
 export async function loadRenderContext(
   backoffice: Backoffice,
   sender: RenderSender,
-  communication: CommunicationEntity,
+  communication: Pick<CommunicationEntity, 'id' | 'customerId' | 'contractId' | 'data' | 'scheduledAt' | 'createdAt'>,
 ): Promise<RenderContext> {
   const contractId = communication.contractId;
   const [[customer], [contract]] = await Promise.all([

@@ -11,6 +11,8 @@ export interface FieldSpec {
   readonly maxItems: number;
   /** Arrays: the fields of each item (each item is an object). */
   readonly items: Readonly<Record<string, FieldSpec>> | null;
+  /** For clients building a form (`Template.dataFields`); the check ignores it. */
+  readonly description?: string | null;
 }
 
 export type DataCheck =

@@ -112,6 +112,7 @@ function parseFields(r: TemplateFileReader, json: unknown, at: string, topLevel:
       maxLength: r.positiveInteger(spec.maxLength, `${here}.maxLength`, 500),
       maxItems: r.positiveInteger(spec.maxItems, `${here}.maxItems`, 500),
       items: type === 'array' ? parseFields(r, spec.items, `${here}.items`, false) : null,
+      description: r.optionalString(spec.description, `${here}.description`),
     };
   }
   return fields;

@@ -1,5 +1,6 @@
 import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
-import { Template } from '../schema/template.type';
+import type { FieldSpec } from '../render/template.data';
+import { Template, TemplateField } from '../schema/template.type';
 import type { GatewayContext } from './context';
 import { ACCESS } from '../services/principal';
 
@@ -14,6 +15,23 @@ export class TemplateResolver {
       channels: [...t.channels],
       languages: [...t.languages],
       requiresContract: t.requiresContract,
+      dataFields: fieldsOf(t.fields),
+      version: 1,
+      editableBlocks: [],
+      approvalRequired: false,
     }));
   }
+}
+
+/** The declared fields as the validator reads them (template.data.ts), in declaration order. */
+export function fieldsOf(fields: Readonly<Record<string, FieldSpec>>): TemplateField[] {
+  return Object.entries(fields).map(([name, spec]) => ({
+    name,
+    type: spec.type,
+    required: spec.required,
+    description: spec.description ?? null,
+    maxLength: spec.type === 'string' ? spec.maxLength : null,
+    maxItems: spec.type === 'array' ? spec.maxItems : null,
+    items: spec.items ? fieldsOf(spec.items) : null,
+  }));
 }

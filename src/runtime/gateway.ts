@@ -16,6 +16,10 @@ import { loadPdfaFonts } from '../render/pdfa.fonts';
 import { TemplateCatalog } from '../render/template.catalog';
 import { buildGatewaySchema } from '../schema/build';
 import { CommunicationService } from '../services/communication.service';
+import { PreviewService } from '../services/preview.service';
+import { PreviewStore } from '../services/preview.store';
+import { registerPreviewsRoute } from '../http/previews.route';
+import { inlineLetterRenderer } from '../render/pdf.renderers';
 import type { StatusFeed } from '../services/status.feed';
 import { openStore, type Store } from '../store/data-source';
 import { DocumentArchive } from '../store/document.archive';
@@ -201,7 +205,20 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       const contactFeed = createRedisChannel<ContactHistoryChange>({ redisUrl: endpoints.redisUrl, channel: `${config.queuePrefix}:contact-history`, name: 'ccm-contact' });
       stack.push(['contact feed', () => contactFeed.close()]);
       const contacts = new ContactService({ interactions: new InteractionRepository(store.dataSource), communications: repository, contactFeed, statusFeed: feed });
-      const services = { backoffice, repository, archive, templates, communications, feed, contacts };
+      // Previews: the letter as the workers render it (same fonts, same layout), the PDF kept minutes in Redis.
+      const previewRedis = createRedis(endpoints.redisUrl, 'client', 'ccm-preview');
+      previewRedis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
+      stack.push(['previews', async () => {
+        await previewRedis.quit().catch(() => previewRedis.disconnect());
+      }]);
+      const previewStore = new PreviewStore(previewRedis, { prefix: config.queuePrefix, signingSecret: config.documentSigningSecret, publicUrl: config.publicUrl });
+      const [senderName, ...senderLines] = config.senderAddress;
+      const previews = new PreviewService({
+        communications, templates, channels, backoffice, store: previewStore,
+        letters: inlineLetterRenderer({ pdfa: config.documentPdfa, layout: { homeCountry: config.print.homeCountry } }),
+        sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
+      });
+      const services = { backoffice, repository, archive, templates, communications, feed, contacts, previews };
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
       const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, channels, backoffice, logger, jobOptions: options.jobOptions });
       stack.push(['bulk api', () => bulkApi.close()]);
@@ -251,6 +268,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         { name: 'redis', check: () => dispatcher.ping() },
       ], { extra: () => ({ backoffice: Object.fromEntries(backoffice.health().map((h) => [h.system, h.state])) }) });
       registerDocumentsRoute(app, archive);
+      registerPreviewsRoute(app, previewStore);
       registerPrintBatchesRoute(app, printApi.print, logger);
       await registerQueueDashboard(app, { queues: dispatcher.queues(), authenticator });
       registerConsole(app, { authenticator, queueCounts: () => dispatcher.queueCounts() });

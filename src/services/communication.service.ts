@@ -1,8 +1,9 @@
 import { planDeliveries } from '../channels/channel-policy';
 import type { ChannelRegistry } from '../channels/registry';
-import { ChannelPolicy, Priority, type CustomerRecord } from '../domain';
+import { ChannelPolicy, Priority, type Channel, type CustomerRecord } from '../domain';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import type { TemplateCatalog } from '../render/template.catalog';
+import type { TemplateDescriptor } from '../render/template.schema';
 import { assertCanSeeCustomer } from './principal';
 import type { SendCommunicationInput } from '../schema/send-communication.input';
 import type { CommunicationEntity } from '../store/communication.entity';
@@ -38,6 +39,18 @@ export interface CommunicationServiceOptions {
 
 const MAX_KEY_LENGTH = 200;
 
+/** A request that passed every check of a send; nothing is written yet. */
+export interface CheckedRequest {
+  readonly template: TemplateDescriptor;
+  readonly data: Record<string, unknown>;
+  readonly scheduledAt: Date | null;
+  readonly idempotencyKey: string | null;
+  readonly customer: CustomerRecord;
+  readonly policy: ChannelPolicy;
+  /** One entry per delivery, `chain[0]` tried first. */
+  readonly plan: readonly { readonly chain: readonly Channel[] }[];
+}
+
 /**
  * The write side of the API: validates a request completely before anything is
  * written, records it (communication + deliveries, one transaction), then hands
@@ -56,7 +69,35 @@ export class CommunicationService {
   }
 
   async send(input: SendCommunicationInput, ctx: RequestContext): Promise<CommunicationEntity> {
-    const { repository, templates } = this.options;
+    const { repository } = this.options;
+    const { template, data, scheduledAt, idempotencyKey, customer, policy, plan } = await this.check(input, ctx);
+
+    const result = await this.stored(() => repository.create({
+      callerId: ctx.principal.subject,
+      idempotencyKey,
+      customerId: customer.id,
+      contractId: input.contractId ?? null,
+      templateKey: template.key,
+      channelPolicy: policy,
+      requestedChannels: input.channels ?? null,
+      data,
+      priority: input.priority ?? Priority.NORMAL,
+      scheduledAt,
+      plans: plan.map((p) => ({ chain: p.chain, recipient: this.options.channels.recipientOf(p.chain[0], customer) })),
+    }));
+    if (!result.created) return result.communication;
+    await Promise.all(result.deliveries.map((d) => this.announce(d, result.communication)));
+    await this.handOver(result.communication, ctx.requestId);
+    return result.communication;
+  }
+
+  /**
+   * Everything a send checks before it writes, in the same order (so a preview
+   * refuses exactly what a send would): template, data, schedule, key, contract,
+   * the customer's visibility and record, and the channel plan.
+   */
+  async check(input: SendCommunicationInput, ctx: RequestContext): Promise<CheckedRequest> {
+    const { templates } = this.options;
     const template = templates.get(input.templateKey);
     if (!template) throw badInput(`templateKey: expected one of ${templates.list().map((t) => t.key).join(', ')}, got ${JSON.stringify(input.templateKey)}`, 'templateKey');
     const data = checkTemplateData(input.data, this.maxDataBytes);
@@ -77,24 +118,7 @@ export class CommunicationService {
     const policy = input.channelPolicy ?? ChannelPolicy.PREFERRED;
     const plan = planDeliveries({ policy, channels: input.channels ?? null, customer, templateChannels: template.channels, registry: this.options.channels });
     if (!plan.ok) throw badInput(plan.error, 'channels');
-
-    const result = await this.stored(() => repository.create({
-      callerId: ctx.principal.subject,
-      idempotencyKey,
-      customerId: customer.id,
-      contractId: input.contractId ?? null,
-      templateKey: template.key,
-      channelPolicy: policy,
-      requestedChannels: input.channels ?? null,
-      data,
-      priority: input.priority ?? Priority.NORMAL,
-      scheduledAt,
-      plans: plan.plans.map((p) => ({ chain: p.chain, recipient: this.options.channels.recipientOf(p.chain[0], customer) })),
-    }));
-    if (!result.created) return result.communication;
-    await Promise.all(result.deliveries.map((d) => this.announce(d, result.communication)));
-    await this.handOver(result.communication, ctx.requestId);
-    return result.communication;
+    return { template, data, scheduledAt, idempotencyKey, customer, policy, plan: plan.plans };
   }
 
   async cancel(id: string, ctx: RequestContext): Promise<CommunicationEntity> {

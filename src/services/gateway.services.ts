@@ -6,6 +6,7 @@ import type { CommunicationRepository } from '../store/communication.repository'
 import type { DocumentArchive } from '../store/document.archive';
 import type { CommunicationService } from './communication.service';
 import type { ContactService } from './contact.service';
+import type { PreviewService } from './preview.service';
 import type { StatusFeed } from './status.feed';
 
 /** Long-lived parts, built once by the composition root; resolvers and routes reach them through the request context. */
@@ -21,4 +22,6 @@ export interface GatewayServices {
   /** Bulk sends and print output; absent in a gateway built without them. */
   readonly bulk?: BulkService;
   readonly print?: PrintService;
+  /** previewCommunication; absent in a gateway built without it. */
+  readonly previews?: PreviewService;
 }

@@ -193,6 +193,15 @@ export type CommunicationPreferences = {
   preferredChannel?: Maybe<Channel>;
 };
 
+/** What sendCommunication with the same input would deliver; nothing written, nothing queued. */
+export type CommunicationPreview = {
+  __typename?: 'CommunicationPreview';
+  /** One chain per delivery, first channel tried first. */
+  plan: Array<Array<Channel>>;
+  /** Every channel of the plan, fallbacks included, once each. */
+  previews: Array<Preview>;
+};
+
 export type CommunicationStatus =
   | 'CANCELLED'
   | 'DELIVERED'
@@ -515,6 +524,24 @@ export type PostalAddress = {
   postalCode: Scalars['String']['output'];
 };
 
+/** One channel of a previewed communication, rendered by that channel exactly as a send would. */
+export type Preview = {
+  __typename?: 'Preview';
+  channel: Channel;
+  /** Why this channel cannot be rendered for this customer (the delivery would fail and its chain move on). */
+  error?: Maybe<Scalars['String']['output']>;
+  /** Email HTML part. */
+  html?: Maybe<Scalars['String']['output']>;
+  pdfPages?: Maybe<Scalars['Int']['output']>;
+  /** Signed link to the PDF this channel would carry; expires with the preview (minutes), nothing is archived. */
+  pdfUrl?: Maybe<Scalars['String']['output']>;
+  smsSegments?: Maybe<Scalars['Int']['output']>;
+  /** Email subject. */
+  subject?: Maybe<Scalars['String']['output']>;
+  /** Email text part, SMS or WhatsApp body, portal notification. */
+  text?: Maybe<Scalars['String']['output']>;
+};
+
 /** A closed print batch: one print-ready PDF (letters sorted by country and postal code, each with a Code 128 mark per page) and its manifest. */
 export type PrintBatch = {
   __typename?: 'PrintBatch';
@@ -638,6 +665,8 @@ export type Query = {
   /** Deliveries created in [from, to), by channel and status. */
   deliveryStats: DeliveryStats;
   document?: Maybe<Document>;
+  /** Renders every channel of the plan as sendCommunication would, writing and queueing nothing; refuses what a send refuses. */
+  previewCommunication: CommunicationPreview;
   printBatch?: Maybe<PrintBatch>;
   /** Closed print batches, newest first. */
   printBatches: Array<PrintBatch>;
@@ -691,6 +720,11 @@ export type QueryDeliveryStatsArgs = {
 
 export type QueryDocumentArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryPreviewCommunicationArgs = {
+  input: SendCommunicationInput;
 };
 
 
@@ -797,13 +831,37 @@ export type SubscriptionDeliveryStatusChangedArgs = {
 /** A communication template and what it can produce. */
 export type Template = {
   __typename?: 'Template';
+  /** Whether a communication of this template waits for a second person to approve it. */
+  approvalRequired: Scalars['Boolean']['output'];
   channels: Array<Channel>;
+  /** What `data` must hold. */
+  dataFields: Array<TemplateField>;
+  /** Slots where an agent may add text (`blocks` of sendCommunication). */
+  editableBlocks: Array<Scalars['String']['output']>;
   key: Scalars['String']['output'];
   /** Languages it is written in; others fall back to English. */
   languages: Array<Scalars['String']['output']>;
   name: Scalars['String']['output'];
   /** Whether sendCommunication needs a contractId for it. */
   requiresContract: Scalars['Boolean']['output'];
+  /** The active version (the files in templates/ are version 1). */
+  version: Scalars['Int']['output'];
+};
+
+/** One field a template declares for `data`: what sendCommunication checks. */
+export type TemplateField = {
+  __typename?: 'TemplateField';
+  description?: Maybe<Scalars['String']['output']>;
+  /** Arrays: the fields of each item. */
+  items?: Maybe<Array<TemplateField>>;
+  /** Arrays: most items accepted. */
+  maxItems?: Maybe<Scalars['Int']['output']>;
+  /** Strings: longest accepted length. */
+  maxLength?: Maybe<Scalars['Int']['output']>;
+  name: Scalars['String']['output'];
+  required: Scalars['Boolean']['output'];
+  /** string, number, integer, boolean, date, money or array. */
+  type: Scalars['String']['output'];
 };
 
 export type CustomerViewQueryVariables = Exact<{

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import type { ChannelRegistry } from '../channels/registry';
+import type { Backoffice } from '../connectors/backoffice';
+import type { Channel } from '../domain';
+import { loadRenderContext } from '../jobs/render-context.loader';
+import type { LetterRenderer } from '../render/pdf.renderers';
+import type { RenderSender } from '../render/render-context';
+import { ComposeError, type TemplateCatalog } from '../render/template.catalog';
+import type { RequestContext } from './request.context';
+import type { SendCommunicationInput } from '../schema/send-communication.input';
+import { AppError, badInput, ErrorCode } from '../errors';
+import type { CommunicationService } from './communication.service';
+import type { PreviewStore } from './preview.store';
+
+/** Stands in for the communication id: the reference becomes `CCM-XXXXXXXX`, as long as a real one, so lines wrap alike. */
+const PREVIEW_ID = 'xxxxxxxx-preview';
+
+export interface ChannelPreview {
+  readonly channel: Channel;
+  readonly subject: string | null;
+  readonly text: string | null;
+  readonly html: string | null;
+  readonly smsSegments: number | null;
+  readonly pdfPages: number | null;
+  readonly pdfUrl: string | null;
+  /** Why this channel could not be rendered for this customer (as the delivery would fail). */
+  readonly error: string | null;
+}
+
+export interface CommunicationPreviewResult {
+  readonly plan: Channel[][];
+  readonly previews: ChannelPreview[];
+}
+
+export interface PreviewServiceOptions {
+  readonly communications: CommunicationService;
+  readonly templates: TemplateCatalog;
+  readonly channels: ChannelRegistry;
+  readonly backoffice: Backoffice;
+  readonly letters: LetterRenderer;
+  readonly sender: RenderSender;
+  readonly store: PreviewStore;
+  readonly clock?: () => Date;
+}
+
+/**
+ * What a send would produce, without sending: the same checks
+ * (`CommunicationService.check`), the same late-bound back-office data, the
+ * same plan, and each channel module's own `render()`. Nothing is written to
+ * the store and nothing is queued; the PDF, when a channel needs one, goes to
+ * the short-lived `PreviewStore` instead of the archive.
+ */
+export class PreviewService {
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: PreviewServiceOptions) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async preview(input: SendCommunicationInput, ctx: RequestContext): Promise<CommunicationPreviewResult> {
+    const { communications, templates, channels, backoffice, sender } = this.options;
+    const checked = await communications.check(input, ctx);
+    const now = this.clock();
+    const communication = { id: PREVIEW_ID, customerId: checked.customer.id, contractId: input.contractId ?? null, data: checked.data, scheduledAt: checked.scheduledAt, createdAt: now };
+    let model;
+    let renderCtx;
+    try {
+      renderCtx = await loadRenderContext(backoffice, sender, communication);
+      model = templates.compose(checked.template.key, renderCtx);
+    } catch (error) {
+      // What the render step would fail on for good (a record gone since the check): the caller's input.
+      if (error instanceof ComposeError) throw badInput(error.message);
+      throw error;
+    }
+    let pdf: Promise<{ id: string; pages: number | null; sha256: string; url: string }> | null = null;
+    const archivedPdf = () =>
+      (pdf ??= this.options.letters.render(model).then(async ({ pdf: bytes, pages }) => {
+        const stored = await this.options.store.put(bytes, now);
+        return { id: stored.id, pages, sha256: createHash('sha256').update(bytes).digest('hex'), url: stored.url };
+      }));
+
+    const seen = new Set<Channel>();
+    const order: Channel[] = [];
+    for (const entry of checked.plan) for (const channel of entry.chain) if (!seen.has(channel)) seen.add(channel) && order.push(channel);
+    const previews: ChannelPreview[] = [];
+    for (const channel of order) {
+      const module = channels.get(channel);
+      let usedPdf = false;
+      const target = { id: `preview-${module.key}`, communicationId: PREVIEW_ID, customerId: checked.customer.id, recipient: channels.recipientOf(channel, renderCtx.customer) };
+      const rendered = await module.render({
+        model,
+        customer: renderCtx.customer,
+        delivery: target,
+        archivedPdf: () => {
+          usedPdf = true;
+          return archivedPdf();
+        },
+      });
+      const stored = usedPdf ? await archivedPdf() : null;
+      const base = { channel, subject: null, text: null, html: null, smsSegments: null, pdfPages: stored?.pages ?? null, pdfUrl: stored?.url ?? null, error: null };
+      if (!rendered.ok) {
+        previews.push({ ...base, error: rendered.reason });
+        continue;
+      }
+      previews.push({ ...base, ...textsOf(rendered.content) });
+    }
+    return { plan: checked.plan.map((p) => [...p.chain]), previews };
+  }
+}
+
+/** The parts of a channel's content a person reads, whatever the channel names them. */
+function textsOf(content: unknown): Partial<ChannelPreview> {
+  if (typeof content !== 'object' || content === null) return {};
+  const c = content as Record<string, unknown>;
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return {
+    subject: str(c.subject),
+    text: str(c.text) ?? str(c.body) ?? str(c.notification),
+    html: str(c.html),
+    smsSegments: typeof c.segments === 'number' ? c.segments : null,
+  };
+}
+
+export function previewUnavailable(): AppError {
+  return new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'previewCommunication: previews are not available in this process');
+}
