@@ -130,9 +130,10 @@ describe('previewCommunication', () => {
     expect(good.status).toBe(200);
     expect(good.headers.get('content-type')).toBe('application/pdf');
     expect(pdfText(Buffer.from(await good.arrayBuffer()))).toContain('CCM-XXXXXXXX');
-    const tampered = await fetch(`${h.url}${path.replace(/sig=./, 'sig=A')}`);
+    const tampered = await fetch(`${h.url}${path.replace(/sig=(.)/, (_m, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`)}`);
     expect(tampered.status).toBe(403);
-    const otherId = await fetch(`${h.url}${path.replace(/\/previews\/./, '/previews/0')}`);
+    // Another id under the same signature: change the id's first digit to a different one.
+    const otherId = await fetch(`${h.url}${path.replace(/\/previews\/(.)/, (_m, c: string) => `/previews/${c === '0' ? '1' : '0'}`)}`);
     expect(otherId.status).toBe(403);
   });
 
