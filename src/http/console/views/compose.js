@@ -22,7 +22,21 @@ function fieldsForm(fields, prefix = '') {
       inputs.push(...nested.inputs);
       continue;
     }
-    const input = f.type === 'boolean' ? h('input', { type: 'checkbox', name }) : h('input', { name, type: f.type === 'number' || f.type === 'integer' ? 'number' : f.type === 'date' ? 'date' : 'text', required: f.required, maxlength: f.maxLength ?? null, 'data-type': f.type });
+    if (f.type === 'money') {
+      // A money value is `{ amount, currency }` (decimal string, ISO 4217 code): one input each.
+      const parts = [['amount', { inputmode: 'decimal' }], ['currency', { maxlength: 3 }]].map(([part, extra]) => {
+        const input = h('input', { name: `${name}.${part}`, type: 'text', required: f.required, 'data-type': 'string', ...extra, id: `field-${name}.${part}` });
+        inputs.push({ name: `${name}.${part}`, input, type: 'string' });
+        return [h('label', { for: `field-${name}.${part}` }, part), input];
+      });
+      node.append(h('fieldset', {}, h('legend', {}, `${name}${f.required ? ' *' : ''}`, f.description ? h('span', { class: 'muted' }, ` — ${f.description}`) : ''), ...parts.flat()));
+      continue;
+    }
+    // Dates as ISO text (what the API reads), not the browser's locale-dependent date picker; lists as JSON.
+    const input = f.type === 'boolean' ? h('input', { type: 'checkbox', name })
+      : f.type === 'array' ? h('textarea', { name, spellcheck: 'false', placeholder: '[ { … } ] (JSON)', 'data-type': f.type })
+      : h('input', { name, type: f.type === 'number' || f.type === 'integer' ? 'number' : 'text', required: f.required, maxlength: f.maxLength ?? null, 'data-type': f.type,
+        ...(f.type === 'date' ? { placeholder: 'YYYY-MM-DD', pattern: '\\d{4}-\\d{2}-\\d{2}.*' } : {}) });
     inputs.push({ name, input, type: f.type });
     node.append(h('label', { for: `field-${name}` }, `${name}${f.required ? ' *' : ''}`, f.description ? h('span', { class: 'muted' }, ` — ${f.description}`) : ''), Object.assign(input, { id: `field-${name}` }));
   }
@@ -35,6 +49,7 @@ function collect(inputs) {
     let value = type === 'boolean' ? input.checked : input.value;
     if (value === '') continue;
     if (type === 'number' || type === 'integer') value = Number(value);
+    if (type === 'array') value = JSON.parse(value);
     const path = name.split('.');
     let at = data;
     for (const key of path.slice(0, -1)) at = at[key] ??= {};
