@@ -7,6 +7,8 @@ import { bool, ConfigError, int, oneOf, str, url, type ConfigEnv } from './confi
 import type { Channel } from './domain';
 
 export { ConfigError } from './config.env';
+import type { BackofficeFile } from './connectors/spec/backoffice.schema';
+import { readBackofficeFile } from './connectors/spec/spec.loader';
 
 /** Typed, validated configuration. Parsed once at start; nothing else reads `process.env`. */
 export interface Config {
@@ -22,6 +24,12 @@ export interface Config {
   readonly crmUrl: string | null;
   readonly catalogUrl: string | null;
   readonly contractsDatabaseUrl: string | null;
+  /**
+   * `BACKOFFICE_CONFIG`: the back-office systems as a configuration file describes them (validated, `${VAR}`
+   * filled in). Null: the default configuration of the simulated back office, at CRM_URL, CATALOG_URL and
+   * CONTRACTS_DATABASE_URL (or embedded when those are unset).
+   */
+  readonly backofficeConfig: BackofficeFile | null;
   readonly smtpUrl: string | null;
   readonly mailFrom: string;
   readonly twilio: TwilioConfig | null;
@@ -132,6 +140,25 @@ export interface ConnectorTuning {
 }
 
 type Env = ConfigEnv;
+
+/** A configuration file with problems: one line each, naming the path in the file. */
+export class ConfigFileError extends ConfigError {
+  constructor(variable: string, file: string, readonly problems: readonly string[]) {
+    super(variable, 'a valid file', file);
+    this.message = `${variable} ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((line) => `  ${line}`).join('\n')}`;
+    this.name = 'ConfigFileError';
+  }
+}
+
+/** BACKOFFICE_CONFIG: read and checked here, at start, like every other setting; `${VAR}` comes from the same environment. */
+function backofficeConfig(env: Env, cwd: string): BackofficeFile | null {
+  const path = str(env, 'BACKOFFICE_CONFIG');
+  if (path === null) return null;
+  const result = readBackofficeFile(resolve(cwd, path), env);
+  if (!result.ok) throw new ConfigFileError('BACKOFFICE_CONFIG', path, result.problems);
+  return result.file;
+}
+
 
 /**
  * The `.env` file at `path`, read with dotenv's parser (quotes, `export`,
@@ -341,6 +368,7 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     crmUrl: url(env, 'CRM_URL', ['http', 'https']),
     catalogUrl: url(env, 'CATALOG_URL', ['http', 'https']),
     contractsDatabaseUrl: databaseUrl(env, 'CONTRACTS_DATABASE_URL'),
+    backofficeConfig: backofficeConfig(env, cwd),
     smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps']),
     mailFrom: str(env, 'MAIL_FROM') ?? 'Customer Service <service@ccm-gateway.local>',
     twilio: twilio(env),

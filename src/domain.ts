@@ -104,6 +104,8 @@ export interface CustomerRecord {
   readonly consents: readonly Channel[];
   /** HTTPS endpoint the customer registered for documents (an ERP, an e-banking inbox); null: none. */
   readonly webhookUrl: string | null;
+  /** Extra fields the back-office configuration maps (JSON values); absent when it maps none. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
 export interface ContractRecord {
@@ -115,6 +117,8 @@ export interface ContractRecord {
   readonly monthlyAmount: Money;
   readonly customerId: string;
   readonly productId: string;
+  /** Extra mapped fields, as on CustomerRecord. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
 export interface ProductRecord {
@@ -124,6 +128,8 @@ export interface ProductRecord {
   readonly category: string;
   readonly description: string | null;
   readonly price: Money;
+  /** Extra mapped fields, as on CustomerRecord. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
 export function displayName(customer: CustomerRecord): string {

@@ -1,10 +1,7 @@
-import type { BackofficeSystem } from '../errors';
-import type { Backoffice } from './backoffice';
-import { CatalogRestConnector } from './catalog.rest';
-import { ContractsSqlConnector } from './contracts.sql';
-import { CrmRestConnector } from './crm.rest';
-import { JsonHttpClient } from './http.client';
-import { Resilience, type BreakerState, type CircuitBreakerOptions } from './resilience';
+import { connectBackoffice, defaultBackofficeFile, type ConnectedBackoffice } from './backoffice.connect';
+import type { CircuitBreakerOptions } from './resilience';
+
+export type { ConnectedBackoffice, SystemHealth } from './backoffice.connect';
 
 export interface BackofficeConfig {
   readonly crmUrl: string;
@@ -25,51 +22,18 @@ export interface BackofficeConfig {
   readonly contractsPoolSize?: number;
 }
 
-export interface SystemHealth {
-  readonly system: BackofficeSystem;
-  readonly state: BreakerState;
-}
-
-export interface ConnectedBackoffice extends Backoffice {
-  /** Circuit state per system, for /readyz and metrics. */
-  health(): SystemHealth[];
-  /** Closes the HTTP agents and the database pool. */
-  close(): Promise<void>;
-}
-
 /**
- * Builds the long-lived clients (one HTTP agent per system, one database pool)
- * and the connectors around them. The contract database is opened here when it
- * is reachable, so the first query does not pay for it; when it is not, the
- * gateway starts anyway and the connector keeps trying on use.
+ * The simulated back office's systems at these addresses, through the default
+ * configuration (config/backoffice.default.yaml): the same connectors a
+ * BACKOFFICE_CONFIG file describes, so there is one code path for both.
  */
-export async function createBackoffice(config: BackofficeConfig): Promise<ConnectedBackoffice> {
-  const resilience = (system: BackofficeSystem): Resilience =>
-    new Resilience({ system, timeoutMs: config.timeoutMs, retries: config.retries, breaker: config.breaker });
-  const http = (system: BackofficeSystem, baseUrl: string): JsonHttpClient =>
-    new JsonHttpClient({ system, baseUrl, timeoutMs: config.timeoutMs, maxSockets: config.maxSockets });
-
-  const crm = new CrmRestConnector(http('crm', config.crmUrl), resilience('crm'));
-  const catalog = new CatalogRestConnector(http('catalog', config.catalogUrl), resilience('catalog'), {
+export function createBackoffice(config: BackofficeConfig): Promise<ConnectedBackoffice> {
+  return connectBackoffice(defaultBackofficeFile(config), {
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
     cacheTtlMs: config.cacheTtlMs,
+    breaker: config.breaker,
+    maxSockets: config.maxSockets,
+    poolSize: config.contractsPoolSize,
   });
-  const contracts = new ContractsSqlConnector(
-    { url: config.contractsDatabaseUrl, timeoutMs: config.timeoutMs, poolSize: config.contractsPoolSize },
-    resilience('contracts'),
-  );
-  await contracts.open();
-
-  return {
-    crm,
-    contracts,
-    catalog,
-    health: () => [
-      { system: 'crm', state: crm.state() },
-      { system: 'contracts', state: contracts.state() },
-      { system: 'catalog', state: catalog.state() },
-    ],
-    close: async () => {
-      await Promise.all([crm.close(), catalog.close(), contracts.close()]);
-    },
-  };
 }

@@ -7,6 +7,11 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
+/** Who a back-office call is made for: the caller's bearer token, for systems configured to forward it. */
+export interface CallContext {
+  readonly callerToken?: string | null;
+}
+
 export interface PageRequest {
   readonly first: number;
   readonly after?: string | null;
@@ -17,8 +22,8 @@ export interface PageRequest {
  * has no such record. A failing system rejects with BackofficeUnavailableError.
  */
 export interface CustomerDirectory {
-  getCustomers(ids: readonly string[]): Promise<readonly (CustomerRecord | null)[]>;
-  searchCustomers(request: PageRequest & { readonly search?: string | null }): Promise<Page<CustomerRecord>>;
+  getCustomers(ids: readonly string[], call?: CallContext): Promise<readonly (CustomerRecord | null)[]>;
+  searchCustomers(request: PageRequest & { readonly search?: string | null }, call?: CallContext): Promise<Page<CustomerRecord>>;
   close?(): Promise<void>;
 }
 
@@ -28,17 +33,17 @@ export interface ContractFilter {
 }
 
 export interface ContractRepository {
-  getContracts(ids: readonly string[]): Promise<readonly (ContractRecord | null)[]>;
+  getContracts(ids: readonly string[], call?: CallContext): Promise<readonly (ContractRecord | null)[]>;
   /** Contracts of each customer, in key order; newest start date first. */
-  getContractsByCustomer(customerIds: readonly string[]): Promise<readonly (readonly ContractRecord[])[]>;
+  getContractsByCustomer(customerIds: readonly string[], call?: CallContext): Promise<readonly (readonly ContractRecord[])[]>;
   /** Ping for /readyz. */
   check(): Promise<void>;
   close?(): Promise<void>;
 }
 
 export interface ProductCatalog {
-  getProducts(ids: readonly string[]): Promise<readonly (ProductRecord | null)[]>;
-  listProducts(request: PageRequest & { readonly category?: string | null }): Promise<Page<ProductRecord>>;
+  getProducts(ids: readonly string[], call?: CallContext): Promise<readonly (ProductRecord | null)[]>;
+  listProducts(request: PageRequest & { readonly category?: string | null }, call?: CallContext): Promise<Page<ProductRecord>>;
   close?(): Promise<void>;
 }
 

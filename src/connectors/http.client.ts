@@ -25,13 +25,15 @@ export interface JsonHttpClientOptions {
 }
 
 export interface JsonCall {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   /** Below the base URL, e.g. `/customers/lookup`. */
   readonly path: string;
   /** Log-safe name for messages, `METHOD path` by default; give a template when the path holds ids. */
   readonly route?: string;
-  /** Null, undefined and empty values are left out. */
-  readonly query?: Readonly<Record<string, string | number | null | undefined>>;
+  /** Null, undefined and empty values are left out; a list repeats the parameter once per value. */
+  readonly query?: Readonly<Record<string, string | number | readonly string[] | null | undefined>>;
+  /** Headers of this call only (credentials), on top of the client's. */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Sent as JSON. */
   readonly body?: unknown;
   /** Aborts the call, e.g. the caller's overall budget; counted as a timeout when it is one. */
@@ -105,7 +107,7 @@ export class JsonHttpClient {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = call.signal ? AbortSignal.any([timeout, call.signal]) : timeout;
     const payload = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body));
-    const headers: Record<string, string | number> = { ...this.headers, ...span.headers };
+    const headers: Record<string, string | number> = { ...this.headers, ...span.headers, ...call.headers };
     if (payload) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = payload.length;
@@ -185,7 +187,8 @@ export class JsonHttpClient {
   private pathOf(call: JsonCall): string {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(call.query ?? {})) {
-      if (value !== null && value !== undefined && value !== '') query.set(key, String(value));
+      if (Array.isArray(value)) for (const item of value) query.append(key, String(item));
+      else if (value !== null && value !== undefined && value !== '') query.set(key, String(value));
     }
     const search = query.toString();
     return `${this.basePath}${call.path}${search ? `?${search}` : ''}`;

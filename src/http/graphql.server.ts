@@ -51,13 +51,18 @@ export interface GraphqlServer {
 export async function registerGraphql(app: FastifyInstance, options: GraphqlServerOptions): Promise<GraphqlServer> {
   const path = options.path ?? '/graphql';
   const { services, authenticator, schema } = options;
-  const contextFor = (principal: Principal, requestId: string): GatewayContext => ({
-    principal,
-    requestId,
-    services,
-    loaders: createLoaders(services.backoffice),
-    history: createHistoryLoaders(services.repository),
-  });
+  const contextFor = (principal: Principal, requestId: string, credentials?: Credentials): GatewayContext => {
+    // Back-office calls of this request carry the caller's bearer token, for systems that forward it.
+    const callerToken = /^Bearer\s+(\S+)$/i.exec(credentials?.authorization ?? '')?.[1] ?? null;
+    const backoffice = callerToken && services.backofficeFor ? services.backofficeFor({ callerToken }) : services.backoffice;
+    return {
+      principal,
+      requestId,
+      services: backoffice === services.backoffice ? services : { ...services, backoffice },
+      loaders: createLoaders(backoffice),
+      history: createHistoryLoaders(services.repository),
+    };
+  };
   const formatError = createErrorFormatter(options.logger);
   const maxSubscriptions = options.maxSubscriptionsPerConnection ?? 20;
   const validationRules = [queryLimitsRule(options.limits)];
@@ -149,7 +154,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
       }
       if (options.rateLimiter) await enforceRateLimit(options.rateLimiter, rateKey(principal));
       // Traced, the correlation id that follows the request into its jobs and logs is the trace id.
-      return contextFor(principal, activeTraceId() ?? headerValue(request.headers['x-request-id']) ?? request.id);
+      return contextFor(principal, activeTraceId() ?? headerValue(request.headers['x-request-id']) ?? request.id, credentials);
     },
   });
   app.route({ method: ['GET', 'POST', 'OPTIONS'], url: path, handler: tracedGraphqlHandler(handler) });

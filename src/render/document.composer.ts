@@ -110,13 +110,15 @@ function customerView(c: CustomerRecord): Record<string, unknown> {
     language: c.language,
     segment: c.segment,
     postalAddress: c.postalAddress,
+    // Fields the back-office configuration maps beyond the gateway's own (`customer.attributes.x` in templates).
+    attributes: c.attributes ?? {},
   };
 }
 
 function contractView(c: ContractRecord): Record<string, unknown> {
-  return { id: c.id, number: c.number, status: c.status, startDate: c.startDate, endDate: c.endDate, monthlyAmount: c.monthlyAmount };
+  return { id: c.id, number: c.number, status: c.status, startDate: c.startDate, endDate: c.endDate, monthlyAmount: c.monthlyAmount, attributes: c.attributes ?? {} };
 }
 
 function productView(p: ProductRecord): Record<string, unknown> {
-  return { id: p.id, code: p.code, name: p.name, category: p.category, description: p.description, price: p.price };
+  return { id: p.id, code: p.code, name: p.name, category: p.category, description: p.description, price: p.price, attributes: p.attributes ?? {} };
 }

@@ -9,9 +9,10 @@ import { startLocalRedis } from '../store/redis.process';
 /** Where each external system is, after filling the gaps with embedded ones. */
 export interface Endpoints {
   readonly redisUrl: string;
-  readonly crmUrl: string;
-  readonly catalogUrl: string;
-  readonly contractsDatabaseUrl: string;
+  /** Null with BACKOFFICE_CONFIG: the file says where the systems are. */
+  readonly crmUrl: string | null;
+  readonly catalogUrl: string | null;
+  readonly contractsDatabaseUrl: string | null;
   readonly smtpUrl: string;
   readonly twilio: { readonly accountSid: string; readonly authToken: string; readonly from: string | null; readonly messagingServiceSid: string | null; readonly apiUrl: string | null };
   /** What was started here, for the start-up banner. */
@@ -45,7 +46,7 @@ export async function startEmbeddedServices(config: Config, log: { info(obj: obj
       embedded.push(`redis ${redis.url}`);
     }
     let { crmUrl, catalogUrl, contractsDatabaseUrl } = config;
-    if (!crmUrl || !catalogUrl || !contractsDatabaseUrl) {
+    if (!config.backofficeConfig && (!crmUrl || !catalogUrl || !contractsDatabaseUrl)) {
       const backoffice = await startBackoffice({
         ...config.backoffice,
         contractsDatabaseUrl: contractsDatabaseUrl ?? `sqlite:${join(config.dataDir, 'contracts.sqlite')}`,

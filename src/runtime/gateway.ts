@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { ChannelModule } from '../channels/channel.module';
 import { builtInChannels, ChannelRegistry } from '../channels/registry';
-import { createBackoffice, type BackofficeConfig, type ConnectedBackoffice } from '../connectors/backoffice.factory';
+import type { CallContext } from '../connectors/backoffice';
+import { connectBackoffice, defaultBackofficeFile, type ConnectedBackoffice, type ConnectorDefaults } from '../connectors/backoffice.connect';
 import { registerCors } from '../http/cors';
 import { registerDocumentsRoute } from '../http/documents.route';
 import { registerPrintBatchesRoute } from '../http/print-batches.route';
@@ -97,7 +98,7 @@ export interface GatewayOptions {
   /** Job options per queue, over the job system's defaults (`jobOptionsFor`). */
   readonly jobOptions?: JobOptionsOverrides;
   /** Over the back-office tuning of the configuration (`BACKOFFICE_*`), e.g. `breaker`. */
-  readonly connectors?: Partial<Pick<BackofficeConfig, 'timeoutMs' | 'retries' | 'cacheTtlMs' | 'breaker'>>;
+  readonly connectors?: Partial<Pick<ConnectorDefaults, 'timeoutMs' | 'retries' | 'cacheTtlMs' | 'breaker'>>;
   /** Over the worker settings derived from the configuration: concurrency per kind, sweeper timings, shutdown grace. */
   readonly workers?: WorkerTuning;
 }
@@ -123,13 +124,13 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     stack.push(['endpoints', () => endpoints.close()]);
     const store = await openStore(config.databaseUrl);
     stack.push(['store', () => store.close()]);
-    const backoffice: ConnectedBackoffice = await createBackoffice({
-      crmUrl: endpoints.crmUrl,
-      catalogUrl: endpoints.catalogUrl,
-      contractsDatabaseUrl: endpoints.contractsDatabaseUrl,
-      ...config.connectors,
-      ...options.connectors,
+    // BACKOFFICE_CONFIG, or the simulated back office's own configuration at the addresses found above.
+    const backofficeFile = config.backofficeConfig ?? defaultBackofficeFile({
+      crmUrl: endpoints.crmUrl ?? '',
+      catalogUrl: endpoints.catalogUrl ?? '',
+      contractsDatabaseUrl: endpoints.contractsDatabaseUrl ?? '',
     });
+    const backoffice: ConnectedBackoffice = await connectBackoffice(backofficeFile, { ...config.connectors, ...options.connectors });
     stack.push(['backoffice', () => backoffice.close()]);
     const channels = new ChannelRegistry(options.channels ?? builtInChannels());
     const templates = TemplateCatalog.load(options.templatesDir ?? join(projectRoot(), 'templates'), { channels: channels.modules });
@@ -218,7 +219,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         letters: inlineLetterRenderer({ pdfa: config.documentPdfa, layout: { homeCountry: config.print.homeCountry } }),
         sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
       });
-      const services = { backoffice, repository, archive, templates, communications, feed, contacts, previews };
+      const services = { backoffice, backofficeFor: (call: CallContext) => backoffice.forCaller(call), repository, archive, templates, communications, feed, contacts, previews };
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
       const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, channels, backoffice, logger, jobOptions: options.jobOptions });
       stack.push(['bulk api', () => bulkApi.close()]);

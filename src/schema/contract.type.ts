@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import { JSONScalar } from './scalars';
 import { ContractStatus } from '../domain';
 import { Money } from './money.type';
 
@@ -21,4 +22,7 @@ export class Contract {
 
   @Field(() => Money)
   monthlyAmount!: Money;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'Extra fields the back-office configuration maps (BACKOFFICE_CONFIG `attributes`); null when it maps none.' })
+  attributes?: Record<string, unknown> | null;
 }

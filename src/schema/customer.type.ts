@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import { JSONScalar } from './scalars';
 import { Channel } from '../domain';
 import { Connection } from './page-info.type';
 
@@ -54,6 +55,9 @@ export class Customer {
 
   @Field(() => PostalAddress, { nullable: true })
   postalAddress!: PostalAddress | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'Extra fields the back-office configuration maps (BACKOFFICE_CONFIG `attributes`); null when it maps none.' })
+  attributes?: Record<string, unknown> | null;
 }
 
 @ObjectType()

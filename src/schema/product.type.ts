@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import { JSONScalar } from './scalars';
 import { Money } from './money.type';
 import { Connection } from './page-info.type';
 
@@ -21,6 +22,9 @@ export class Product {
 
   @Field(() => Money)
   price!: Money;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'Extra fields the back-office configuration maps (BACKOFFICE_CONFIG `attributes`); null when it maps none.' })
+  attributes?: Record<string, unknown> | null;
 }
 
 @ObjectType()

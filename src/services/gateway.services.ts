@@ -1,5 +1,5 @@
 import type { BulkService } from '../bulk/bulk.service';
-import type { Backoffice } from '../connectors/backoffice';
+import type { Backoffice, CallContext } from '../connectors/backoffice';
 import type { PrintService } from '../print/print.service';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { CommunicationRepository } from '../store/communication.repository';
@@ -12,6 +12,8 @@ import type { StatusFeed } from './status.feed';
 /** Long-lived parts, built once by the composition root; resolvers and routes reach them through the request context. */
 export interface GatewayServices {
   readonly backoffice: Backoffice;
+  /** The same back office, calls made for one caller (their token forwarded where configured). */
+  readonly backofficeFor?: (call: CallContext) => Backoffice;
   readonly repository: CommunicationRepository;
   readonly archive: DocumentArchive;
   readonly templates: TemplateCatalog;

@@ -233,6 +233,8 @@ export type ContactHistoryEntry = Communication | Interaction;
 /** A contract of the contract system. */
 export type Contract = {
   __typename?: 'Contract';
+  /** Extra fields the back-office configuration maps (BACKOFFICE_CONFIG `attributes`); null when it maps none. */
+  attributes?: Maybe<Scalars['JSON']['output']>;
   /** Null, with a BACKOFFICE_UNAVAILABLE error, when the CRM is down. */
   customer?: Maybe<Customer>;
   endDate?: Maybe<Scalars['DateTime']['output']>;
@@ -254,6 +256,8 @@ export type ContractStatus =
 /** A customer as the CRM knows them, joined with contracts and the contact history. */
 export type Customer = {
   __typename?: 'Customer';
+  /** Extra fields the back-office configuration maps (BACKOFFICE_CONFIG `attributes`); null when it maps none. */
+  attributes?: Maybe<Scalars['JSON']['output']>;
   /** Contact history, newest first, all channels. */
   communications: CommunicationConnection;
   companyName?: Maybe<Scalars['String']['output']>;
@@ -627,6 +631,8 @@ export type Priority =
 /** A product of the catalog. */
 export type Product = {
   __typename?: 'Product';
+  /** Extra fields the back-office configuration maps (BACKOFFICE_CONFIG `attributes`); null when it maps none. */
+  attributes?: Maybe<Scalars['JSON']['output']>;
   category: Scalars['String']['output'];
   code: Scalars['String']['output'];
   description?: Maybe<Scalars['String']['output']>;
