@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RandomSource } from './random.source';
 
@@ -29,8 +29,9 @@ export class HttpError extends Error {
 export interface RouteRequest {
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
-  /** Parsed JSON body of POST and PUT requests; undefined otherwise. */
+  /** Parsed JSON body of POST and PUT requests (a form body as an object of strings); undefined otherwise. */
   readonly body: unknown;
+  readonly headers: IncomingHttpHeaders;
 }
 
 export interface Route {
@@ -203,7 +204,7 @@ export class JsonService {
       }
       if (!found) throw new HttpError(404, 'NOT_FOUND', `no route for ${method} ${path}`);
       if (parsed.error) throw parsed.error;
-      const result = await found.compiled.route.handle({ params: found.params, query: url.searchParams, body: parsed.value });
+      const result = await found.compiled.route.handle({ params: found.params, query: url.searchParams, body: parsed.value, headers: req.headers });
       this.send(res, 200, result);
     } catch (error) {
       if (error instanceof HttpError) {
@@ -257,6 +258,10 @@ export class JsonService {
       req.once('end', () => {
         if (size > limit) return reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `body: expected at most ${limit} bytes, got ${size}`));
         if (size === 0) return resolve(undefined);
+        // OAuth2 token requests are form-encoded (RFC 6749 §4.4.2).
+        if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+          return resolve(Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
+        }
         try {
           resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
         } catch {

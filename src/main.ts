@@ -31,7 +31,22 @@ async function main(): Promise<void> {
   // Loaded only when on: the SDK and its instrumentations add about a fifth to the start-up time.
   const tracing = config.telemetry && role !== 'backoffice' ? (require('./telemetry/tracing') as typeof import('./telemetry/tracing')).startTracing(config.telemetry, role) : null;
   let stop: () => Promise<void>;
-  if (role === 'backoffice') {
+  const flavour = process.argv.includes('--flavour') ? process.argv[process.argv.indexOf('--flavour') + 1] : 'default';
+  if (role === 'backoffice' && flavour !== 'default' && flavour !== 'legacy') {
+    console.error(`--flavour: expected default or legacy, got ${JSON.stringify(flavour ?? '')}`);
+    process.exit(2);
+  }
+  if (role === 'backoffice' && flavour === 'legacy') {
+    // The legacy set: SOAP CRM, PostgreSQL policy register (CONTRACTS_DATABASE_URL), OAuth2 catalog; config/backoffice.legacy.yaml connects it.
+    if (!config.contractsDatabaseUrl?.startsWith('postgres')) {
+      console.error('configuration error: CONTRACTS_DATABASE_URL: expected a postgres:// URL for --flavour legacy, got ' + (config.contractsDatabaseUrl ? 'another scheme' : 'nothing'));
+      process.exit(2);
+    }
+    const { startLegacyBackoffice } = require('../backoffice/legacy/legacy.server') as typeof import('../backoffice/legacy/legacy.server');
+    const legacy = await startLegacyBackoffice({ seed: config.backoffice.seed, contractsDatabaseUrl: config.contractsDatabaseUrl, host: config.host, port: config.port + 10 });
+    console.log(['simulated legacy back-office (BACKOFFICE_CONFIG=config/backoffice.legacy.yaml)', ...Object.entries(legacy.env).map(([k, v]) => `  ${k}=${v}`)].join('\n'));
+    stop = () => legacy.close();
+  } else if (role === 'backoffice') {
     const { startBackoffice } = require('../backoffice/server') as typeof import('../backoffice/server');
     const { startSmtpSink } = require('../backoffice/sinks/smtp.sink') as typeof import('../backoffice/sinks/smtp.sink');
     const { startTwilioSink } = require('../backoffice/sinks/twilio.sink') as typeof import('../backoffice/sinks/twilio.sink');

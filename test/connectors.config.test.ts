@@ -22,9 +22,14 @@ describe('back-office configuration files', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('accepts the default configuration, filling ${VAR} from the environment', () => {
+  it('accepts the default and the legacy example, filling ${VAR} from the environment', () => {
     const result = readBackofficeFile(join(ROOT, 'config', 'backoffice.default.yaml'), URLS);
     expect(result.ok && result.file.backoffice.crm.url).toBe('http://127.0.0.1:1');
+    const legacy = readBackofficeFile(join(ROOT, 'config', 'backoffice.legacy.yaml'), {
+      LEGACY_CRM_URL: 'http://127.0.0.1:3/crm', LEGACY_CRM_API_KEY: 'k', LEGACY_CONTRACTS_URL: 'postgres://u:p@127.0.0.1/x',
+      LEGACY_CATALOG_URL: 'http://127.0.0.1:4', LEGACY_CATALOG_TOKEN_URL: 'http://127.0.0.1:4/oauth/token', LEGACY_CATALOG_CLIENT_ID: 'id', LEGACY_CATALOG_CLIENT_SECRET: 's',
+    });
+    expect(legacy.ok ? 'ok' : legacy.problems).toBe('ok');
   });
 
   it('names the path of an unknown key, a wrong type and a missing operation, one line each', () => {
