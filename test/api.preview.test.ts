@@ -62,10 +62,11 @@ describe('previewCommunication', () => {
   });
   afterAll(() => h?.close());
 
-  it('describes every template: version 1, its declared data fields, no slots, no approval', () => {
+  it('describes every template: version 1, its declared data fields, its slots, no approval', () => {
     expect(templates.map((t) => t.key).sort()).toEqual(['contract-renewal', 'invoice-available', 'payment-reminder', 'welcome']);
+    const slots: Record<string, string[]> = { 'contract-renewal': [], 'invoice-available': [], 'payment-reminder': ['note'], welcome: ['note'] };
     for (const t of templates) {
-      expect(t).toMatchObject({ version: 1, editableBlocks: [], approvalRequired: false });
+      expect(t).toMatchObject({ version: 1, editableBlocks: slots[t.key], approvalRequired: false });
       expect(t.dataFields.length).toBeGreaterThan(0);
     }
     const invoice = templates.find((t) => t.key === 'invoice-available')!;
@@ -140,7 +141,8 @@ describe('previewCommunication', () => {
   it('previews every template on every channel exactly as the send then delivers it', async () => {
     for (const t of templates) {
       const channels = COMPARED.filter((c) => t.channels.includes(c));
-      const input = { customerId: person.id, templateKey: t.key, contractId: t.requiresContract ? contractId : null, channelPolicy: 'EXPLICIT', channels, data: requiredData(t) };
+      const blocks = t.editableBlocks.map((slot) => ({ slot, text: `Agent text for ${slot} & <${t.key}>.\n\nSecond paragraph.` }));
+      const input = { customerId: person.id, templateKey: t.key, contractId: t.requiresContract ? contractId : null, channelPolicy: 'EXPLICIT', channels, data: requiredData(t), ...(blocks.length ? { blocks } : {}) };
       const { data, errors } = await preview(input);
       expect(errors).toEqual([]);
       expect(data!.previews.map((p) => p.channel)).toEqual(channels);
@@ -148,6 +150,8 @@ describe('previewCommunication', () => {
       const done = await api.settled(sent.id, 20_000);
       for (const p of data!.previews) {
         expect(p.error).toBeNull();
+        // The agent's text is in what a person reads on every compared channel (the letter's below, from its PDF).
+        if (blocks.length && p.channel !== 'LETTER') expect(words(p.text!)).toContain(`Agent text for note & <${t.key}>.`);
         const delivery = done.deliveries.find((d) => d.channel === p.channel)!;
         expect(delivery.status).not.toBe('FAILED');
         if (p.channel === 'SMS') {
@@ -169,9 +173,89 @@ describe('previewCommunication', () => {
           const archived = new URL(document.downloadUrl);
           const archivedPdf = Buffer.from(await (await fetch(`${h.url}${archived.pathname}${archived.search}`)).arrayBuffer());
           expect(pdfText(archivedPdf)).toBe(asSent(pdfText(previewPdf), sent.id));
+          if (blocks.length) expect(words(pdfText(previewPdf))).toContain(`Agent text for note & <${t.key}>. Second paragraph.`);
           expect(p.pdfPages).toBe(document.pages);
         }
       }
     }
+  });
+});
+
+describe('edited blocks', () => {
+  let h: Harness;
+  let api: CommunicationClient;
+  const note = 'Following our call today: the fee is waived <b>if</b> you pay by Friday & keep the direct debit.\n\nYour advisor, Anna';
+
+  beforeAll(async () => {
+    h = await startHarness();
+    api = new CommunicationClient(h);
+  });
+  afterAll(() => h?.close());
+
+  const customerWithContract = async (): Promise<{ id: string; contractId: string }> => {
+    for (let n = 1; n <= 40; n++) {
+      const id = `C${String(n).padStart(7, '0')}`;
+      const { body } = await h.graphql<{ customer: CustomerView }>('query($id: ID!) { customer(id: $id) { id email phone preferences { consents } postalAddress { city } contracts { id status } } }', { id });
+      const c = body.data?.customer;
+      const contract = c?.contracts.find((k) => k.status === 'ACTIVE');
+      if (c && contract && c.email && c.phone && c.postalAddress && c.preferences.consents.includes('EMAIL') && c.preferences.consents.includes('SMS')) return { id, contractId: contract.id };
+    }
+    throw new Error('no suitable customer');
+  };
+
+  it("puts the agent's text, escaped, into the PDF, the email and the SMS", async () => {
+    const { id, contractId } = await customerWithContract();
+    const { body } = await h.graphql<{ templates: { key: string; editableBlocks: string[] }[] }>('{ templates { key editableBlocks } }');
+    expect(body.data!.templates.find((t) => t.key === 'payment-reminder')!.editableBlocks).toEqual(['note']);
+    const sent = await api.sendOk({
+      customerId: id, templateKey: 'payment-reminder', contractId, channelPolicy: 'EXPLICIT', channels: ['EMAIL', 'SMS', 'LETTER'],
+      data: { invoiceNumber: 'INV-NOTE-1', amountDue: { amount: '84.20', currency: 'EUR' }, dueDate: '2026-12-20' },
+      blocks: [{ slot: 'note', text: note }],
+    });
+    const done = await api.settled(sent.id, 20_000);
+    const byChannel = (c: string) => done.deliveries.find((d) => d.channel === c)!;
+    const sms = h.sms.messages.find((m) => m.sid === byChannel('SMS').providerMessageId)!;
+    expect(sms.body).toContain('the fee is waived <b>if</b> you pay by Friday & keep the direct debit. Your advisor, Anna');
+    const mail = h.smtp.messages.find((m) => m.messageId === byChannel('EMAIL').providerMessageId)!;
+    const parsed = await require('mailparser').simpleParser(mail.raw) as { text: string; html: string };
+    expect(words(parsed.text)).toContain(words(note));
+    // Escaped (as character references, named or numeric), so the markup shows as written and is not applied.
+    const decoded = parsed.html.replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n))).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    expect(parsed.html).toMatch(/waived &(lt|#60);b&(gt|#62);if&(lt|#60);\/b&(gt|#62); you pay by Friday &(amp|#38); keep/);
+    expect(decoded).toContain('waived <b>if</b> you pay by Friday & keep');
+    expect(parsed.html).not.toContain('<b>if</b>');
+    const doc = done.documents[0]!;
+    const url = new URL(doc.downloadUrl);
+    const pdf = Buffer.from(await (await fetch(`${h.url}${url.pathname}${url.search}`)).arrayBuffer());
+    const text = words(pdfText(pdf));
+    expect(text).toContain('the fee is waived <b>if</b> you pay by Friday & keep the direct debit.');
+    expect(text).toContain('Your advisor, Anna');
+  });
+
+  it('refuses an unknown slot, a repeated slot, empty or too long text, and writes nothing', async () => {
+    const { id, contractId } = await customerWithContract();
+    const before = await api.totalCount();
+    const base = { customerId: id, templateKey: 'payment-reminder', contractId, channelPolicy: 'EXPLICIT', channels: ['EMAIL'], data: { invoiceNumber: 'INV-NOTE-2', amountDue: { amount: '1.00', currency: 'EUR' }, dueDate: '2026-12-20' } };
+    const cases: [unknown, RegExp][] = [
+      [[{ slot: 'p.s.', text: 'hello' }], /^blocks\[0\]\.slot: expected one of note, got "p\.s\."$/],
+      [[{ slot: 'note', text: 'a' }, { slot: 'note', text: 'b' }], /^blocks\[1\]\.slot: expected each slot once/],
+      [[{ slot: 'note', text: '  \n ' }], /^blocks\[0\]\.text: expected some text/],
+      [[{ slot: 'note', text: 'x'.repeat(2001) }], /^blocks\[0\]\.text: expected at most 2000 characters, got 2001$/],
+      [[{ slot: 'note', text: 'bell \u0007' }], /^blocks\[0\]\.text: expected plain text/],
+    ];
+    for (const [blocks, message] of cases) {
+      const { errors } = await api.send({ ...base, blocks });
+      expect(errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(errors[0]?.message).toMatch(message);
+      // A preview refuses it with the same words.
+      const { body } = await h.graphql<unknown>('query($input: SendCommunicationInput!) { previewCommunication(input: $input) { plan } }', { input: { ...base, blocks } });
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(body.errors?.[0]?.message).toBe(errors[0]?.message);
+    }
+    const contractless = await api.send({ customerId: id, templateKey: 'contract-renewal', contractId, channelPolicy: 'EXPLICIT', channels: ['EMAIL'], data: { renewalDate: '2026-10-01', termMonths: 12 }, blocks: [{ slot: 'note', text: 'hi' }] });
+    expect(contractless.errors[0]?.message).toMatch(/no slots/);
+    expect(await api.totalCount()).toBe(before);
+    const longest = await api.send({ ...base, blocks: [{ slot: 'note', text: 'x'.repeat(2000) }] });
+    expect(longest.errors).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ export function referenceOf(communicationId: string): string {
 export async function loadRenderContext(
   backoffice: Backoffice,
   sender: RenderSender,
-  communication: Pick<CommunicationEntity, 'id' | 'customerId' | 'contractId' | 'data' | 'scheduledAt' | 'createdAt'>,
+  communication: Pick<CommunicationEntity, 'id' | 'customerId' | 'contractId' | 'data' | 'scheduledAt' | 'createdAt'> & { readonly blocks?: Readonly<Record<string, string>> | null },
 ): Promise<RenderContext> {
   const contractId = communication.contractId;
   const [[customer], [contract]] = await Promise.all([
@@ -43,5 +43,6 @@ export async function loadRenderContext(
     reference: referenceOf(communication.id),
     date: communication.scheduledAt ?? communication.createdAt,
     sender,
+    blocks: communication.blocks ?? null,
   };
 }

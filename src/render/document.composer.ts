@@ -36,7 +36,13 @@ export function composeDocument(
     communication: { id: ctx.communicationId, reference: ctx.reference, date: ctx.date },
     sender,
   };
-  const blocks = parts.blocks.flatMap((block) => (shows(block.when, scope) ? composeBlock(block, scope, format) : []));
+  const edited = editedTexts(template.descriptor.editableBlocks, ctx.blocks);
+  // Agent text is data, never template syntax: it becomes plain paragraphs, escaped by each renderer like any value.
+  const blocks = [
+    ...parts.blocks.flatMap((block) => (shows(block.when, scope) ? composeBlock(block, scope, format) : [])),
+    ...edited.flatMap((text) => paragraphsOf(text).map((p): Block => ({ kind: 'paragraph', text: p }))),
+  ];
+  const sms = [parts.sms?.render(scope, format) ?? '', ...edited.map((text) => paragraphsOf(text).join(' '))].filter((t) => t !== '').join('\n');
   return {
     templateKey: template.descriptor.key,
     language,
@@ -49,13 +55,27 @@ export function composeDocument(
     blocks,
     closing: parts.closing.render(scope, format),
     signature: parts.signature.render(scope, format),
-    sms: parts.sms?.render(scope, format) ?? '',
+    sms: parts.sms ? sms : '',
     email: { subject: parts.subject.render(scope, format), intro: parts.intro.render(scope, format), attachPdf: template.descriptor.attachPdf },
     portal: { notification: parts.portalNotification?.render(scope, format) ?? '' },
     whatsapp: parts.whatsapp
       ? { contentSid: parts.whatsapp.contentSid, variables: Object.fromEntries([...parts.whatsapp.variables].map(([name, text]) => [name, text.render(scope, format)])) }
       : null,
   };
+}
+
+/** The filled slots' texts in the template's slot order; slots the template does not declare are ignored (the API refuses them). */
+function editedTexts(slots: readonly string[], blocks: Readonly<Record<string, string>> | null | undefined): string[] {
+  if (!blocks) return [];
+  return slots.map((slot) => blocks[slot] ?? '').filter((text) => text.trim() !== '');
+}
+
+/** Paragraphs are separated by a blank line; a single line break inside one is a space. */
+export function paragraphsOf(text: string): string[] {
+  return text
+    .split(/\n\s*\n/)
+    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .filter((p) => p !== '');
 }
 
 function composeBlock(block: BlockTemplate, scope: Scope, format: LocaleFormat): Block[] {

@@ -16,6 +16,8 @@ export interface RenderContext {
   /** The document date (letter date, invoice date). */
   readonly date: Date;
   readonly sender: RenderSender;
+  /** Agent text by editable slot (checked by the API); absent or null when none. */
+  readonly blocks?: Readonly<Record<string, string>> | null;
 }
 
 export interface RenderSender {

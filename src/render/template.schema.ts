@@ -7,6 +7,10 @@ import { SCOPE_ROOTS, TemplateText, ValuePath, type ScopeRoot } from './template
 /** TemplateInfo plus what the API and the channels need to know before composing. */
 export interface TemplateDescriptor extends TemplateInfo {
   readonly attachPdf: boolean;
+  /** Slots an agent may fill (`blocks` of a send); their text follows the template's own blocks, in this order. */
+  readonly editableBlocks: readonly string[];
+  /** A communication of this template waits in AWAITING_APPROVAL for a second person. */
+  readonly approvalRequired: boolean;
   readonly fields: Readonly<Record<string, FieldSpec>>;
 }
 
@@ -64,7 +68,8 @@ export interface CompiledTemplate {
   readonly languages: ReadonlyMap<string, LanguageTemplate>;
 }
 
-const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'data', 'languages'];
+const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'data', 'languages', 'editableBlocks', 'approvalRequired'];
+const SLOT = /^[a-z][A-Za-z0-9]{0,39}$/;
 const LANGUAGE_KEYS = ['title', 'subject', 'salutation', 'intro', 'blocks', 'closing', 'signature', 'sms', 'portalNotification', 'whatsapp'];
 const FIELD_KEYS = ['type', 'required', 'maxLength', 'maxItems', 'items', 'description'];
 
@@ -93,8 +98,21 @@ export function compileTemplate(json: unknown, file: string, expectedKey: string
     requiresContract: r.boolean(top.requiresContract, 'requiresContract', false),
     attachPdf: r.boolean(top.attachPdf, 'attachPdf', false),
     fields,
+    editableBlocks: parseSlots(r, top.editableBlocks),
+    approvalRequired: r.boolean(top.approvalRequired, 'approvalRequired', false),
   };
   return { descriptor, languages };
+}
+
+function parseSlots(r: TemplateFileReader, json: unknown): string[] {
+  if (json === undefined) return [];
+  const slots = r.array(json, 'editableBlocks').map((s, i) => {
+    const slot = r.string(s, `editableBlocks[${i}]`);
+    if (!SLOT.test(slot)) r.fail(`editableBlocks[${i}]`, `expected a slot name of letters and digits starting lower-case (at most 40), got ${JSON.stringify(slot)}`);
+    return slot;
+  });
+  if (new Set(slots).size !== slots.length) r.fail('editableBlocks', 'expected each slot once, got a repeat');
+  return slots;
 }
 
 function parseFields(r: TemplateFileReader, json: unknown, at: string, topLevel: boolean): Record<string, FieldSpec> {

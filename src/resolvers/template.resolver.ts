@@ -17,8 +17,8 @@ export class TemplateResolver {
       requiresContract: t.requiresContract,
       dataFields: fieldsOf(t.fields),
       version: 1,
-      editableBlocks: [],
-      approvalRequired: false,
+      editableBlocks: [...t.editableBlocks],
+      approvalRequired: t.approvalRequired,
     }));
   }
 }

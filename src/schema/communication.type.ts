@@ -82,6 +82,9 @@ export class Communication {
   @Field()
   templateKey!: string;
 
+  @Field(() => Int, { description: 'The template version it was composed from (1: the files in templates/).' })
+  templateVersion!: number;
+
   @Field(() => CommunicationStatus)
   status!: CommunicationStatus;
 

@@ -30,4 +30,16 @@ export class SendCommunicationInput {
 
   @Field(() => String, { nullable: true, description: 'Same key (per caller) = same communication, never a second send.' })
   idempotencyKey?: string | null;
+
+  @Field(() => [EditedBlockInput], { nullable: true, description: "Text for the template's editable slots, each slot at most once." })
+  blocks?: EditedBlockInput[] | null;
+}
+
+@InputType({ description: "An agent's text for one of the template's editable slots." })
+export class EditedBlockInput {
+  @Field({ description: 'One of Template.editableBlocks.' })
+  slot!: string;
+
+  @Field({ description: 'Plain text (no markup, shown as written); paragraphs separated by a blank line; at most 2000 characters.' })
+  text!: string;
 }

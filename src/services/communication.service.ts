@@ -9,7 +9,7 @@ import type { SendCommunicationInput } from '../schema/send-communication.input'
 import type { CommunicationEntity } from '../store/communication.entity';
 import type { CommunicationRepository } from '../store/communication.repository';
 import type { DeliveryEntity } from '../store/delivery.entity';
-import { checkSchedule, checkTemplateData, MAX_DATA_BYTES, MAX_SCHEDULE_AHEAD_MS } from './request.checks';
+import { checkEditedBlocks, checkSchedule, checkTemplateData, MAX_DATA_BYTES, MAX_SCHEDULE_AHEAD_MS } from './request.checks';
 import type { RequestContext } from './request.context';
 import { statusChangeOf, type StatusFeed } from './status.feed';
 
@@ -47,6 +47,8 @@ export interface CheckedRequest {
   readonly idempotencyKey: string | null;
   readonly customer: CustomerRecord;
   readonly policy: ChannelPolicy;
+  /** Agent text by slot, normalised; null when none. */
+  readonly blocks: Readonly<Record<string, string>> | null;
   /** One entry per delivery, `chain[0]` tried first. */
   readonly plan: readonly { readonly chain: readonly Channel[] }[];
 }
@@ -70,7 +72,7 @@ export class CommunicationService {
 
   async send(input: SendCommunicationInput, ctx: RequestContext): Promise<CommunicationEntity> {
     const { repository } = this.options;
-    const { template, data, scheduledAt, idempotencyKey, customer, policy, plan } = await this.check(input, ctx);
+    const { template, data, scheduledAt, idempotencyKey, customer, policy, plan, blocks } = await this.check(input, ctx);
 
     const result = await this.stored(() => repository.create({
       callerId: ctx.principal.subject,
@@ -81,6 +83,7 @@ export class CommunicationService {
       channelPolicy: policy,
       requestedChannels: input.channels ?? null,
       data,
+      blocks,
       priority: input.priority ?? Priority.NORMAL,
       scheduledAt,
       plans: plan.map((p) => ({ chain: p.chain, recipient: this.options.channels.recipientOf(p.chain[0], customer) })),
@@ -109,6 +112,7 @@ export class CommunicationService {
       throw badInput(`idempotencyKey: expected 1 to ${MAX_KEY_LENGTH} characters, got ${idempotencyKey.length}`, 'idempotencyKey');
     }
     if (template.requiresContract && !input.contractId) throw badInput(`contractId: template ${template.key} needs a contract, got none`, 'contractId');
+    const blocks = checkEditedBlocks(input.blocks ?? null, template.editableBlocks);
 
     assertCanSeeCustomer(ctx.principal, input.customerId, 'Customer', input.customerId);
     const customer = await ctx.loaders.customer.load(input.customerId);
@@ -118,7 +122,7 @@ export class CommunicationService {
     const policy = input.channelPolicy ?? ChannelPolicy.PREFERRED;
     const plan = planDeliveries({ policy, channels: input.channels ?? null, customer, templateChannels: template.channels, registry: this.options.channels });
     if (!plan.ok) throw badInput(plan.error, 'channels');
-    return { template, data, scheduledAt, idempotencyKey, customer, policy, plan: plan.plans };
+    return { template, data, scheduledAt, idempotencyKey, customer, policy, plan: plan.plans, blocks };
   }
 
   async cancel(id: string, ctx: RequestContext): Promise<CommunicationEntity> {

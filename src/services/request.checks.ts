@@ -24,3 +24,30 @@ export function checkSchedule(scheduledAt: Date | null, now: Date, maxAheadMs: n
   if (scheduledAt.getTime() > nowMs + maxAheadMs) throw badInput(`scheduledAt: expected a time within the next ${Math.round(maxAheadMs / 86_400_000)} days`, 'scheduledAt');
   return scheduledAt.getTime() <= nowMs ? null : scheduledAt;
 }
+
+/** Longest text of one editable slot: a few paragraphs, not a letter of its own. */
+export const MAX_BLOCK_CHARS = 2000;
+/** Control characters other than line feed and tab: nothing a person typed, and some break PDF or SMS encoding. */
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
+
+/**
+ * An agent's slot texts: each slot one the template declares, at most once,
+ * non-empty plain text up to MAX_BLOCK_CHARS (line ends normalised to \n).
+ * Markup is not interpreted anywhere; each renderer escapes the text like any value.
+ */
+export function checkEditedBlocks(blocks: readonly { slot: string; text: string }[] | null, slots: readonly string[]): Record<string, string> | null {
+  if (blocks === null || blocks.length === 0) return null;
+  const out: Record<string, string> = {};
+  blocks.forEach(({ slot, text }, i) => {
+    if (!slots.includes(slot)) {
+      throw badInput(`blocks[${i}].slot: expected ${slots.length ? `one of ${slots.join(', ')}` : 'no slots (this template has no editable blocks)'}, got ${JSON.stringify(slot.slice(0, 50))}`, 'blocks');
+    }
+    if (Object.hasOwn(out, slot)) throw badInput(`blocks[${i}].slot: expected each slot once, got ${JSON.stringify(slot)} again`, 'blocks');
+    const normalised = text.replace(/\r\n?/g, '\n');
+    if (normalised.trim() === '') throw badInput(`blocks[${i}].text: expected some text, got none`, 'blocks');
+    if (normalised.length > MAX_BLOCK_CHARS) throw badInput(`blocks[${i}].text: expected at most ${MAX_BLOCK_CHARS} characters, got ${normalised.length}`, 'blocks');
+    if (CONTROL.test(normalised)) throw badInput(`blocks[${i}].text: expected plain text, got a control character`, 'blocks');
+    out[slot] = normalised;
+  });
+  return out;
+}

@@ -40,6 +40,14 @@ export class CommunicationEntity {
   @Column({ type: 'simple-json' })
   data!: Record<string, unknown>;
 
+  /** Text an agent wrote into the template's editable slots, by slot (checked, normalised); null when none. */
+  @Column({ type: 'simple-json', nullable: true })
+  blocks!: Record<string, string> | null;
+
+  /** The template version it is composed from (1: the files in templates/). */
+  @Column({ type: 'integer', default: 1 })
+  templateVersion!: number;
+
   @Column({ type: 'varchar', length: 10 })
   priority!: Priority;
 

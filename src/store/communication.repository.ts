@@ -23,6 +23,9 @@ export interface CreateCommunicationInput {
   readonly channelPolicy: ChannelPolicy;
   readonly requestedChannels: readonly Channel[] | null;
   readonly data: Record<string, unknown>;
+  /** Agent text by editable slot; absent or null when none. */
+  readonly blocks?: Readonly<Record<string, string>> | null;
+  readonly templateVersion?: number;
   readonly priority: Priority;
   readonly scheduledAt: Date | null;
   /** One delivery per plan: `chain[0]` first, the rest as its fallback chain. */
@@ -214,6 +217,8 @@ export class CommunicationRepository {
       channelPolicy: input.channelPolicy,
       requestedChannels: input.requestedChannels ? [...input.requestedChannels] : null,
       data: input.data,
+      blocks: input.blocks ? { ...input.blocks } : null,
+      templateVersion: input.templateVersion ?? 1,
       priority: input.priority,
       status: scheduled ? CommunicationStatus.SCHEDULED : CommunicationStatus.QUEUED,
       createdAt: now,

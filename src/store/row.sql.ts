@@ -59,7 +59,7 @@ export class RowSql {
   }
 }
 
-export const COMMUNICATION_COLUMNS = '"id", "callerId", "idempotencyKey", "customerId", "contractId", "templateKey", "channelPolicy", "requestedChannels", "data", "priority", "status", "createdAt", "scheduledAt", "queuedAt", "updatedAt", "version"';
+export const COMMUNICATION_COLUMNS = '"id", "callerId", "idempotencyKey", "customerId", "contractId", "templateKey", "channelPolicy", "requestedChannels", "data", "blocks", "templateVersion", "priority", "status", "createdAt", "scheduledAt", "queuedAt", "updatedAt", "version"';
 export const DELIVERY_COLUMNS = '"id", "communicationId", "customerId", "ordinal", "channel", "status", "recipient", "attempts", "providerMessageId", "error", "fallbackChannels", "previousDeliveryId", "documentId", "queuedAt", "createdAt", "updatedAt", "version"';
 
 const date = (value: unknown): Date => new Date(Number(value));
@@ -79,6 +79,8 @@ export function communicationOf(row: Record<string, unknown>): CommunicationEnti
     channelPolicy: row.channelPolicy as ChannelPolicy,
     requestedChannels: row.requestedChannels === null || row.requestedChannels === undefined ? null : json<Channel[]>(row.requestedChannels),
     data: json<Record<string, unknown>>(row.data),
+    blocks: row.blocks === null || row.blocks === undefined ? null : json<Record<string, string>>(row.blocks),
+    templateVersion: Number(row.templateVersion),
     priority: row.priority as Priority,
     status: row.status as CommunicationStatus,
     createdAt: date(row.createdAt),

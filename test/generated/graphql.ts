@@ -169,6 +169,8 @@ export type Communication = {
   scheduledAt?: Maybe<Scalars['DateTime']['output']>;
   status: CommunicationStatus;
   templateKey: Scalars['String']['output'];
+  /** The template version it was composed from (1: the files in templates/). */
+  templateVersion: Scalars['Int']['output'];
 };
 
 export type CommunicationConnection = {
@@ -404,6 +406,14 @@ export type DocumentEdge = {
   /** Pass as `after` to continue after this edge. */
   cursor: Scalars['String']['output'];
   node: Document;
+};
+
+/** An agent's text for one of the template's editable slots. */
+export type EditedBlockInput = {
+  /** One of Template.editableBlocks. */
+  slot: Scalars['String']['input'];
+  /** Plain text (no markup, shown as written); paragraphs separated by a blank line; at most 2000 characters. */
+  text: Scalars['String']['input'];
 };
 
 /** A contact the gateway did not send: a call, a branch visit, a chat, an inbound message. */
@@ -793,6 +803,8 @@ export type SendBulkCommunicationInput = {
 
 /** What to send to whom; the gateway collects the data and picks the channels. */
 export type SendCommunicationInput = {
+  /** Text for the template's editable slots, each slot at most once. */
+  blocks?: InputMaybe<Array<EditedBlockInput>>;
   channelPolicy?: InputMaybe<ChannelPolicy>;
   /** Required with EXPLICIT; the fallback order with PREFERRED. */
   channels?: InputMaybe<Array<Channel>>;
