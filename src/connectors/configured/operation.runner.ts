@@ -1,8 +1,8 @@
 import { badInput, type BackofficeSystem } from '../../errors';
 import { chunk } from '../batch.util';
 import type { CallContext, Page } from '../backoffice';
-import { compileExpression, type Evaluate } from '../mapping/expression';
-import { MappingError } from '../mapping/field.compile';
+import { compileExpression, EvaluationError, type Evaluate } from '../mapping/expression';
+import { MappingError, type RecordMapper } from '../mapping/field.compile';
 import type { Resilience } from '../resilience';
 import type { SourceClient } from '../sources/source';
 import type { Operation } from '../sources/source';
@@ -35,7 +35,7 @@ export class OperationRunner {
   ) {}
 
   /** Mapped records for the given distinct ids, in the order the system answered. */
-  async byIds<T>(op: BatchOperation, ids: readonly string[], map: (raw: unknown) => T | Promise<T>, call?: CallContext): Promise<T[]> {
+  async byIds<T>(op: BatchOperation, ids: readonly string[], map: RecordMapper<T>, call?: CallContext): Promise<T[]> {
     const route = routeOf(op);
     if (op.ids?.in === 'path') {
       const found: T[] = [];
@@ -55,7 +55,7 @@ export class OperationRunner {
     return batches.flat();
   }
 
-  async page<T>(op: PageOperation, query: PageQuery, map: (raw: unknown) => T | Promise<T>, call?: CallContext): Promise<Page<T>> {
+  async page<T>(op: PageOperation, query: PageQuery, map: RecordMapper<T>, call?: CallContext): Promise<Page<T>> {
     const route = routeOf(op);
     const { paging } = op;
     const filter = `${query.filter.name}:${query.filter.value}`;
@@ -86,14 +86,14 @@ export class OperationRunner {
         throw error;
       }
       const items = await this.items(op, answer, route);
-      const total = await this.evaluate(paging.total, answer);
+      const total = await this.evaluate(paging.total, answer, route);
       if (typeof total !== 'number' && !(typeof total === 'string' && /^\d+$/.test(total))) {
         throw this.malformed(route, `expected a number at ${paging.total}`);
       }
       const records = await this.mapAll(items, map, route);
       let nextCursor: string | null;
       if (paging.style === 'cursor') {
-        const next = paging.next ? await this.evaluate(paging.next, answer) : null;
+        const next = paging.next ? await this.evaluate(paging.next, answer, route) : null;
         nextCursor = typeof next === 'string' && next !== '' ? next : null;
       } else {
         const reached = offset + items.length;
@@ -109,7 +109,7 @@ export class OperationRunner {
     await this.resilience.run((signal) => this.source.send({ op, vars, signal, call, route }), { idempotent: false });
   }
 
-  private run<T>(route: string, send: (signal: AbortSignal) => Promise<unknown>, op: Operation, map: (raw: unknown) => T | Promise<T>, idempotent: boolean): Promise<T[]> {
+  private run<T>(route: string, send: (signal: AbortSignal) => Promise<unknown>, op: Operation, map: RecordMapper<T>, idempotent: boolean): Promise<T[]> {
     return this.resilience.run(async (signal) => {
       const answer = await send(signal);
       if (answer === null) return [];
@@ -118,31 +118,35 @@ export class OperationRunner {
   }
 
   private async items(op: Operation, answer: unknown, route: string): Promise<unknown[]> {
-    const value = op.items ? await this.evaluate(op.items, answer) : answer;
+    const value = op.items ? await this.evaluate(op.items, answer, route) : answer;
     if (value === undefined || value === null) return [];
     if (Array.isArray(value)) return value;
     if (typeof value === 'object') return [value];
     throw this.malformed(route, `expected records${op.items ? ` at ${op.items}` : ''}`);
   }
 
-  private async mapAll<T>(items: readonly unknown[], map: (raw: unknown) => T | Promise<T>, route: string): Promise<T[]> {
+  private async mapAll<T>(items: readonly unknown[], map: RecordMapper<T>, route: string): Promise<T[]> {
     try {
-      const mapped = items.map(map);
-      // Maps of plain paths answer synchronously: no promise per record then.
-      return mapped.some((record) => record instanceof Promise) ? await Promise.all(mapped) : (mapped as T[]);
+      // The whole batch at once: maps of plain paths answer synchronously, each JSONata field is evaluated once per batch.
+      return await map.many(items);
     } catch (error) {
-      if (error instanceof MappingError) throw new UpstreamError(this.system, route, 'protocol', false, error.message);
+      if (error instanceof MappingError || error instanceof EvaluationError) throw new UpstreamError(this.system, route, 'protocol', false, error.message);
       throw error;
     }
   }
 
-  private evaluate(source: string, input: unknown): Promise<unknown> {
+  private async evaluate(source: string, input: unknown, route: string): Promise<unknown> {
     let compiled = this.cache.get(source);
     if (!compiled) {
       compiled = compileExpression(source);
       this.cache.set(source, compiled);
     }
-    return Promise.resolve(compiled(input));
+    try {
+      return await compiled(input);
+    } catch (error) {
+      if (error instanceof EvaluationError) throw this.malformed(route, `${source}: ${error.message}`);
+      throw error;
+    }
   }
 
   private malformed(route: string, expected: string): UpstreamError {

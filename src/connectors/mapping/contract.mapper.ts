@@ -1,9 +1,9 @@
 import { ContractStatus, type ContractRecord } from '../../domain';
 import type { ContractMap } from '../spec/backoffice.schema';
-import { attributeSlots, compileField, MappingError, normalise, short, Slots, toDate, toText } from './field.compile';
+import { attributeSlots, compileField, MappingError, normalise, short, Slots, toDate, toText, type RecordMapper } from './field.compile';
 import { moneySlots } from './money.compile';
 
-export type ContractMapper = (source: unknown) => ContractRecord | Promise<ContractRecord>;
+export type ContractMapper = RecordMapper<ContractRecord>;
 
 const STATUSES = Object.values(ContractStatus) as string[];
 
@@ -52,5 +52,5 @@ export function compileContractMapper(map: ContractMap): ContractMapper {
     const extra = attributes(v);
     return extra ? { ...record, attributes: extra } : record;
   };
-  return (source) => slots.collect(source, build);
+  return slots.mapper(build);
 }

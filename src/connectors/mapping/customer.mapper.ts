@@ -1,10 +1,9 @@
 import { Channel, type CustomerRecord, type PostalAddress } from '../../domain';
 import { primaryLanguage, toE164 } from '../crm.mapping';
 import type { CustomerMap, FieldSpec } from '../spec/backoffice.schema';
-import { compileExpression } from './expression';
-import { attributeSlots, compileField, MappingError, Slots, toFlag, toText } from './field.compile';
+import { attributeSlots, compileField, MappingError, Slots, toFlag, toText, type RecordMapper } from './field.compile';
 
-export type CustomerMapper = (source: unknown) => CustomerRecord | Promise<CustomerRecord>;
+export type CustomerMapper = RecordMapper<CustomerRecord>;
 
 const CHANNELS = Object.values(Channel) as string[];
 
@@ -45,12 +44,12 @@ export function compileCustomerMapper(map: CustomerMap, defaultLanguage: string)
   const webhookUrl = field(map.webhookUrl, 'webhookUrl');
   const consents = map.consents;
   // One expression giving the consented channels, or one flag per channel.
-  const consentList = typeof consents === 'string' ? slots.add(compileExpression(consents)) : -1;
+  const consentList = typeof consents === 'string' ? slots.add(compileField(consents, 'customer consents')) : -1;
   const flags = consents && typeof consents === 'object'
     ? CHANNELS.flatMap((c) => (consents[c as Channel] === undefined ? [] : [[c as Channel, slots.add(compileField(consents[c as Channel] as FieldSpec, `customer consents.${c}`))] as const]))
     : [];
   const address = map.postalAddress;
-  const lines = address ? (Array.isArray(address.lines) ? address.lines : [address.lines]).map((line) => slots.add(compileExpression(line))) : [];
+  const lines = address ? (Array.isArray(address.lines) ? address.lines : [address.lines]).map((line, i) => slots.add(compileField(line, `customer postalAddress.lines.${i}`))) : [];
   const postalCode = field(address?.postalCode, 'postalAddress.postalCode');
   const city = field(address?.city, 'postalAddress.city');
   const country = field(address?.country, 'postalAddress.country');
@@ -98,5 +97,5 @@ export function compileCustomerMapper(map: CustomerMap, defaultLanguage: string)
     const extra = attributes(v);
     return extra ? { ...record, attributes: extra } : record;
   };
-  return (source) => slots.collect(source, build);
+  return slots.mapper(build);
 }

@@ -1,7 +1,14 @@
 import jsonata from 'jsonata';
 
-/** A compiled mapping expression; synchronous for plain paths, a promise for JSONata. */
-export type Evaluate = (input: unknown) => unknown;
+/**
+ * A compiled mapping expression: synchronous for plain paths, a promise for
+ * JSONata. `many` evaluates it over a whole batch of records at once (one
+ * JSONata evaluation instead of one per record), answering in record order.
+ */
+export interface Evaluate {
+  (input: unknown): unknown;
+  many?(inputs: readonly unknown[]): Promise<unknown[]>;
+}
 
 export class ExpressionError extends Error {
   constructor(message: string) {
@@ -10,31 +17,84 @@ export class ExpressionError extends Error {
   }
 }
 
+/** A JSONata expression that failed on a record (a cast that does not work, a function given the wrong type). */
+export class EvaluationError extends Error {
+  constructor(readonly code: string) {
+    super(`the expression failed (${code})`);
+    this.name = 'EvaluationError';
+  }
+}
+
 const PLAIN_PATH = /^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$/;
 const NO_ARRAY = Symbol('array on the path');
 
-/**
- * Compiles a mapping expression. A plain dotted path (`contact.email`) is read
- * directly: it is what most fields are, and it costs a property read instead of
- * a JSONata evaluation per record. When that path meets a list (where JSONata
- * would map over it), the JSONata expression answers instead, so both give the
- * same result. Anything else is JSONata. Throws ExpressionError when it does not parse.
- */
-export function compileExpression(source: string): Evaluate {
-  let compiled: jsonata.Expression;
+function parse(source: string): jsonata.Expression {
   try {
-    compiled = jsonata(source);
+    return jsonata(source);
   } catch (error) {
     const e = error as { position?: number; message?: string };
     throw new ExpressionError(`position ${e.position ?? '?'}: ${e.message ?? 'does not parse'}`);
   }
-  const evaluate = (input: unknown): Promise<unknown> => compiled.evaluate(input);
-  if (!PLAIN_PATH.test(source) || source.includes('$')) return evaluate;
+}
+
+/** JSONata's own message may quote the value it failed on (personal data): only its code travels on. */
+function evaluationError(error: unknown): EvaluationError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return new EvaluationError(typeof code === 'string' ? code : 'runtime error');
+}
+
+/**
+ * Compiles a mapping expression once. A plain dotted path (`contact.email`) is
+ * read directly: it is what most fields are, and it costs a property read
+ * instead of a JSONata evaluation per record. When that path meets a list
+ * (where JSONata would map over it), the JSONata expression answers instead, so
+ * both give the same result. Anything else is JSONata, evaluated per batch
+ * through `many`. Throws ExpressionError when it does not parse.
+ */
+export function compileExpression(source: string): Evaluate {
+  const compiled = parse(source);
+  const evaluate = (input: unknown): Promise<unknown> => compiled.evaluate(input).catch((error: unknown) => Promise.reject(evaluationError(error)));
+  if (!PLAIN_PATH.test(source) || source.includes('$')) {
+    const batch = batchOf(source);
+    return Object.assign(evaluate, { many: batch ? (inputs: readonly unknown[]) => evaluateMany(batch, inputs, evaluate) : undefined });
+  }
   const keys = source.split('.');
   return (input: unknown) => {
     const value = readPath(input, keys);
     return value === NO_ARRAY ? evaluate(input) : value;
   };
+}
+
+/**
+ * The expression over a list of records: each record's result in an object of
+ * its own, so a record with no result keeps its place (JSONata drops undefined
+ * from a list) and a list result stays that record's list. Expressions that
+ * reach outside the record (`$$` the root, `%` the parent) are evaluated per
+ * record, where those mean what their author meant.
+ */
+function batchOf(source: string): jsonata.Expression | null {
+  if (source.includes('$$') || source.includes('%')) return null;
+  try {
+    return jsonata(`$map($, function($record) { {"v": $record.(${source}\n)} })`);
+  } catch {
+    return null;
+  }
+}
+
+async function evaluateMany(batch: jsonata.Expression, inputs: readonly unknown[], one: (input: unknown) => Promise<unknown>): Promise<unknown[]> {
+  // Records that are not objects (a bare value, a list) mean something else to a path: those go one by one.
+  if (inputs.length === 0) return [];
+  if (inputs.some((input) => input === null || typeof input !== 'object' || Array.isArray(input))) return Promise.all(inputs.map(one));
+  let answer: unknown;
+  try {
+    // A list of one is still a list to $map, so the answer has one entry per record.
+    answer = await batch.evaluate(inputs);
+  } catch (error) {
+    throw evaluationError(error);
+  }
+  const results = Array.isArray(answer) ? answer : [answer];
+  if (results.length !== inputs.length) return Promise.all(inputs.map(one));
+  return results.map((entry) => (entry as { v?: unknown }).v);
 }
 
 function readPath(input: unknown, keys: readonly string[]): unknown {

@@ -1,5 +1,5 @@
 import type { FieldSpec } from '../spec/backoffice.schema';
-import { compileExpression } from './expression';
+import { compileExpression, EvaluationError } from './expression';
 
 /** A record the mapping cannot turn into a gateway record; the message names the record and field, never personal data. */
 export class MappingError extends Error {
@@ -14,9 +14,19 @@ export type Scalar = string | number | boolean | null;
 /**
  * Evaluates one field of one source record: expression, then enum map, then
  * default. Undefined: nothing there. Synchronous unless the expression is
- * JSONata, so a map made of plain paths costs no promise per field.
+ * JSONata, so a map made of plain paths costs no promise per field; a JSONata
+ * field also reads a whole batch at once through `many`.
  */
-export type FieldReader = (input: unknown) => unknown;
+export interface FieldReader {
+  (input: unknown): unknown;
+  many?(inputs: readonly unknown[]): Promise<unknown[]>;
+}
+
+/** Source records → gateway records, one at a time or a batch at once (each JSONata expression evaluated once per batch). */
+export interface RecordMapper<T> {
+  (source: unknown): T | Promise<T>;
+  many(sources: readonly unknown[]): T[] | Promise<T[]>;
+}
 
 /**
  * The fields of one map, read into numbered slots (an array is much cheaper per
@@ -41,6 +51,30 @@ export class Slots {
     }
     return pending ? Promise.all(pending).then(() => build(values)) : build(values);
   }
+
+  /** A batch: plain paths read record by record, each JSONata field evaluated once over all records. */
+  collectMany<T>(sources: readonly unknown[], build: (values: readonly unknown[]) => T): T[] | Promise<T[]> {
+    const rows = sources.map(() => new Array<unknown>(this.readers.length));
+    let pending: Promise<unknown>[] | null = null;
+    for (let i = 0; i < this.readers.length; i += 1) {
+      const reader = this.readers[i];
+      if (reader.many && sources.length > 1) {
+        (pending ??= []).push(reader.many(sources).then((column) => column.forEach((value, row) => (rows[row][i] = value))));
+        continue;
+      }
+      for (let row = 0; row < sources.length; row += 1) {
+        const value = reader(sources[row]);
+        if (value instanceof Promise) (pending ??= []).push(value.then((settled) => (rows[row][i] = settled)));
+        else rows[row][i] = value;
+      }
+    }
+    return pending ? Promise.all(pending).then(() => rows.map(build)) : rows.map(build);
+  }
+
+  /** The mapper of this map: one record, or a batch. */
+  mapper<T>(build: (values: readonly unknown[]) => T): RecordMapper<T> {
+    return Object.assign((source: unknown) => this.collect(source, build), { many: (sources: readonly unknown[]) => this.collectMany(sources, build) });
+  }
 }
 
 function blank(value: unknown): boolean {
@@ -61,10 +95,9 @@ export function normalise(spec: FieldSpec): Exclude<FieldSpec, string> {
 export function compileField(spec: FieldSpec, label: string, options: FieldOptions = {}): FieldReader {
   const { expr, default: fallback, enum: map } = normalise(spec);
   const evaluate = compileExpression(expr);
-  // Nothing to apply after the expression: the builders treat blank as nothing anyway.
-  if (map === undefined && fallback === undefined) return evaluate;
   const lowered = map ? new Map(Object.entries(map).map(([k, v]) => [k.toLowerCase(), v])) : null;
-  const finish = (value: unknown): unknown => {
+  // Nothing to apply after the expression when there is neither map nor default: the builders treat blank as nothing anyway.
+  const finish = map === undefined && fallback === undefined ? null : (value: unknown): unknown => {
     if (blank(value)) return fallback ?? undefined;
     if (map && lowered) {
       const key = String(value);
@@ -76,10 +109,18 @@ export function compileField(spec: FieldSpec, label: string, options: FieldOptio
     }
     return value;
   };
-  return (input) => {
-    const value = evaluate(input);
-    return value instanceof Promise ? value.then(finish) : finish(value);
+  // A JSONata expression that fails on a record fails the mapping, naming the field (never the value).
+  const relabel = (error: unknown): never => {
+    throw error instanceof EvaluationError ? new MappingError(`${label}: ${error.message}`) : error;
   };
+  const reader: FieldReader = (input) => {
+    const value = evaluate(input);
+    if (value instanceof Promise) return finish ? value.then(finish, relabel) : value.catch(relabel);
+    return finish ? finish(value) : value;
+  };
+  const many = evaluate.many;
+  if (many) reader.many = (inputs) => many(inputs).then((values) => (finish ? values.map(finish) : values), relabel);
+  return reader;
 }
 
 /** A code or date as it may appear in a message: short, and only for values that are codes rather than personal data. */

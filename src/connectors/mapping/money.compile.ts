@@ -1,7 +1,6 @@
 import type { Money } from '../../domain';
 import { minorUnitsToDecimal } from '../contract.mapping';
 import type { ContractMap } from '../spec/backoffice.schema';
-import { compileExpression } from './expression';
 import { compileField, MappingError, short, toText, type Slots } from './field.compile';
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
@@ -11,7 +10,7 @@ const CURRENCY = /^[A-Z]{3}$/;
 export function moneySlots(spec: ContractMap['monthlyAmount'], name: string, slots: Slots): (values: readonly unknown[], label: string) => Money {
   const minor = spec.minorUnits !== undefined;
   const currencySlot = slots.add(compileField(spec.currency, `${name}.currency`));
-  const amountSlot = slots.add(compileExpression((spec.amount ?? spec.minorUnits) as string));
+  const amountSlot = slots.add(compileField((spec.amount ?? spec.minorUnits) as string, `${name}.${minor ? 'minorUnits' : 'amount'}`));
   return (values, label) => {
     const raw = values[currencySlot];
     const currency = toText(raw)?.toUpperCase() ?? '';

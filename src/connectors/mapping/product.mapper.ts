@@ -1,9 +1,9 @@
 import type { ProductRecord } from '../../domain';
 import type { ProductMap } from '../spec/backoffice.schema';
-import { attributeSlots, compileField, MappingError, Slots } from './field.compile';
+import { attributeSlots, compileField, MappingError, Slots, type RecordMapper } from './field.compile';
 import { moneySlots } from './money.compile';
 
-export type ProductMapper = (source: unknown) => ProductRecord | Promise<ProductRecord>;
+export type ProductMapper = RecordMapper<ProductRecord>;
 
 function raw(value: unknown): string | null {
   if (value === undefined || value === null || typeof value === 'object') return null;
@@ -42,5 +42,5 @@ export function compileProductMapper(map: ProductMap): ProductMapper {
     const extra = attributes(v);
     return extra ? { ...record, attributes: extra } : record;
   };
-  return (source) => slots.collect(source, build);
+  return slots.mapper(build);
 }
