@@ -101,6 +101,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Configuration found wrong only once a system is reached (an OpenAPI document without a configured operation).
+  if (error instanceof ConfigError) {
+    console.error(`configuration error: ${error.message}`);
+    process.exit(2);
+  }
   console.error(`ccm-gateway failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -11,8 +11,9 @@ import { OperationRunner } from './configured/operation.runner';
 import { JsonHttpClient } from './http.client';
 import { Resilience, type BreakerState, type CircuitBreakerOptions } from './resilience';
 import { RestSource } from './sources/rest.source';
+import { OpenApiSource, type NamedOperation } from './sources/openapi.source';
 import { SoapSource } from './sources/soap.source';
-import type { SourceClient } from './sources/source';
+import type { Operation, SourceClient } from './sources/source';
 import { SqlSource } from './sources/sql.source';
 import type { BackofficeFile, SystemSpec } from './spec/backoffice.schema';
 import { readBackofficeFile } from './spec/spec.loader';
@@ -81,7 +82,13 @@ export async function connectBackoffice(file: BackofficeFile, defaults: Connecto
   const crm = new ConfiguredCrm(crmSpec, crmParts.runner, crmParts.resilience);
   const contracts = new ConfiguredContracts(contractsSpec, contractsParts.runner, contractsParts.resilience, contractsParts.source);
   const catalog = new ConfiguredCatalog(catalogSpec, catalogParts.runner, catalogParts.resilience, { cacheTtlMs: catalogSpec.cacheTtlMs ?? defaults.cacheTtlMs });
-  await Promise.all(built.map((part) => part.source.open()));
+  const opened = await Promise.allSettled(built.map((part) => part.source.open()));
+  const refused = opened.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (refused) {
+    // A system that contradicts the configuration (an OpenAPI document without a named operation) stops the start.
+    await Promise.all(built.map((part) => part.source.close().catch(() => undefined)));
+    throw refused.reason;
+  }
 
   return {
     crm,
@@ -113,11 +120,22 @@ export async function connectBackoffice(file: BackofficeFile, defaults: Connecto
 function sourceFor(system: BackofficeSystem, spec: SystemSpec, timeoutMs: number, defaults: ConnectorDefaults): SourceClient {
   switch (spec.kind) {
     case 'rest':
-    case 'openapi':
       return new RestSource(
         new JsonHttpClient({ system, baseUrl: spec.url, timeoutMs, maxSockets: spec.maxSockets ?? defaults.maxSockets }),
         createSourceAuth(system, spec.auth, timeoutMs),
       );
+    case 'openapi': {
+      const auth = createSourceAuth(system, spec.auth, timeoutMs);
+      const rest = new RestSource(new JsonHttpClient({ system, baseUrl: spec.url, timeoutMs, maxSockets: spec.maxSockets ?? defaults.maxSockets }), auth);
+      return new OpenApiSource(rest, {
+        system,
+        url: spec.url,
+        document: spec.openapi ?? `${spec.url.replace(/\/+$/, '')}/openapi.json`,
+        timeoutMs,
+        auth,
+        operations: namedOperations(system, spec),
+      });
+    }
     case 'sql':
       return new SqlSource({ system, url: spec.url, timeoutMs, poolSize: spec.poolSize ?? defaults.poolSize, logger: defaults.sqlLogger });
     case 'soap':
@@ -126,4 +144,13 @@ function sourceFor(system: BackofficeSystem, spec: SystemSpec, timeoutMs: number
       spec.kind satisfies never;
       throw new RangeError('unknown system kind');
   }
+}
+
+/** The operations of a system named by operationId, with their path in the file (`backoffice.crm.customers.byIds`). */
+function namedOperations(system: BackofficeSystem, spec: SystemSpec): NamedOperation[] {
+  const entity = 'customers' in spec ? 'customers' : 'contracts' in spec ? 'contracts' : 'products';
+  const operations = (spec as unknown as Record<string, Record<string, unknown>>)[entity];
+  return Object.entries(operations).flatMap(([name, op]) =>
+    name !== 'map' && op && typeof op === 'object' && (op as Operation).operation !== undefined ? [{ at: `backoffice.${system}.${entity}.${name}`, op: op as Operation }] : [],
+  );
 }

@@ -36,7 +36,7 @@ export class OperationRunner {
 
   /** Mapped records for the given distinct ids, in the order the system answered. */
   async byIds<T>(op: BatchOperation, ids: readonly string[], map: RecordMapper<T>, call?: CallContext): Promise<T[]> {
-    const route = routeOf(op);
+    const route = this.route(op);
     if (op.ids?.in === 'path') {
       const found: T[] = [];
       const queue = [...ids];
@@ -56,7 +56,7 @@ export class OperationRunner {
   }
 
   async page<T>(op: PageOperation, query: PageQuery, map: RecordMapper<T>, call?: CallContext): Promise<Page<T>> {
-    const route = routeOf(op);
+    const route = this.route(op);
     const { paging } = op;
     const filter = `${query.filter.name}:${query.filter.value}`;
     const vars: Record<string, unknown> = { [query.filter.name]: query.filter.value };
@@ -105,8 +105,12 @@ export class OperationRunner {
 
   /** A write (preference write-through): not retried, the answer ignored. */
   async write(op: Operation, vars: Readonly<Record<string, unknown>>, call?: CallContext): Promise<void> {
-    const route = routeOf(op);
+    const route = this.route(op);
     await this.resilience.run((signal) => this.source.send({ op, vars, signal, call, route }), { idempotent: false });
+  }
+
+  private route(op: Operation): string {
+    return this.source.routeOf?.(op) ?? routeOf(op);
   }
 
   private run<T>(route: string, send: (signal: AbortSignal) => Promise<unknown>, op: Operation, map: RecordMapper<T>, idempotent: boolean): Promise<T[]> {

@@ -17,6 +17,8 @@ export interface SourceRequest {
 
 /** A back-office system reached one way (REST, SQL, SOAP); it knows how to send an operation, not what the answer means. */
 export interface SourceClient {
+  /** Log-safe name of an operation's calls when the system knows it better than the configuration (an OpenAPI operationId's path). */
+  routeOf?(op: Operation): string | undefined;
   /** The raw answer; null when the system says the one record asked for does not exist. */
   send(request: SourceRequest): Promise<unknown>;
   /** Opens connections ahead of the first call; false (no error) when the system is unreachable now. */

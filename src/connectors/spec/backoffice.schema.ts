@@ -114,7 +114,7 @@ const callFields = {
   query: z.record(z.string(), z.string()).optional(),
   /** REST: JSON body; SOAP: the operation's arguments. A string that is exactly one placeholder keeps its type (a list of ids stays a list). */
   body: template.optional(),
-  /** SOAP: the operation name, or Service.Port.Operation. */
+  /** SOAP: the operation name, or Service.Port.Operation; openapi: an operationId of the document (path and method come from it). */
   operation: text.optional(),
   /** SQL: the statement; `:ids` expands to the bound list. */
   sql: text.optional(),

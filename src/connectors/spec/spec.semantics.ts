@@ -72,10 +72,16 @@ function checkOperation(kind: Kind, op: Operation, path: string, batch: boolean,
     case 'rest':
     case 'openapi':
       if (op.url === undefined && !(kind === 'openapi' && op.operation !== undefined)) {
-        problems.push(`${path}.url: expected a path below the system URL${kind === 'openapi' ? ' (or operation: an operationId)' : ''}, got nothing`);
+        problems.push(`${path}.url: expected a path below the system URL${kind === 'openapi' ? ' (or operation: an operationId of the OpenAPI document)' : ''}, got nothing`);
+      }
+      if (kind === 'openapi' && op.operation !== undefined) {
+        // The document says where the operation is and how it is called.
+        for (const key of ['url', 'method'] as const) {
+          if (op[key] !== undefined) problems.push(`${path}.${key}: expected nothing with operation (the OpenAPI document gives it), got a value`);
+        }
       }
       if (batch && !ids) problems.push(`${path}.ids: expected {in: query|repeat|body|path}, got nothing`);
-      if (ids?.in === 'path' && !(op.url ?? '').includes('{id}')) problems.push(`${path}.url: expected {id} in the path for ids in path, got ${JSON.stringify(op.url ?? '')}`);
+      if (ids?.in === 'path' && op.operation === undefined && !(op.url ?? '').includes('{id}')) problems.push(`${path}.url: expected {id} in the path for ids in path, got ${JSON.stringify(op.url ?? '')}`);
       if (ids?.in === 'body' && op.method === 'GET') problems.push(`${path}.method: expected POST, PUT or PATCH for ids in the body, got GET`);
       break;
     case 'sql':
