@@ -38,6 +38,10 @@ export enum CommunicationStatus {
   PARTIALLY_DELIVERED = 'PARTIALLY_DELIVERED',
   FAILED = 'FAILED',
   CANCELLED = 'CANCELLED',
+  /** Recorded, nothing rendered or sent: waits for a second person (role approver or admin) to approve or reject it. */
+  AWAITING_APPROVAL = 'AWAITING_APPROVAL',
+  /** Refused by the reviewer; its deliveries are CANCELLED. Final. */
+  REJECTED = 'REJECTED',
 }
 
 /** How a contact the gateway did not send reached us (or we reached the customer): a call, a visit, a chat. */

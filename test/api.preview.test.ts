@@ -1,16 +1,17 @@
 import { CommunicationClient, pdfText, type GraphqlError } from './support/communication.client';
 import { startHarness, type Harness } from './support/gateway.harness';
+import { asKey } from './support/keyed.harness';
 
 // mailparser ships no types; this is the part of its API the assertions use.
 const { simpleParser } = require('mailparser') as { simpleParser(source: Buffer): Promise<{ subject?: string; text?: string }> };
 
 interface FieldView { name: string; type: string; required: boolean; maxLength: number | null; maxItems: number | null; items: FieldView[] | null }
-interface TemplateView { key: string; channels: string[]; requiresContract: boolean; version: number; editableBlocks: string[]; approvalRequired: boolean; dataFields: FieldView[] }
+interface TemplateView { key: string; channels: string[]; requiresContract: boolean; version: number; editableBlocks: string[]; approvalRequired: boolean; approvalWhenEdited: boolean; dataFields: FieldView[] }
 interface PreviewView { channel: string; subject: string | null; text: string | null; html: string | null; smsSegments: number | null; pdfPages: number | null; pdfUrl: string | null; error: string | null }
 interface CustomerView { id: string; email: string | null; phone: string | null; preferences: { consents: string[] }; postalAddress: { city: string } | null; contracts: { id: string; status: string }[] }
 
 const PREVIEW = `query($input: SendCommunicationInput!) { previewCommunication(input: $input) { plan previews { channel subject text html smsSegments pdfPages pdfUrl error } } }`;
-const TEMPLATES = `{ templates { key channels requiresContract version editableBlocks approvalRequired dataFields { name type required maxLength maxItems items { name type required maxLength maxItems items { name } } } } }`;
+const TEMPLATES = `{ templates { key channels requiresContract version editableBlocks approvalRequired approvalWhenEdited dataFields { name type required maxLength maxItems items { name type required maxLength maxItems items { name } } } } }`;
 const COMPARED = ['EMAIL', 'SMS', 'LETTER'];
 const words = (text: string): string => text.replace(/\s+/g, ' ').trim();
 const referenceOf = (id: string): string => `CCM-${id.replace(/[^A-Za-z0-9]/g, '').slice(0, 8).toUpperCase()}`;
@@ -66,7 +67,7 @@ describe('previewCommunication', () => {
     expect(templates.map((t) => t.key).sort()).toEqual(['contract-renewal', 'invoice-available', 'payment-reminder', 'welcome']);
     const slots: Record<string, string[]> = { 'contract-renewal': [], 'invoice-available': [], 'payment-reminder': ['note'], welcome: ['note'] };
     for (const t of templates) {
-      expect(t).toMatchObject({ version: 1, editableBlocks: slots[t.key], approvalRequired: false });
+      expect(t).toMatchObject({ version: 1, editableBlocks: slots[t.key], approvalRequired: false, approvalWhenEdited: t.key === 'payment-reminder' });
       expect(t.dataFields.length).toBeGreaterThan(0);
     }
     const invoice = templates.find((t) => t.key === 'invoice-available')!;
@@ -141,7 +142,8 @@ describe('previewCommunication', () => {
   it('previews every template on every channel exactly as the send then delivers it', async () => {
     for (const t of templates) {
       const channels = COMPARED.filter((c) => t.channels.includes(c));
-      const blocks = t.editableBlocks.map((slot) => ({ slot, text: `Agent text for ${slot} & <${t.key}>.\n\nSecond paragraph.` }));
+      // Slots filled where that does not hold the send for approval (this harness has a single principal; api.approval.test.ts covers the rest).
+      const blocks = t.approvalRequired || t.approvalWhenEdited ? [] : t.editableBlocks.map((slot) => ({ slot, text: `Agent text for ${slot} & <${t.key}>.\n\nSecond paragraph.` }));
       const input = { customerId: person.id, templateKey: t.key, contractId: t.requiresContract ? contractId : null, channelPolicy: 'EXPLICIT', channels, data: requiredData(t), ...(blocks.length ? { blocks } : {}) };
       const { data, errors } = await preview(input);
       expect(errors).toEqual([]);
@@ -183,19 +185,21 @@ describe('previewCommunication', () => {
 
 describe('edited blocks', () => {
   let h: Harness;
+  let agent: Harness;
   let api: CommunicationClient;
   const note = 'Following our call today: the fee is waived <b>if</b> you pay by Friday & keep the direct debit.\n\nYour advisor, Anna';
 
   beforeAll(async () => {
-    h = await startHarness();
-    api = new CommunicationClient(h);
+    h = await startHarness({ env: { AUTH_API_KEYS: 'agent:blocks-agent,approver:blocks-approver' } });
+    agent = asKey(h, 'blocks-agent');
+    api = new CommunicationClient(agent);
   });
   afterAll(() => h?.close());
 
   const customerWithContract = async (): Promise<{ id: string; contractId: string }> => {
     for (let n = 1; n <= 40; n++) {
       const id = `C${String(n).padStart(7, '0')}`;
-      const { body } = await h.graphql<{ customer: CustomerView }>('query($id: ID!) { customer(id: $id) { id email phone preferences { consents } postalAddress { city } contracts { id status } } }', { id });
+      const { body } = await agent.graphql<{ customer: CustomerView }>('query($id: ID!) { customer(id: $id) { id email phone preferences { consents } postalAddress { city } contracts { id status } } }', { id });
       const c = body.data?.customer;
       const contract = c?.contracts.find((k) => k.status === 'ACTIVE');
       if (c && contract && c.email && c.phone && c.postalAddress && c.preferences.consents.includes('EMAIL') && c.preferences.consents.includes('SMS')) return { id, contractId: contract.id };
@@ -205,13 +209,17 @@ describe('edited blocks', () => {
 
   it("puts the agent's text, escaped, into the PDF, the email and the SMS", async () => {
     const { id, contractId } = await customerWithContract();
-    const { body } = await h.graphql<{ templates: { key: string; editableBlocks: string[] }[] }>('{ templates { key editableBlocks } }');
+    const { body } = await agent.graphql<{ templates: { key: string; editableBlocks: string[] }[] }>('{ templates { key editableBlocks } }');
     expect(body.data!.templates.find((t) => t.key === 'payment-reminder')!.editableBlocks).toEqual(['note']);
     const sent = await api.sendOk({
       customerId: id, templateKey: 'payment-reminder', contractId, channelPolicy: 'EXPLICIT', channels: ['EMAIL', 'SMS', 'LETTER'],
       data: { invoiceNumber: 'INV-NOTE-1', amountDue: { amount: '84.20', currency: 'EUR' }, dueDate: '2026-12-20' },
       blocks: [{ slot: 'note', text: note }],
     });
+    // The agent's own words on a payment reminder get a second look first.
+    expect(sent.status).toBe('AWAITING_APPROVAL');
+    const approved = await asKey(h, 'blocks-approver').graphql<{ approveCommunication: { status: string } }>('mutation($id: ID!) { approveCommunication(id: $id) { status } }', { id: sent.id });
+    expect(approved.body.errors).toBeUndefined();
     const done = await api.settled(sent.id, 20_000);
     const byChannel = (c: string) => done.deliveries.find((d) => d.channel === c)!;
     const sms = h.sms.messages.find((m) => m.sid === byChannel('SMS').providerMessageId)!;
@@ -248,7 +256,7 @@ describe('edited blocks', () => {
       expect(errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(errors[0]?.message).toMatch(message);
       // A preview refuses it with the same words.
-      const { body } = await h.graphql<unknown>('query($input: SendCommunicationInput!) { previewCommunication(input: $input) { plan } }', { input: { ...base, blocks } });
+      const { body } = await agent.graphql<unknown>('query($input: SendCommunicationInput!) { previewCommunication(input: $input) { plan } }', { input: { ...base, blocks } });
       expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(body.errors?.[0]?.message).toBe(errors[0]?.message);
     }

@@ -70,6 +70,8 @@ export class BulkService {
     const { templates } = this.options;
     const template = templates.get(input.templateKey);
     if (!template) throw badInput(`templateKey: expected one of ${templates.list().map((t) => t.key).join(', ')}, got ${JSON.stringify(input.templateKey)}`, 'templateKey');
+    // Four-eyes approval is per communication; a run of thousands is not reviewed letter by letter.
+    if (template.approvalRequired) throw badInput(`templateKey: template ${template.key} needs approval of each communication; send it with sendCommunication`, 'templateKey');
     const data = checkTemplateData(input.data, this.options.maxDataBytes);
     const dataError = templates.validateData(template.key, data);
     if (dataError) throw badInput(`data: ${dataError}`, 'data');

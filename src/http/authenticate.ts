@@ -94,10 +94,10 @@ export function createAuthenticator(config: AuthenticatorConfig, options: Authen
 }
 
 function parseApiKey(entry: string, index: number): { digest: Buffer; role: Role; name: string } {
-  const match = /^(agent|portal|service|admin):(.+)$/.exec(entry);
+  const match = /^(agent|portal|service|admin|approver):(.+)$/.exec(entry);
   const role = (match?.[1] as Role | undefined) ?? 'service';
   // A portal principal is bound to one customer, which only a token can say.
-  if (role === 'portal') throw new ConfigError('AUTH_API_KEYS', 'keys of role agent, service or admin (portal principals use JWTs)', `entry ${index + 1} of role portal`);
+  if (role === 'portal') throw new ConfigError('AUTH_API_KEYS', 'keys of role agent, service, admin or approver (portal principals use JWTs)', `entry ${index + 1} of role portal`);
   // Principals of keys are named by position, so the key itself never appears in logs or records.
   return { digest: sha256(match ? match[2] : entry), role, name: `${index + 1}` };
 }

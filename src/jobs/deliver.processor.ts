@@ -52,7 +52,7 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
   }
   if (!isActive(delivery.status)) return 'skipped';
   const communication = await deps.repository.get(delivery.communicationId);
-  if (!communication || communication.status === CommunicationStatus.CANCELLED) return 'cancelled';
+  if (!communication || communication.status === CommunicationStatus.CANCELLED || communication.status === CommunicationStatus.REJECTED) return 'cancelled';
   const interrupted = delivery.status === DeliveryStatus.SENDING;
   // The version this attempt last saw or wrote: anything else at the claim means another attempt moved the delivery meanwhile.
   let seenVersion = delivery.version;

@@ -7,7 +7,7 @@ import type { RenderJobData } from './dispatcher';
 import { attemptOf, type JobAttempt } from './job.attempt';
 import type { PipelineDeps } from './pipeline.deps';
 
-export type RenderOutcome = 'rendered' | 'nothing-to-do' | 'cancelled' | 'not-found' | 'failed';
+export type RenderOutcome = 'rendered' | 'nothing-to-do' | 'cancelled' | 'awaiting-approval' | 'not-found' | 'failed';
 
 /** BullMQ processor of the render queue: ids in, everything else from the store and the back-office. */
 export function renderProcessor(deps: PipelineDeps): (job: Job<RenderJobData>) => Promise<RenderOutcome> {
@@ -30,7 +30,9 @@ export async function renderCommunication(deps: PipelineDeps, communicationId: s
     return 'not-found';
   }
   const communication = marked.communication;
-  if (communication.status === CommunicationStatus.CANCELLED) return 'cancelled';
+  if (communication.status === CommunicationStatus.CANCELLED || communication.status === CommunicationStatus.REJECTED) return 'cancelled';
+  // Nothing is rendered for delivery before a second person approved it (a job can only come from a stray hand-over).
+  if (communication.status === CommunicationStatus.AWAITING_APPROVAL) return 'awaiting-approval';
   const deliveries = marked.deliveries;
   const pending = deliveries.filter((d) => d.status === DeliveryStatus.PENDING);
   const handOn = deliveries.filter((d) => d.status === DeliveryStatus.RENDERED);

@@ -11,6 +11,8 @@ export interface TemplateDescriptor extends TemplateInfo {
   readonly editableBlocks: readonly string[];
   /** A communication of this template waits in AWAITING_APPROVAL for a second person. */
   readonly approvalRequired: boolean;
+  /** Only when the request fills an editable block: the agent's own words get a second look. */
+  readonly approvalWhenEdited: boolean;
   readonly fields: Readonly<Record<string, FieldSpec>>;
 }
 
@@ -68,7 +70,7 @@ export interface CompiledTemplate {
   readonly languages: ReadonlyMap<string, LanguageTemplate>;
 }
 
-const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'data', 'languages', 'editableBlocks', 'approvalRequired'];
+const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'data', 'languages', 'editableBlocks', 'approvalRequired', 'approvalWhenEdited'];
 const SLOT = /^[a-z][A-Za-z0-9]{0,39}$/;
 const LANGUAGE_KEYS = ['title', 'subject', 'salutation', 'intro', 'blocks', 'closing', 'signature', 'sms', 'portalNotification', 'whatsapp'];
 const FIELD_KEYS = ['type', 'required', 'maxLength', 'maxItems', 'items', 'description'];
@@ -100,6 +102,7 @@ export function compileTemplate(json: unknown, file: string, expectedKey: string
     fields,
     editableBlocks: parseSlots(r, top.editableBlocks),
     approvalRequired: r.boolean(top.approvalRequired, 'approvalRequired', false),
+    approvalWhenEdited: r.boolean(top.approvalWhenEdited, 'approvalWhenEdited', false),
   };
   return { descriptor, languages };
 }

@@ -19,6 +19,7 @@ export class TemplateResolver {
       version: 1,
       editableBlocks: [...t.editableBlocks],
       approvalRequired: t.approvalRequired,
+      approvalWhenEdited: t.approvalWhenEdited,
     }));
   }
 }

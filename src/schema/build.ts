@@ -10,6 +10,7 @@ import { principalAuthChecker } from '../resolvers/auth.checker';
 import { ProductResolver } from '../resolvers/product.resolver';
 import { TemplateResolver } from '../resolvers/template.resolver';
 import { PreviewResolver } from '../resolvers/preview.resolver';
+import { ApprovalResolver } from '../resolvers/approval.resolver';
 import { registerEnums } from './enums';
 import { BatchResolver } from '../resolvers/batch.resolver';
 import { CustomerContactHistoryResolver, InteractionResolver } from '../resolvers/contact-history.resolver';
@@ -26,7 +27,7 @@ export async function buildGatewaySchema(options: { emitSchemaFile?: string } = 
     enumsRegistered = true;
   }
   return buildSchema({
-    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver, BatchResolver, PrintResolver, InteractionResolver, CustomerContactHistoryResolver, PreviewResolver],
+    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver, BatchResolver, PrintResolver, InteractionResolver, CustomerContactHistoryResolver, PreviewResolver, ApprovalResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     authChecker: principalAuthChecker,
     authMode: 'error',

@@ -96,6 +96,12 @@ export class Communication {
 
   @Field(() => Date, { nullable: true })
   scheduledAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Who approved it (principal subject), when it waited for approval; null otherwise.' })
+  approvedBy!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  approvedAt!: Date | null;
 }
 
 @ObjectType()

@@ -35,4 +35,7 @@ export class CommunicationPreview {
 
   @Field(() => [Preview], { description: 'Every channel of the plan, fallbacks included, once each.' })
   previews!: Preview[];
+
+  @Field({ description: 'Whether the send would wait in AWAITING_APPROVAL for a second person.' })
+  approvalRequired!: boolean;
 }

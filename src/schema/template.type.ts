@@ -51,6 +51,9 @@ export class Template {
   @Field(() => [String], { description: 'Slots where an agent may add text (`blocks` of sendCommunication).' })
   editableBlocks!: string[];
 
-  @Field({ description: 'Whether a communication of this template waits for a second person to approve it.' })
+  @Field({ description: 'Whether every communication of this template waits for a second person to approve it.' })
   approvalRequired!: boolean;
+
+  @Field({ description: 'Whether a communication waits for approval when its request fills an editable block.' })
+  approvalWhenEdited!: boolean;
 }

@@ -9,7 +9,7 @@ import type { SendCommunicationInput } from '../schema/send-communication.input'
 import type { CommunicationEntity } from '../store/communication.entity';
 import type { CommunicationRepository } from '../store/communication.repository';
 import type { DeliveryEntity } from '../store/delivery.entity';
-import { checkEditedBlocks, checkSchedule, checkTemplateData, MAX_DATA_BYTES, MAX_SCHEDULE_AHEAD_MS } from './request.checks';
+import { checkEditedBlocks, checkReviewNote, checkSchedule, checkTemplateData, MAX_DATA_BYTES, MAX_SCHEDULE_AHEAD_MS } from './request.checks';
 import type { RequestContext } from './request.context';
 import { statusChangeOf, type StatusFeed } from './status.feed';
 
@@ -49,6 +49,8 @@ export interface CheckedRequest {
   readonly policy: ChannelPolicy;
   /** Agent text by slot, normalised; null when none. */
   readonly blocks: Readonly<Record<string, string>> | null;
+  /** It waits in AWAITING_APPROVAL for a second person: the template says so, always or when a block is filled. */
+  readonly approvalRequired: boolean;
   /** One entry per delivery, `chain[0]` tried first. */
   readonly plan: readonly { readonly chain: readonly Channel[] }[];
 }
@@ -72,7 +74,7 @@ export class CommunicationService {
 
   async send(input: SendCommunicationInput, ctx: RequestContext): Promise<CommunicationEntity> {
     const { repository } = this.options;
-    const { template, data, scheduledAt, idempotencyKey, customer, policy, plan, blocks } = await this.check(input, ctx);
+    const { template, data, scheduledAt, idempotencyKey, customer, policy, plan, blocks, approvalRequired } = await this.check(input, ctx);
 
     const result = await this.stored(() => repository.create({
       callerId: ctx.principal.subject,
@@ -84,13 +86,15 @@ export class CommunicationService {
       requestedChannels: input.channels ?? null,
       data,
       blocks,
+      awaitingApproval: approvalRequired,
       priority: input.priority ?? Priority.NORMAL,
       scheduledAt,
       plans: plan.map((p) => ({ chain: p.chain, recipient: this.options.channels.recipientOf(p.chain[0], customer) })),
     }));
     if (!result.created) return result.communication;
     await Promise.all(result.deliveries.map((d) => this.announce(d, result.communication)));
-    await this.handOver(result.communication, ctx.requestId);
+    // Waiting for approval: nothing goes to the queue (nor does the outbox sweeper take it) until approveCommunication.
+    if (!approvalRequired) await this.handOver(result.communication, ctx.requestId);
     return result.communication;
   }
 
@@ -122,7 +126,8 @@ export class CommunicationService {
     const policy = input.channelPolicy ?? ChannelPolicy.PREFERRED;
     const plan = planDeliveries({ policy, channels: input.channels ?? null, customer, templateChannels: template.channels, registry: this.options.channels });
     if (!plan.ok) throw badInput(plan.error, 'channels');
-    return { template, data, scheduledAt, idempotencyKey, customer, policy, plan: plan.plans, blocks };
+    const approvalRequired = template.approvalRequired || (template.approvalWhenEdited && blocks !== null);
+    return { template, data, scheduledAt, idempotencyKey, customer, policy, plan: plan.plans, blocks, approvalRequired };
   }
 
   async cancel(id: string, ctx: RequestContext): Promise<CommunicationEntity> {
@@ -141,6 +146,46 @@ export class CommunicationService {
           await this.options.jobs.cancel(id).catch((error: unknown) => this.options.logger?.warn({ err: error, communicationId: id }, 'could not drop the delayed job; the worker skips cancelled communications'));
           await Promise.all(result.deliveries.map((d) => this.announce(d, result.communication)));
         }
+        return result.communication;
+    }
+  }
+
+  /**
+   * Four-eyes approval of a communication AWAITING_APPROVAL: by a principal
+   * other than its sender (the role, approver or admin, is checked at the
+   * resolver), recorded as approvedBy/approvedAt and on each delivery's
+   * timeline, then handed to the queue like a fresh send.
+   */
+  async approve(id: string, comment: string | null, ctx: RequestContext): Promise<CommunicationEntity> {
+    const note = checkReviewNote(comment ?? null, 'comment', false);
+    return this.review(id, 'approve', note, ctx);
+  }
+
+  /** The reviewer refuses it: REJECTED, its deliveries CANCELLED with the reason on their timelines; nothing is sent. */
+  async reject(id: string, reason: string, ctx: RequestContext): Promise<CommunicationEntity> {
+    const note = checkReviewNote(reason, 'reason', true);
+    return this.review(id, 'reject', note, ctx);
+  }
+
+  private async review(id: string, kind: 'approve' | 'reject', note: string | null, ctx: RequestContext): Promise<CommunicationEntity> {
+    const { repository } = this.options;
+    const operation = kind === 'approve' ? 'approveCommunication' : 'rejectCommunication';
+    const existing = await this.stored(() => repository.get(id));
+    if (!existing) throw notFound('Communication', id);
+    assertCanSeeCustomer(ctx.principal, existing.customerId, 'Communication', id);
+    if (existing.callerId === ctx.principal.subject) {
+      throw new AppError(ErrorCode.FORBIDDEN, `${operation}: the sender of a communication cannot review it; a second person with role approver or admin must`);
+    }
+    const decision = { by: ctx.principal.subject, note };
+    const result = await this.stored(() => (kind === 'approve' ? repository.approve(id, decision) : repository.reject(id, decision)));
+    switch (result.outcome) {
+      case 'not-found':
+        throw notFound('Communication', id);
+      case 'conflict':
+        throw new AppError(ErrorCode.CONFLICT, `${operation}: ${result.reason}`);
+      case 'reviewed':
+        await Promise.all(result.deliveries.map((d) => this.announce(d, result.communication)));
+        if (kind === 'approve') await this.handOver(result.communication, ctx.requestId);
         return result.communication;
     }
   }

@@ -30,6 +30,7 @@ export interface ChannelPreview {
 export interface CommunicationPreviewResult {
   readonly plan: Channel[][];
   readonly previews: ChannelPreview[];
+  readonly approvalRequired: boolean;
 }
 
 export interface PreviewServiceOptions {
@@ -104,7 +105,7 @@ export class PreviewService {
       }
       previews.push({ ...base, ...textsOf(rendered.content) });
     }
-    return { plan: checked.plan.map((p) => [...p.chain]), previews };
+    return { plan: checked.plan.map((p) => [...p.chain]), previews, approvalRequired: checked.approvalRequired };
   }
 }
 

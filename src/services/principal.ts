@@ -1,8 +1,9 @@
 import { ErrorCode, AppError } from '../errors';
 
-export type Role = 'agent' | 'portal' | 'service' | 'admin';
+/** `approver`: the second person of four-eyes approval; reads what it approves, sends nothing itself. */
+export type Role = 'agent' | 'portal' | 'service' | 'admin' | 'approver';
 
-export const ROLES: readonly Role[] = Object.freeze(['agent', 'portal', 'service', 'admin']);
+export const ROLES: readonly Role[] = Object.freeze(['agent', 'portal', 'service', 'admin', 'approver']);
 
 /** Who is asking. A `portal` principal is bound to one customer. */
 export interface Principal {
@@ -29,13 +30,15 @@ export const ACCESS = Object.freeze({
    * customer behind a contract or communication). Not `service`: a system that
    * sends and tracks communications needs ids and statuses, not personal data.
    */
-  customerData: ['agent', 'portal', 'admin'],
+  customerData: ['agent', 'portal', 'admin', 'approver'],
   /** Contact history, documents and delivery status, including subscriptions. */
-  history: ['agent', 'portal', 'service', 'admin'],
+  history: ['agent', 'portal', 'service', 'admin', 'approver'],
   /** sendCommunication, cancelCommunication, retryDelivery. */
   send: ['agent', 'service', 'admin'],
   /** Figures across all customers and the template list: the front office and systems, not customers. */
   operations: ['agent', 'service', 'admin'],
+  /** approveCommunication, rejectCommunication (never by the communication's own sender, checked in the service). */
+  approve: ['approver', 'admin'],
   /** Print room: closing and listing print batches. */
   printOperations: ['agent', 'admin'],
   /** The product catalog: not personal, and a portal shows the products of its contracts. */

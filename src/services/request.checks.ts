@@ -51,3 +51,18 @@ export function checkEditedBlocks(blocks: readonly { slot: string; text: string 
   });
   return out;
 }
+
+/** Longest approval comment or rejection reason: a sentence or two for the timeline. */
+export const MAX_REVIEW_NOTE_CHARS = 500;
+
+/** A reviewer's comment (optional) or reason (required): trimmed plain text up to MAX_REVIEW_NOTE_CHARS; null when none. */
+export function checkReviewNote(text: string | null, field: 'comment' | 'reason', required: boolean): string | null {
+  const trimmed = text === null ? '' : text.replace(/\s+/g, ' ').trim();
+  if (trimmed === '') {
+    if (required) throw badInput(`${field}: expected some text, got none`, field);
+    return null;
+  }
+  if (trimmed.length > MAX_REVIEW_NOTE_CHARS) throw badInput(`${field}: expected at most ${MAX_REVIEW_NOTE_CHARS} characters, got ${trimmed.length}`, field);
+  if (CONTROL.test(trimmed)) throw badInput(`${field}: expected plain text, got a control character`, field);
+  return trimmed;
+}

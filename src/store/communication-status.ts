@@ -11,13 +11,16 @@ export interface DeliveryState {
   readonly fallbackChannels: readonly Channel[];
 }
 
-const WAITING = new Set([CommunicationStatus.SCHEDULED, CommunicationStatus.QUEUED, CommunicationStatus.RENDERING]);
+const WAITING = new Set([CommunicationStatus.SCHEDULED, CommunicationStatus.QUEUED, CommunicationStatus.RENDERING, CommunicationStatus.AWAITING_APPROVAL]);
+/** Decisions no delivery step undoes. */
+const FINAL = new Set([CommunicationStatus.CANCELLED, CommunicationStatus.REJECTED]);
 
 /**
  * The communication's status as a function of its deliveries. Pure, so the
  * repository and tests share it.
  *
- * - CANCELLED stays CANCELLED.
+ * - CANCELLED stays CANCELLED, REJECTED stays REJECTED; AWAITING_APPROVAL
+ *   stays while every delivery is PENDING.
  * - A delivery that has a successor (a fallback delivery on the next channel)
  *   is not the end of its chain: its failure does not count. A failed chain end
  *   that still has channels left is waiting for its fallback and counts as
@@ -34,7 +37,7 @@ export function deriveCommunicationStatus(
   current: CommunicationStatus,
   deliveries: readonly DeliveryState[],
 ): CommunicationStatus {
-  if (current === CommunicationStatus.CANCELLED || deliveries.length === 0) return current;
+  if (FINAL.has(current) || deliveries.length === 0) return current;
 
   const superseded = new Set(deliveries.map((d) => d.previousDeliveryId).filter((id): id is string => id !== null));
   const ends = deliveries.filter((d) => !superseded.has(d.id));

@@ -60,6 +60,13 @@ export class CommunicationEntity {
   @Column({ type: 'bigint', transformer: epochMs, nullable: true })
   scheduledAt!: Date | null;
 
+  /** Who approved it (principal subject) and when; null unless it waited for approval and was approved. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  approvedBy!: string | null;
+
+  @Column({ type: 'bigint', transformer: epochMs, nullable: true })
+  approvedAt!: Date | null;
+
   /** Outbox marker: null until the render job has been handed to the queue. */
   @Column({ type: 'bigint', transformer: epochMs, nullable: true })
   queuedAt!: Date | null;

@@ -6,7 +6,7 @@ import { CommunicationEntity } from './communication.entity';
 import { DatabaseGate, isUniqueViolation } from './database.gate';
 import type { DeliveryEventEntity } from './delivery-event.entity';
 import { DeliveryEntity } from './delivery.entity';
-import { appendEvent, DeliveryLifecycle, type CancelResult, type RenderingMark, type RetryResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
+import { appendEvent, DeliveryLifecycle, type CancelResult, type RenderingMark, type RetryResult, type ReviewDecision, type ReviewResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
 import { DocumentEntity } from './document.entity';
 import { HistoryQueries, type DeliveryStats, type ListCommunications } from './history.queries';
 import { OutboxQueries } from './outbox.queries';
@@ -26,6 +26,8 @@ export interface CreateCommunicationInput {
   /** Agent text by editable slot; absent or null when none. */
   readonly blocks?: Readonly<Record<string, string>> | null;
   readonly templateVersion?: number;
+  /** Recorded AWAITING_APPROVAL: not to be handed to the queue until approved. */
+  readonly awaitingApproval?: boolean;
   readonly priority: Priority;
   readonly scheduledAt: Date | null;
   /** One delivery per plan: `chain[0]` first, the rest as its fallback chain. */
@@ -92,7 +94,7 @@ export class CommunicationRepository {
   markDeliveryQueued(deliveryId: string): Promise<boolean> {
     return this.outbox.markDeliveryQueued(deliveryId);
   }
-  /** Sweeper: communications never handed to the queue (not cancelled), created at least `olderThanMs` ago, oldest first. */
+  /** Sweeper: communications never handed to the queue (not cancelled, awaiting approval or rejected), created at least `olderThanMs` ago, oldest first. */
   findUnqueued(olderThanMs: number, limit: number): Promise<CommunicationEntity[]> {
     return this.outbox.findUnqueued(olderThanMs, limit);
   }
@@ -180,6 +182,14 @@ export class CommunicationRepository {
   resetForRetry(deliveryId: string): Promise<RetryResult> {
     return this.lifecycle.resetForRetry(deliveryId);
   }
+  /** AWAITING_APPROVAL → QUEUED (or SCHEDULED), recording who and when; the caller hands it to the queue. */
+  approve(communicationId: string, decision: ReviewDecision): Promise<ReviewResult> {
+    return this.lifecycle.review(communicationId, 'approve', decision);
+  }
+  /** AWAITING_APPROVAL → REJECTED, its deliveries CANCELLED with the reason on their timelines. */
+  reject(communicationId: string, decision: ReviewDecision): Promise<ReviewResult> {
+    return this.lifecycle.review(communicationId, 'reject', decision);
+  }
   /** Timeline entries without a status change (e.g. "printed in batch …"); once per (delivery, detail). Returns how many were written. */
   noteDeliveries(notes: readonly TimelineNote[]): Promise<number> {
     return this.notes.add(notes);
@@ -220,7 +230,9 @@ export class CommunicationRepository {
       blocks: input.blocks ? { ...input.blocks } : null,
       templateVersion: input.templateVersion ?? 1,
       priority: input.priority,
-      status: scheduled ? CommunicationStatus.SCHEDULED : CommunicationStatus.QUEUED,
+      status: input.awaitingApproval ? CommunicationStatus.AWAITING_APPROVAL : scheduled ? CommunicationStatus.SCHEDULED : CommunicationStatus.QUEUED,
+      approvedBy: null,
+      approvedAt: null,
       createdAt: now,
       scheduledAt: input.scheduledAt,
       queuedAt: null,
@@ -252,7 +264,7 @@ export class CommunicationRepository {
     for (const delivery of deliveries) {
       await this.insertRaw(manager, 'delivery', DELIVERY_COLUMNS, delivery);
       const chain = [delivery.channel, ...delivery.fallbackChannels].join('→');
-      const detail = scheduled ? `chain ${chain}, scheduled for ${input.scheduledAt!.toISOString()}` : `chain ${chain}`;
+      const detail = [`chain ${chain}`, scheduled ? `scheduled for ${input.scheduledAt!.toISOString()}` : null, input.awaitingApproval ? 'awaiting approval' : null].filter(Boolean).join(', ');
       await appendEvent(manager, delivery.id, DeliveryStatus.PENDING, detail, now, { first: true });
     }
     return { communication, deliveries, created: true };

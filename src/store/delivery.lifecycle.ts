@@ -30,6 +30,19 @@ export type CancelResult =
   | { readonly outcome: 'not-found' }
   | { readonly outcome: 'conflict'; readonly reason: string; readonly communication: CommunicationEntity };
 
+/** A reviewer's decision on a communication AWAITING_APPROVAL. */
+export interface ReviewDecision {
+  /** The reviewer's principal subject. */
+  readonly by: string;
+  /** Approval comment or rejection reason, for the timeline; already checked by the caller. */
+  readonly note: string | null;
+}
+
+export type ReviewResult =
+  | { readonly outcome: 'reviewed'; readonly communication: CommunicationEntity; readonly deliveries: DeliveryEntity[] }
+  | { readonly outcome: 'not-found' }
+  | { readonly outcome: 'conflict'; readonly reason: string; readonly communication: CommunicationEntity };
+
 export interface RenderingMark {
   readonly communication: CommunicationEntity;
   /** All of the communication's deliveries, by ordinal. */
@@ -122,13 +135,46 @@ export class DeliveryLifecycle {
     });
   }
 
+  /**
+   * The one decision on a communication AWAITING_APPROVAL, under its row lock
+   * (two reviewers at once: the second finds it decided → conflict). Approve:
+   * QUEUED, or SCHEDULED while its time is ahead, with approvedBy/approvedAt;
+   * reject: REJECTED, every delivery CANCELLED. Each delivery's timeline says who.
+   */
+  review(communicationId: string, kind: 'approve' | 'reject', decision: ReviewDecision): Promise<ReviewResult> {
+    return this.gate.write(async (manager): Promise<ReviewResult> => {
+      const communication = await this.lockCommunication(manager, communicationId);
+      if (!communication) return { outcome: 'not-found' };
+      if (communication.status !== CommunicationStatus.AWAITING_APPROVAL) {
+        const decided = communication.approvedBy !== null ? ` (approved by ${communication.approvedBy})` : '';
+        return { outcome: 'conflict', reason: `expected a communication AWAITING_APPROVAL, got ${communication.status}${decided}`, communication };
+      }
+      const deliveries = await this.deliveriesOf(manager, communicationId);
+      const now = this.clock();
+      const detail = `${kind === 'approve' ? 'approved' : 'rejected'} by ${decision.by}${decision.note ? `: ${decision.note}` : ''}`;
+      if (kind === 'approve') {
+        const scheduled = communication.scheduledAt !== null && communication.scheduledAt.getTime() > now.getTime();
+        for (const delivery of deliveries) await appendEvent(manager, delivery.id, delivery.status, detail, now);
+        await this.update(manager, communication, { status: scheduled ? CommunicationStatus.SCHEDULED : CommunicationStatus.QUEUED, approvedBy: decision.by, approvedAt: now, updatedAt: now });
+      } else {
+        for (const delivery of deliveries) {
+          await this.update(manager, delivery, { status: DeliveryStatus.CANCELLED, updatedAt: now });
+          await appendEvent(manager, delivery.id, DeliveryStatus.CANCELLED, detail, now);
+        }
+        await this.update(manager, communication, { status: CommunicationStatus.REJECTED, updatedAt: now });
+      }
+      return { outcome: 'reviewed', communication, deliveries };
+    });
+  }
+
   cancel(communicationId: string): Promise<CancelResult> {
     return this.gate.write(async (manager): Promise<CancelResult> => {
       const communication = await this.lockCommunication(manager, communicationId);
       if (!communication) return { outcome: 'not-found' };
       const deliveries = await this.deliveriesOf(manager, communicationId);
       if (communication.status === CommunicationStatus.CANCELLED) return { outcome: 'cancelled', changed: false, communication, deliveries };
-      if (communication.status !== CommunicationStatus.SCHEDULED && communication.status !== CommunicationStatus.QUEUED) {
+      const cancellable = [CommunicationStatus.SCHEDULED, CommunicationStatus.QUEUED, CommunicationStatus.AWAITING_APPROVAL];
+      if (!cancellable.includes(communication.status)) {
         return { outcome: 'conflict', reason: `expected a SCHEDULED or QUEUED communication, got ${communication.status}`, communication };
       }
       const started = deliveries.find((d) => d.status !== DeliveryStatus.PENDING);
@@ -150,8 +196,8 @@ export class DeliveryLifecycle {
       const locked = await this.lockDelivery(manager, deliveryId);
       if (!locked) return { outcome: 'not-found' };
       const { communication, delivery, deliveries } = locked;
-      if (communication.status === CommunicationStatus.CANCELLED) {
-        return { outcome: 'conflict', reason: 'expected a communication that is not CANCELLED, got CANCELLED', delivery };
+      if (communication.status === CommunicationStatus.CANCELLED || communication.status === CommunicationStatus.REJECTED) {
+        return { outcome: 'conflict', reason: `expected a communication that is not CANCELLED or REJECTED, got ${communication.status}`, delivery };
       }
       if (!canRetry(delivery.status)) {
         return { outcome: 'conflict', reason: `expected a FAILED or BOUNCED delivery, got ${delivery.status}`, delivery };

@@ -50,7 +50,8 @@ export class OutboxQueries {
     return this.gate.read((manager) =>
       manager
         .createQueryBuilder(CommunicationEntity, 'c')
-        .where('c.queuedAt IS NULL AND c.status <> :cancelled AND c.createdAt <= :before', { cancelled: CommunicationStatus.CANCELLED, before })
+        // Waiting for approval is not a lost hand-over: approveCommunication queues it.
+        .where('c.queuedAt IS NULL AND c.status NOT IN (:...held) AND c.createdAt <= :before', { held: [CommunicationStatus.CANCELLED, CommunicationStatus.AWAITING_APPROVAL, CommunicationStatus.REJECTED], before })
         .orderBy('c.createdAt', 'ASC')
         .limit(limit)
         .getMany(),

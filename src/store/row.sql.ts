@@ -59,7 +59,7 @@ export class RowSql {
   }
 }
 
-export const COMMUNICATION_COLUMNS = '"id", "callerId", "idempotencyKey", "customerId", "contractId", "templateKey", "channelPolicy", "requestedChannels", "data", "blocks", "templateVersion", "priority", "status", "createdAt", "scheduledAt", "queuedAt", "updatedAt", "version"';
+export const COMMUNICATION_COLUMNS = '"id", "callerId", "idempotencyKey", "customerId", "contractId", "templateKey", "channelPolicy", "requestedChannels", "data", "blocks", "templateVersion", "priority", "status", "createdAt", "scheduledAt", "approvedBy", "approvedAt", "queuedAt", "updatedAt", "version"';
 export const DELIVERY_COLUMNS = '"id", "communicationId", "customerId", "ordinal", "channel", "status", "recipient", "attempts", "providerMessageId", "error", "fallbackChannels", "previousDeliveryId", "documentId", "queuedAt", "createdAt", "updatedAt", "version"';
 
 const date = (value: unknown): Date => new Date(Number(value));
@@ -85,6 +85,8 @@ export function communicationOf(row: Record<string, unknown>): CommunicationEnti
     status: row.status as CommunicationStatus,
     createdAt: date(row.createdAt),
     scheduledAt: optionalDate(row.scheduledAt),
+    approvedBy: text(row.approvedBy),
+    approvedAt: optionalDate(row.approvedAt),
     queuedAt: optionalDate(row.queuedAt),
     updatedAt: date(row.updatedAt),
     version: Number(row.version),

@@ -156,6 +156,9 @@ export type ChannelStat = {
 /** A request to tell a customer something, and what became of it. */
 export type Communication = {
   __typename?: 'Communication';
+  approvedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Who approved it (principal subject), when it waited for approval; null otherwise. */
+  approvedBy?: Maybe<Scalars['String']['output']>;
   contractId?: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /** Null, with a BACKOFFICE_UNAVAILABLE error, when the CRM is down. */
@@ -198,6 +201,8 @@ export type CommunicationPreferences = {
 /** What sendCommunication with the same input would deliver; nothing written, nothing queued. */
 export type CommunicationPreview = {
   __typename?: 'CommunicationPreview';
+  /** Whether the send would wait in AWAITING_APPROVAL for a second person. */
+  approvalRequired: Scalars['Boolean']['output'];
   /** One chain per delivery, first channel tried first. */
   plan: Array<Array<Channel>>;
   /** Every channel of the plan, fallbacks included, once each. */
@@ -205,12 +210,14 @@ export type CommunicationPreview = {
 };
 
 export type CommunicationStatus =
+  | 'AWAITING_APPROVAL'
   | 'CANCELLED'
   | 'DELIVERED'
   | 'DELIVERING'
   | 'FAILED'
   | 'PARTIALLY_DELIVERED'
   | 'QUEUED'
+  | 'REJECTED'
   | 'RENDERING'
   | 'SCHEDULED';
 
@@ -462,6 +469,8 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Approves a communication AWAITING_APPROVAL (role approver or admin, never its sender): it is queued (or scheduled) and sent; approvedBy, approvedAt and the timeline record who. CONFLICT once decided. */
+  approveCommunication: Communication;
   /** Stops an EXPANDING or RUNNING run: nothing that has not started rendering is sent (CONFLICT when it is over). */
   cancelBatch: Batch;
   /** Cancels a communication that is still SCHEDULED or QUEUED (CONFLICT otherwise). */
@@ -472,12 +481,20 @@ export type Mutation = {
   recordInteraction: Interaction;
   /** A letter came back: its delivery becomes BOUNCED ("returned mail: <reason>") and the next channel of its chain takes over. */
   registerReturnedMail: Delivery;
+  /** Rejects a communication AWAITING_APPROVAL (role approver or admin, never its sender): REJECTED, nothing is sent; the reason goes on the timeline. CONFLICT once decided. */
+  rejectCommunication: Communication;
   /** Sends a FAILED or BOUNCED delivery again (CONFLICT otherwise). */
   retryDelivery: Delivery;
   /** Records a bulk run and starts it; each target gets a communication of its own, idempotent per batch key. */
   sendBulkCommunication: Batch;
   /** Records the request and queues its rendering and delivery. */
   sendCommunication: Communication;
+};
+
+
+export type MutationApproveCommunicationArgs = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
 };
 
 
@@ -504,6 +521,12 @@ export type MutationRecordInteractionArgs = {
 
 export type MutationRegisterReturnedMailArgs = {
   deliveryId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationRejectCommunicationArgs = {
+  id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
 };
 
@@ -849,8 +872,10 @@ export type SubscriptionDeliveryStatusChangedArgs = {
 /** A communication template and what it can produce. */
 export type Template = {
   __typename?: 'Template';
-  /** Whether a communication of this template waits for a second person to approve it. */
+  /** Whether every communication of this template waits for a second person to approve it. */
   approvalRequired: Scalars['Boolean']['output'];
+  /** Whether a communication waits for approval when its request fills an editable block. */
+  approvalWhenEdited: Scalars['Boolean']['output'];
   channels: Array<Channel>;
   /** What `data` must hold. */
   dataFields: Array<TemplateField>;
