@@ -9,6 +9,7 @@ import { Channel, ContractStatus } from '../src/domain';
 import { renderPdf } from '../src/render/pdf.renderer';
 import { TemplateCatalog } from '../src/render/template.catalog';
 import { context } from './render.fixtures';
+import { CommunicationClient, pdfText } from './support/communication.client';
 import { startHarness, type Harness } from './support/gateway.harness';
 import { createDatabase } from './support/postgres.cluster';
 
@@ -24,7 +25,7 @@ describe('the legacy back office, connected by config/backoffice.legacy.yaml', (
   beforeAll(async () => {
     const url = await createDatabase(process.env.TEST_POSTGRES_URL!, 'legacy_backoffice_test');
     legacy = await startLegacyBackoffice({ customers: 150, contracts: 400, products: 30, seed: 42, contractsDatabaseUrl: url });
-    h = await startHarness({ role: 'api', customers: 20, contracts: 40, products: 10, env: { BACKOFFICE_CONFIG: LEGACY_FILE, CATALOG_CACHE_TTL_MS: '0', ...legacy.env } });
+    h = await startHarness({ role: 'all', customers: 20, contracts: 40, products: 10, env: { BACKOFFICE_CONFIG: LEGACY_FILE, CATALOG_CACHE_TTL_MS: '0', ...legacy.env } });
   });
   afterAll(async () => {
     await h?.close();
@@ -123,6 +124,28 @@ describe('the legacy back office, connected by config/backoffice.legacy.yaml', (
     expect(body.data!.products.edges).toHaveLength(3);
     expect(body.errors?.[0].extensions).toMatchObject({ code: 'BACKOFFICE_UNAVAILABLE', system: 'crm' });
     expect(body.errors?.[0].message).not.toMatch(/fault injection|down/);
+  });
+
+  it('sends a letter whose data is bound late by the worker from the SOAP CRM, the policy register and the OAuth2 catalog', async () => {
+    const party = legacy.data.parties.find((p) => p.Addr && p.Forename && legacy.data.policies.some((r) => r.party_no === p.PartyNo && r.state === 'ACT'))!;
+    const policy = legacy.data.policies.find((r) => r.party_no === party.PartyNo && r.state === 'ACT')!;
+    const api = new CommunicationClient(h);
+    const sent = await api.sendOk({
+      customerId: party.PartyNo, templateKey: 'invoice-available', contractId: policy.policy_ref, channelPolicy: 'EXPLICIT', channels: ['LETTER'],
+      data: { invoiceNumber: 'INV-LEGACY-0001', amountDue: { amount: '84.20', currency: 'EUR' }, dueDate: '2026-08-15' },
+    });
+    const done = await api.settled(sent.id);
+    expect(done.status).toBe('DELIVERED');
+    const response = await fetch(done.documents[0].downloadUrl);
+    const text = pdfText(Buffer.from(await response.arrayBuffer())).replace(/\s+/g, ' ');
+    // Name and address from the SOAP CRM, the policy number from PostgreSQL, the product from the catalog: none of it was in the request.
+    expect(text).toContain(`${party.Forename} ${party.Surname}`);
+    expect(text).toContain(party.Addr!.City);
+    expect(text).toContain(policy.policy_no);
+    expect(text).toContain(legacy.data.articles.find((a) => a.articleNo === policy.article_no)!.title);
+    expect(text).toContain('INV-LEGACY-0001');
+    // The worker asked the CRM itself, in one call.
+    expect(legacy.stats('crm').byRoute['SOAP GetParties']).toBeGreaterThanOrEqual(1);
   });
 
   describe('a letter with a mapped attribute', () => {
