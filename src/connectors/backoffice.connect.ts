@@ -79,8 +79,9 @@ export async function connectBackoffice(file: BackofficeFile, defaults: Connecto
   const crmParts = build('crm', crmSpec);
   const contractsParts = build('contracts', contractsSpec);
   const catalogParts = build('catalog', catalogSpec);
-  const crm = new ConfiguredCrm(crmSpec, crmParts.runner, crmParts.resilience);
-  const contracts = new ConfiguredContracts(contractsSpec, contractsParts.runner, contractsParts.resilience, contractsParts.source);
+  // Customers and contracts are cached only when the file asks for it; the catalog follows CATALOG_CACHE_TTL_MS.
+  const crm = new ConfiguredCrm(crmSpec, crmParts.runner, crmParts.resilience, { cacheTtlMs: crmSpec.cacheTtlMs ?? 0 });
+  const contracts = new ConfiguredContracts(contractsSpec, contractsParts.runner, contractsParts.resilience, contractsParts.source, { cacheTtlMs: contractsSpec.cacheTtlMs ?? 0 });
   const catalog = new ConfiguredCatalog(catalogSpec, catalogParts.runner, catalogParts.resilience, { cacheTtlMs: catalogSpec.cacheTtlMs ?? defaults.cacheTtlMs });
   const opened = await Promise.allSettled(built.map((part) => part.source.open()));
   const refused = opened.find((result): result is PromiseRejectedResult => result.status === 'rejected');

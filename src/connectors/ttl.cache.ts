@@ -58,6 +58,10 @@ export class TtlCache<V> {
     this.lru?.set(key, { value });
   }
 
+  delete(key: string): void {
+    this.lru?.delete(key);
+  }
+
   clear(): void {
     this.lru?.clear();
   }

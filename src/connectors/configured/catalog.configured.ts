@@ -5,17 +5,11 @@ import type { CallContext, Page, PageRequest, ProductCatalog } from '../backoffi
 import { compileProductMapper, type ProductMapper } from '../mapping/product.mapper';
 import type { BreakerState, Resilience } from '../resilience';
 import type { CatalogSpec } from '../spec/backoffice.schema';
-import { TtlCache } from '../ttl.cache';
+import { RecordCache, type RecordCacheOptions } from './record.cache';
 import type { OperationRunner } from './operation.runner';
 
-export interface CatalogCacheOptions {
-  /** How long a product (or its absence) is served from memory, ms; 0 off. */
-  readonly cacheTtlMs: number;
-  /** Most products kept. Default 10_000. */
-  readonly cacheMaxEntries?: number;
-  /** Clock of the cache, for tests. */
-  readonly now?: () => number;
-}
+/** The catalog's cache: `cacheTtlMs`, from CATALOG_CACHE_TTL_MS unless the file says otherwise. */
+export type CatalogCacheOptions = RecordCacheOptions;
 
 /**
  * The product catalog as its configuration describes it. Catalog data changes
@@ -24,8 +18,7 @@ export interface CatalogCacheOptions {
  */
 export class ConfiguredCatalog implements ProductCatalog {
   private readonly map: ProductMapper;
-  private readonly cache: TtlCache<ProductRecord | null>;
-  private readonly inflight = new Map<string, Promise<ProductRecord | null>>();
+  private readonly cache: RecordCache<ProductRecord | null>;
 
   constructor(
     private readonly spec: CatalogSpec,
@@ -34,7 +27,7 @@ export class ConfiguredCatalog implements ProductCatalog {
     options: CatalogCacheOptions,
   ) {
     this.map = compileProductMapper(spec.products.map);
-    this.cache = new TtlCache({ ttlMs: options.cacheTtlMs, maxEntries: options.cacheMaxEntries, now: options.now });
+    this.cache = new RecordCache({ ttlMs: options.cacheTtlMs, maxEntries: options.cacheMaxEntries, now: options.now });
   }
 
   state(): BreakerState {
@@ -43,22 +36,7 @@ export class ConfiguredCatalog implements ProductCatalog {
 
   async getProducts(ids: readonly string[], call?: CallContext): Promise<readonly (ProductRecord | null)[]> {
     if (ids.length === 0) return [];
-    const found = new Map<string, ProductRecord | null>();
-    const waits: Promise<unknown>[] = [];
-    const missing: string[] = [];
-    for (const id of uniqueIds(ids)) {
-      const cached = this.cache.get(id);
-      const pending = cached === undefined ? this.inflight.get(id) : undefined;
-      if (cached !== undefined) found.set(id, cached);
-      else if (pending) waits.push(pending.then((product) => found.set(id, product)));
-      else missing.push(id);
-    }
-    if (missing.length > 0) {
-      const fetching = this.fetch(missing, call);
-      waits.push(fetching.then((products) => missing.forEach((id) => found.set(id, products.get(id) ?? null))));
-      if (this.cache.enabled) this.share(missing, fetching);
-    }
-    await Promise.all(waits);
+    const found = await this.cache.load(uniqueIds(ids), (missing) => this.fetch(missing, call), null);
     return ids.map((id) => found.get(id) ?? null);
   }
 
@@ -81,26 +59,8 @@ export class ConfiguredCatalog implements ProductCatalog {
     return Promise.resolve();
   }
 
-  /** Fills the cache, absences included. */
   private async fetch(ids: readonly string[], call?: CallContext): Promise<Map<string, ProductRecord>> {
     const records = await this.runner.byIds(this.spec.products.byIds, ids, this.map, call);
-    const products = new Map(records.map((product) => [product.id, product]));
-    for (const id of ids) this.cache.set(id, products.get(id) ?? null);
-    return products;
-  }
-
-  /** Lets concurrent callers wait for ids already being fetched instead of asking again. */
-  private share(ids: readonly string[], fetching: Promise<Map<string, ProductRecord>>): void {
-    const entries = ids.map((id) => {
-      const promise = fetching.then((products) => products.get(id) ?? null);
-      // Only callers that joined observe a failure; an unobserved one must not surface as unhandled.
-      promise.catch(() => undefined);
-      this.inflight.set(id, promise);
-      return [id, promise] as const;
-    });
-    const forget = (): void => {
-      for (const [id, promise] of entries) if (this.inflight.get(id) === promise) this.inflight.delete(id);
-    };
-    fetching.then(forget, forget);
+    return new Map(records.map((product) => [product.id, product]));
   }
 }

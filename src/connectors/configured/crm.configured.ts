@@ -6,6 +6,7 @@ import { compileCustomerMapper, type CustomerMapper } from '../mapping/customer.
 import type { BreakerState, Resilience } from '../resilience';
 import type { CrmSpec } from '../spec/backoffice.schema';
 import type { OperationRunner } from './operation.runner';
+import { RecordCache, type RecordCacheOptions } from './record.cache';
 
 const MAX_SEARCH_LENGTH = 200;
 
@@ -19,12 +20,17 @@ export interface PreferencesUpdate {
 export class ConfiguredCrm implements CustomerDirectory {
   private readonly map: CustomerMapper;
 
+  /** Customers (and unknown ids) by id, for `cacheTtlMs`; off by default. */
+  private readonly cache: RecordCache<CustomerRecord | null>;
+
   constructor(
     private readonly spec: CrmSpec,
     private readonly runner: OperationRunner,
     private readonly resilience: Resilience,
+    options: RecordCacheOptions = { cacheTtlMs: 0 },
   ) {
     this.map = compileCustomerMapper(spec.customers.map, spec.defaultLanguage ?? 'en');
+    this.cache = new RecordCache({ ttlMs: options.cacheTtlMs, maxEntries: options.cacheMaxEntries, now: options.now });
   }
 
   state(): BreakerState {
@@ -33,8 +39,11 @@ export class ConfiguredCrm implements CustomerDirectory {
 
   async getCustomers(ids: readonly string[], call?: CallContext): Promise<readonly (CustomerRecord | null)[]> {
     if (ids.length === 0) return [];
-    const records = await this.runner.byIds(this.spec.customers.byIds, uniqueIds(ids), this.map, call);
-    const found = new Map(records.map((record) => [record.id, record]));
+    const found = await this.cache.load(
+      uniqueIds(ids),
+      async (missing) => new Map((await this.runner.byIds(this.spec.customers.byIds, missing, this.map, call)).map((record) => [record.id, record])),
+      null,
+    );
     return ids.map((id) => found.get(id) ?? null);
   }
 
@@ -58,6 +67,11 @@ export class ConfiguredCrm implements CustomerDirectory {
   async updatePreferences(customerId: string, update: PreferencesUpdate, call?: CallContext): Promise<void> {
     const op = this.spec.customers.updatePreferences;
     if (!op) throw new RangeError('backoffice.crm.customers.updatePreferences: expected an operation, got nothing');
-    await this.runner.write(op, { id: customerId, preferredChannel: update.preferredChannel ?? null, consents: update.consents ?? undefined }, call);
+    try {
+      await this.runner.write(op, { id: customerId, preferredChannel: update.preferredChannel ?? null, consents: update.consents ?? undefined }, call);
+    } finally {
+      // Written (or perhaps written, when the call failed): the next read asks the CRM.
+      this.cache.forget([customerId]);
+    }
   }
 }

@@ -40,6 +40,10 @@ function checkUrl(system: SystemSpec, base: string, problems: string[]): void {
     }
     return;
   }
+  if (system.auth?.type === 'forward' && (system.cacheTtlMs ?? 0) > 0 && !base.endsWith('.catalog')) {
+    // What one caller may see would be served to the next from memory.
+    problems.push(`${base}.cacheTtlMs: expected 0 with auth forward (answers may depend on the caller), got ${system.cacheTtlMs}`);
+  }
   if (!/^https?:\/\/[^\s]+$/.test(system.url)) problems.push(`${base}.url: expected an http(s) URL for kind ${system.kind}, got ${JSON.stringify(system.url.slice(0, 60))}`);
   if (system.poolSize !== undefined) problems.push(`${base}.poolSize: expected nothing for kind ${system.kind} (sql only), got a value`);
   if (system.wsdl !== undefined && system.kind !== 'soap') problems.push(`${base}.wsdl: expected nothing for kind ${system.kind} (soap only), got a value`);
