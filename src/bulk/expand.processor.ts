@@ -114,6 +114,8 @@ async function recordTarget(deps: ExpandDeps, batch: BatchEntity, templateChanne
     channelPolicy: batch.channelPolicy,
     requestedChannels: batch.requestedChannels,
     data: batch.data,
+    // What this process knows as active (it validated the data with it); rendered with the same version.
+    templateVersion: deps.templates.get(batch.templateKey)?.version ?? 1,
     priority: batch.priority,
     scheduledAt: batch.scheduledAt,
     plans: plan.plans.map((p) => ({ chain: p.chain, recipient: deps.channels.recipientOf(p.chain[0], customer) })),

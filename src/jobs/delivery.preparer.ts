@@ -20,9 +20,11 @@ export type Prepared =
   | { readonly ok: false; readonly reason: string };
 
 /** Fresh data, one model (ComposeError when the data cannot make one). */
-export async function composeCommunication(deps: Pick<PipelineDeps, 'backoffice' | 'sender' | 'templates'>, communication: CommunicationEntity): Promise<Composed> {
+export async function composeCommunication(deps: Pick<PipelineDeps, 'backoffice' | 'sender' | 'templates' | 'templateVersions'>, communication: CommunicationEntity): Promise<Composed> {
+  // The version it was sent with, published from whichever process: compiled here first if this process lacks it.
+  await deps.templateVersions?.ensure(communication.templateKey, communication.templateVersion);
   const ctx = await loadRenderContext(deps.backoffice, deps.sender, communication);
-  return { ctx, model: deps.templates.compose(communication.templateKey, ctx) };
+  return { ctx, model: deps.templates.compose(communication.templateKey, ctx, communication.templateVersion) };
 }
 
 /**

@@ -30,6 +30,8 @@ export interface PipelineDeps {
   readonly archive: DocumentArchive;
   readonly backoffice: Backoffice;
   readonly templates: TemplateCatalog;
+  /** Published template versions; absent: only the files (version 1). */
+  readonly templateVersions?: { ensure(templateKey: string, version: number): Promise<void> };
   /** The channel modules: how each channel renders, who it reaches. */
   readonly channels: ChannelRegistry;
   readonly providers: Partial<Record<Channel, ChannelProvider>>;

@@ -34,11 +34,16 @@ const KEY = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export class TemplateCatalog {
   /** Intl formatters cost more to build than to use; one per language and country is plenty. */
   private readonly formats = new Map<string, LocaleFormat>();
+  /** Every compiled version by key; version 1 is the file. Versions are immutable, so this only grows. */
+  private readonly versions = new Map<string, Map<number, CompiledTemplate>>();
 
   private constructor(
-    private readonly templates: ReadonlyMap<string, CompiledTemplate>,
+    /** The active (highest known) version of each key. */
+    private readonly templates: Map<string, CompiledTemplate>,
     private readonly options: TemplateCatalogOptions,
-  ) {}
+  ) {
+    for (const [key, template] of templates) this.versions.set(key, new Map([[1, template]]));
+  }
 
   static load(dir: string, options: TemplateCatalogOptions = {}): TemplateCatalog {
     let names: string[];
@@ -69,28 +74,65 @@ export class TemplateCatalog {
     return [...this.templates.values()].map((t) => t.descriptor);
   }
 
-  get(key: string): TemplateDescriptor | undefined {
-    return this.templates.get(key)?.descriptor;
+  /** The active version's descriptor, or the given version's (undefined when this process has not compiled it). */
+  get(key: string, version?: number): TemplateDescriptor | undefined {
+    return this.compiled(key, version)?.descriptor;
+  }
+
+  /** Whether this process has compiled that version. */
+  has(key: string, version: number): boolean {
+    return this.versions.get(key)?.has(version) ?? false;
+  }
+
+  /** The highest version compiled here of each key. */
+  activeVersions(): Map<string, number> {
+    return new Map([...this.templates].map(([key, t]) => [key, t.descriptor.version]));
+  }
+
+  /**
+   * Checks a definition as a new version of an existing key would be checked
+   * (the same rules as the files): the compiled template, or a
+   * TemplateFileError naming the field.
+   */
+  compileVersion(json: unknown, key: string, version: number): CompiledTemplate {
+    if (!this.templates.has(key)) throw new TemplateFileError('definition', 'key', `expected one of ${[...this.templates.keys()].join(', ')}, got ${JSON.stringify(key)}`);
+    return compileTemplate(json, 'definition', key, this.options.channels ?? builtInChannels(), version);
+  }
+
+  /** A published version (from the database); the highest one known becomes the active one. */
+  addVersion(template: CompiledTemplate): void {
+    const { key, version } = template.descriptor;
+    const known = this.versions.get(key);
+    if (!known) throw new Error(`template ${key}: expected a key with a file in templates/, got none`);
+    known.set(version, template);
+    if (version > this.templates.get(key)!.descriptor.version) this.templates.set(key, template);
   }
 
   /** For the API, before anything is recorded: a message for BAD_USER_INPUT, or null when the data will do. */
-  validateData(key: string, data: unknown): string | null {
-    const template = this.templates.get(key);
+  validateData(key: string, data: unknown, version?: number): string | null {
+    const template = this.compiled(key, version);
     if (!template) return `templateKey: expected one of ${[...this.templates.keys()].join(', ')}, got ${JSON.stringify(key)}`;
     const check = checkData(template.descriptor.fields, data);
     return check.ok ? null : check.error;
   }
 
   /** The format-neutral document for this customer, in their language (English when the template lacks it). */
-  compose(key: string, ctx: RenderContext): DocumentModel {
-    const template = this.templates.get(key);
-    if (!template) throw new ComposeError(`templateKey: expected one of ${[...this.templates.keys()].join(', ')}, got ${JSON.stringify(key)}`);
+  compose(key: string, ctx: RenderContext, version?: number): DocumentModel {
+    const template = this.compiled(key, version);
+    if (!template) {
+      if (this.templates.has(key)) throw new ComposeError(`template ${key}: expected a published version, got ${version} (not found)`);
+      throw new ComposeError(`templateKey: expected one of ${[...this.templates.keys()].join(', ')}, got ${JSON.stringify(key)}`);
+    }
     if (template.descriptor.requiresContract && !ctx.contract) {
       throw new ComposeError(`template ${key}: expected a contract, got none`);
     }
     const check = checkData(template.descriptor.fields, ctx.data);
     if (!check.ok) throw new ComposeError(`template ${key}: ${check.error}`);
     return composeDocument(template, ctx, check.value, (language, country) => this.formatFor(language, country));
+  }
+
+  private compiled(key: string, version?: number): CompiledTemplate | undefined {
+    return version === undefined ? this.templates.get(key) : this.versions.get(key)?.get(version);
   }
 
   private formatFor(language: string, country: string | null): LocaleFormat {

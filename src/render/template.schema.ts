@@ -6,6 +6,8 @@ import { SCOPE_ROOTS, TemplateText, ValuePath, type ScopeRoot } from './template
 
 /** TemplateInfo plus what the API and the channels need to know before composing. */
 export interface TemplateDescriptor extends TemplateInfo {
+  /** 1: the file in templates/; 2, 3, …: published through the API. */
+  readonly version: number;
   readonly attachPdf: boolean;
   /** Slots an agent may fill (`blocks` of a send); their text follows the template's own blocks, in this order. */
   readonly editableBlocks: readonly string[];
@@ -76,7 +78,7 @@ const LANGUAGE_KEYS = ['title', 'subject', 'salutation', 'intro', 'blocks', 'clo
 const FIELD_KEYS = ['type', 'required', 'maxLength', 'maxItems', 'items', 'description'];
 
 /** Checks one template file's JSON and parses every placeholder once, so composing never meets a surprise. */
-export function compileTemplate(json: unknown, file: string, expectedKey: string, known: readonly TemplateChannel[]): CompiledTemplate {
+export function compileTemplate(json: unknown, file: string, expectedKey: string, known: readonly TemplateChannel[], version = 1): CompiledTemplate {
   const r = new TemplateFileReader(file);
   const top = r.object(json, '', TOP_KEYS);
   const key = r.string(top.key, 'key');
@@ -94,6 +96,7 @@ export function compileTemplate(json: unknown, file: string, expectedKey: string
   }
   const descriptor: TemplateDescriptor = {
     key,
+    version,
     name: r.string(top.name, 'name'),
     channels,
     languages: [...languages.keys()],

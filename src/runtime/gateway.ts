@@ -18,6 +18,8 @@ import { TemplateCatalog } from '../render/template.catalog';
 import { buildGatewaySchema } from '../schema/build';
 import { CommunicationService } from '../services/communication.service';
 import { PreviewService } from '../services/preview.service';
+import { TemplateVersions } from '../services/template.versions';
+import { TemplateVersionRepository } from '../store/template-version.repository';
 import { PreviewStore } from '../services/preview.store';
 import { registerPreviewsRoute } from '../http/previews.route';
 import { inlineLetterRenderer } from '../render/pdf.renderers';
@@ -135,6 +137,8 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     const channels = new ChannelRegistry(options.channels ?? builtInChannels());
     const templates = TemplateCatalog.load(options.templatesDir ?? join(projectRoot(), 'templates'), { channels: channels.modules });
     const repository = store.communications;
+    // Published template versions (the files are version 1), shared through the database.
+    const templateVersions = new TemplateVersions(templates, new TemplateVersionRepository(store.dataSource), logger);
     const archive = new DocumentArchive({
       dir: join(config.dataDir, 'archive'),
       signingSecret: config.documentSigningSecret,
@@ -157,7 +161,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     let bounceUrl: string | null = null;
     let pipelineWorkers: RunningWorkers | null = null;
     if (role === 'worker' || role === 'all') {
-      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, channels, events, dispatcher, logger, tuning: options.workers });
+      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, templateVersions, channels, events, dispatcher, logger, tuning: options.workers });
       bounceUrl = workers.bounceUrl;
       pipelineWorkers = workers.workers;
       stack.push(['workers', () => workers.close()]);
@@ -202,7 +206,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         enqueueDelivery: (d: DeliveryEntity, priority: Priority, correlationId?: string) => enqueueDelivery(enqueue, d, priority, correlationId),
         cancel: (id: string) => dispatcher.cancel(id),
       };
-      const communications = new CommunicationService({ repository, templates, channels, jobs, feed, logger });
+      const communications = new CommunicationService({ repository, templates, channels, jobs, feed, logger, versions: templateVersions });
       const contactFeed = createRedisChannel<ContactHistoryChange>({ redisUrl: endpoints.redisUrl, channel: `${config.queuePrefix}:contact-history`, name: 'ccm-contact' });
       stack.push(['contact feed', () => contactFeed.close()]);
       const contacts = new ContactService({ interactions: new InteractionRepository(store.dataSource), communications: repository, contactFeed, statusFeed: feed });
@@ -219,7 +223,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         letters: inlineLetterRenderer({ pdfa: config.documentPdfa, layout: { homeCountry: config.print.homeCountry } }),
         sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
       });
-      const services = { backoffice, backofficeFor: (call: CallContext) => backoffice.forCaller(call), repository, archive, templates, communications, feed, contacts, previews };
+      const services = { backoffice, backofficeFor: (call: CallContext) => backoffice.forCaller(call), repository, archive, templates, templateVersions, communications, feed, contacts, previews };
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
       const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, channels, backoffice, logger, jobOptions: options.jobOptions });
       stack.push(['bulk api', () => bulkApi.close()]);

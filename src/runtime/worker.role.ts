@@ -25,6 +25,7 @@ export interface WorkerRoleDeps {
   readonly archive: DocumentArchive;
   readonly backoffice: Backoffice;
   readonly templates: TemplateCatalog;
+  readonly templateVersions?: { ensure(templateKey: string, version: number): Promise<void> };
   readonly channels: ChannelRegistry;
   readonly events: StatusEvents;
   readonly dispatcher: Dispatcher;
@@ -77,6 +78,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     archive: deps.archive,
     backoffice: deps.backoffice,
     templates: deps.templates,
+    templateVersions: deps.templateVersions,
     channels: deps.channels,
     letters,
     providers,

@@ -29,6 +29,8 @@ export interface CommunicationServiceOptions {
   readonly channels: ChannelRegistry;
   readonly jobs: JobDispatch;
   readonly feed: StatusFeed;
+  /** Published template versions: synced before each check, so a send uses the version active now in any process. */
+  readonly versions?: { sync(): Promise<void> };
   /** Largest `data` accepted, as JSON. Default 16 KiB. */
   readonly maxDataBytes?: number;
   /** Farthest `scheduledAt` accepted. Default 366 days. */
@@ -86,6 +88,7 @@ export class CommunicationService {
       requestedChannels: input.channels ?? null,
       data,
       blocks,
+      templateVersion: template.version,
       awaitingApproval: approvalRequired,
       priority: input.priority ?? Priority.NORMAL,
       scheduledAt,
@@ -105,6 +108,7 @@ export class CommunicationService {
    */
   async check(input: SendCommunicationInput, ctx: RequestContext): Promise<CheckedRequest> {
     const { templates } = this.options;
+    await this.stored(async () => this.options.versions?.sync());
     const template = templates.get(input.templateKey);
     if (!template) throw badInput(`templateKey: expected one of ${templates.list().map((t) => t.key).join(', ')}, got ${JSON.stringify(input.templateKey)}`, 'templateKey');
     const data = checkTemplateData(input.data, this.maxDataBytes);

@@ -7,6 +7,7 @@ import type { DocumentArchive } from '../store/document.archive';
 import type { CommunicationService } from './communication.service';
 import type { ContactService } from './contact.service';
 import type { PreviewService } from './preview.service';
+import type { TemplateVersions } from './template.versions';
 import type { StatusFeed } from './status.feed';
 
 /** Long-lived parts, built once by the composition root; resolvers and routes reach them through the request context. */
@@ -24,6 +25,8 @@ export interface GatewayServices {
   /** Bulk sends and print output; absent in a gateway built without them. */
   readonly bulk?: BulkService;
   readonly print?: PrintService;
+  /** Published template versions (publishTemplate, the active version in `templates`); absent: the files only. */
+  readonly templateVersions?: TemplateVersions;
   /** previewCommunication; absent in a gateway built without it. */
   readonly previews?: PreviewService;
 }

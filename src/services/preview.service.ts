@@ -67,7 +67,7 @@ export class PreviewService {
     let renderCtx;
     try {
       renderCtx = await loadRenderContext(backoffice, sender, communication);
-      model = templates.compose(checked.template.key, renderCtx);
+      model = templates.compose(checked.template.key, renderCtx, checked.template.version);
     } catch (error) {
       // What the render step would fail on for good (a record gone since the check): the caller's input.
       if (error instanceof ComposeError) throw badInput(error.message);

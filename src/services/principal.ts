@@ -39,6 +39,8 @@ export const ACCESS = Object.freeze({
   operations: ['agent', 'service', 'admin'],
   /** approveCommunication, rejectCommunication (never by the communication's own sender, checked in the service). */
   approve: ['approver', 'admin'],
+  /** publishTemplate: a new version every later send uses. */
+  publishTemplates: ['admin'],
   /** Print room: closing and listing print batches. */
   printOperations: ['agent', 'admin'],
   /** The product catalog: not personal, and a portal shows the products of its contracts. */

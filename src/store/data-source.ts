@@ -17,9 +17,11 @@ import { InteractionEntity } from './interaction.entity';
 import { ContactMemory1767398400000 } from './migrations/0003-contact-memory.migration';
 import { Composition1767571200000 } from './migrations/0005-composition.migration';
 import { Approval1767657600000 } from './migrations/0006-approval.migration';
+import { TemplateVersions1767744000000 } from './migrations/0007-template-versions.migration';
+import { TemplateVersionEntity } from './template-version.entity';
 
-export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity, BatchEntity, BatchTargetChunkEntity, BatchMemberEntity, PrintBatchEntity, PrintLetterEntity, InteractionEntity];
-export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000, ContactMemory1767398400000, Composition1767571200000, Approval1767657600000];
+export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity, BatchEntity, BatchTargetChunkEntity, BatchMemberEntity, PrintBatchEntity, PrintLetterEntity, InteractionEntity, TemplateVersionEntity];
+export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000, ContactMemory1767398400000, Composition1767571200000, Approval1767657600000, TemplateVersions1767744000000];
 
 export interface DataSourceOptions {
   /** PostgreSQL connections per process; default 10. */

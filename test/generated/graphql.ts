@@ -477,6 +477,8 @@ export type Mutation = {
   cancelCommunication: Communication;
   /** Closes a print batch now from the spooled letters (null when there are none); CONFLICT while another closing runs. */
   closePrintBatch?: Maybe<PrintBatch>;
+  /** Admin: a new version of an existing template (the JSON of a template file), checked like the files; every later send in every process uses it, earlier communications keep theirs. BAD_USER_INPUT naming the field when it does not validate. */
+  publishTemplate: Template;
   /** A contact the gateway did not send. Idempotent on (caller, externalId). */
   recordInteraction: Interaction;
   /** A letter came back: its delivery becomes BOUNCED ("returned mail: <reason>") and the next channel of its chain takes over. */
@@ -511,6 +513,11 @@ export type MutationCancelCommunicationArgs = {
 export type MutationClosePrintBatchArgs = {
   duplex?: InputMaybe<Scalars['Boolean']['input']>;
   maxLetters?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationPublishTemplateArgs = {
+  definition: Scalars['JSON']['input'];
 };
 
 
@@ -712,6 +719,7 @@ export type Query = {
   product?: Maybe<Product>;
   /** Null, with BACKOFFICE_UNAVAILABLE, when the catalog is down (the rest of the response still resolves). */
   products?: Maybe<ProductConnection>;
+  /** Every template at its active version. */
   templates: Array<Template>;
 };
 
