@@ -21,12 +21,13 @@ describe('simulated back-office data', () => {
     expect(data.customers).toHaveLength(10_000);
     expect(data.contracts).toHaveLength(25_000);
     expect(data.products).toHaveLength(200);
-    // About 0.2 s warm and 0.3 s cold on an idle 2-core box; the bounds leave room for a busy one
-    // and still catch anything quadratic.
+    // About 0.2-0.4 s in plain Node on an idle 2-core box, two to three times that inside jest's
+    // module sandbox, and more again while other suites load both cores. The bound leaves room for
+    // that and still catches anything quadratic (10,000 customers squared is minutes, not seconds).
     expect(elapsedMs).toBeLessThan(3_000);
     const warmStart = performance.now();
     generateBackofficeData({ customers: 10_000, contracts: 25_000, products: 200, seed: 43 });
-    expect(performance.now() - warmStart).toBeLessThan(1_000);
+    expect(performance.now() - warmStart).toBeLessThan(3_000);
   });
 
   it('is deterministic for a seed, differs across seeds, and keeps a prefix when sizes grow', () => {
