@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { compileFast, FALLBACK } from './jsonata.fast';
 
 /**
  * A compiled mapping expression: synchronous for plain paths, a promise for
@@ -48,13 +49,28 @@ function evaluationError(error: unknown): EvaluationError {
  * read directly: it is what most fields are, and it costs a property read
  * instead of a JSONata evaluation per record. When that path meets a list
  * (where JSONata would map over it), the JSONata expression answers instead, so
- * both give the same result. Anything else is JSONata, evaluated per batch
- * through `many`. Throws ExpressionError when it does not parse.
+ * both give the same result. Other expressions run on a synchronous evaluator
+ * of the JSONata subset mappings use (jsonata.fast.ts), JSONata answering for
+ * records that evaluator hands back; expressions beyond that subset are
+ * JSONata, evaluated per batch through `many`. Throws ExpressionError when it
+ * does not parse.
  */
 export function compileExpression(source: string): Evaluate {
   const compiled = parse(source);
   const evaluate = (input: unknown): Promise<unknown> => compiled.evaluate(input).catch((error: unknown) => Promise.reject(evaluationError(error)));
   if (!PLAIN_PATH.test(source) || source.includes('$')) {
+    // Most mapping expressions are within what the synchronous evaluator knows: no promise per record then.
+    const fast = compileFast(compiled.ast());
+    if (fast) {
+      return (input: unknown) => {
+        try {
+          return fast(input);
+        } catch (error) {
+          if (error === FALLBACK) return evaluate(input);
+          throw error;
+        }
+      };
+    }
     const batch = batchOf(source);
     return Object.assign(evaluate, { many: batch ? (inputs: readonly unknown[]) => evaluateMany(batch, inputs, evaluate) : undefined });
   }
