@@ -7,6 +7,7 @@ import type { DeliveryEntity } from '../store/delivery.entity';
 import type { DocumentEntity } from '../store/document.entity';
 import type { PipelineDeps } from './pipeline.deps';
 import { loadRenderContext } from './render-context.loader';
+import { encodeSnapshot } from '../render/render-snapshot';
 
 /** The communication's document model and what it was composed from. */
 export interface Composed {
@@ -43,7 +44,10 @@ export async function prepareDeliveries(
   let pdf: Promise<DocumentEntity> | null = null;
   const archivedPdf = (): Promise<DocumentEntity> =>
     (pdf ??= (deps.letters ? deps.letters.render(model) : renderPdf(model)).then(({ pdf: bytes, pages }) =>
-      deps.archive.put(bytes, { communicationId: communication.id, customerId: communication.customerId, kind: communication.templateKey, mimeType: 'application/pdf', pages }),
+      deps.archive.put(bytes, {
+        communicationId: communication.id, customerId: communication.customerId, kind: communication.templateKey, mimeType: 'application/pdf', pages,
+        snapshot: encodeSnapshot({ templateKey: communication.templateKey, templateVersion: communication.templateVersion, ctx }),
+      }),
     ));
 
   const prepare = async (delivery: DeliveryEntity): Promise<Prepared> => {

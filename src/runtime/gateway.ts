@@ -19,6 +19,7 @@ import { buildGatewaySchema } from '../schema/build';
 import { CommunicationService } from '../services/communication.service';
 import { PreviewService } from '../services/preview.service';
 import { TemplateVersions } from '../services/template.versions';
+import { ReprintService } from '../services/reprint.service';
 import { TemplateVersionRepository } from '../store/template-version.repository';
 import { PreviewStore } from '../services/preview.store';
 import { registerPreviewsRoute } from '../http/previews.route';
@@ -218,12 +219,14 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       }]);
       const previewStore = new PreviewStore(previewRedis, { prefix: config.queuePrefix, signingSecret: config.documentSigningSecret, publicUrl: config.publicUrl });
       const [senderName, ...senderLines] = config.senderAddress;
+      const apiLetters = inlineLetterRenderer({ pdfa: config.documentPdfa, layout: { homeCountry: config.print.homeCountry } });
+      const reprints = new ReprintService({ repository, templates, versions: templateVersions, letters: apiLetters, store: previewStore });
       const previews = new PreviewService({
         communications, templates, channels, backoffice, store: previewStore,
-        letters: inlineLetterRenderer({ pdfa: config.documentPdfa, layout: { homeCountry: config.print.homeCountry } }),
+        letters: apiLetters,
         sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
       });
-      const services = { backoffice, backofficeFor: (call: CallContext) => backoffice.forCaller(call), repository, archive, templates, templateVersions, communications, feed, contacts, previews };
+      const services = { backoffice, backofficeFor: (call: CallContext) => backoffice.forCaller(call), repository, archive, templates, templateVersions, communications, feed, contacts, previews, reprints };
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
       const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, channels, backoffice, logger, jobOptions: options.jobOptions });
       stack.push(['bulk api', () => bulkApi.close()]);

@@ -8,6 +8,7 @@ import type { CommunicationService } from './communication.service';
 import type { ContactService } from './contact.service';
 import type { PreviewService } from './preview.service';
 import type { TemplateVersions } from './template.versions';
+import type { ReprintService } from './reprint.service';
 import type { StatusFeed } from './status.feed';
 
 /** Long-lived parts, built once by the composition root; resolvers and routes reach them through the request context. */
@@ -27,6 +28,8 @@ export interface GatewayServices {
   readonly print?: PrintService;
   /** Published template versions (publishTemplate, the active version in `templates`); absent: the files only. */
   readonly templateVersions?: TemplateVersions;
+  /** reprintDocument; absent in a gateway built without it. */
+  readonly reprints?: ReprintService;
   /** previewCommunication; absent in a gateway built without it. */
   readonly previews?: PreviewService;
 }

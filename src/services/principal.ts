@@ -39,6 +39,8 @@ export const ACCESS = Object.freeze({
   operations: ['agent', 'service', 'admin'],
   /** approveCommunication, rejectCommunication (never by the communication's own sender, checked in the service). */
   approve: ['approver', 'admin'],
+  /** reprintDocument: the desk, systems and reviewers; not portal users (they download the archived file). */
+  reprint: ['agent', 'service', 'admin', 'approver'],
   /** publishTemplate: a new version every later send uses. */
   publishTemplates: ['admin'],
   /** Print room: closing and listing print batches. */

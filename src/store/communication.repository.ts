@@ -159,6 +159,11 @@ export class CommunicationRepository {
   getDocument(id: string): Promise<DocumentEntity | null> {
     return this.queries.get(DocumentEntity, id);
   }
+  /** The document's render snapshot: undefined without such a document, null when it has none (kept before snapshots, or purged). */
+  async documentSnapshot(id: string): Promise<string | null | undefined> {
+    const row = await this.gate.read((m) => m.createQueryBuilder(DocumentEntity, 'd').select('d.snapshot', 'snapshot').where('d.id = :id', { id }).getRawOne<{ snapshot: string | null }>());
+    return row === undefined ? undefined : row.snapshot;
+  }
   getDocuments(ids: readonly string[]): Promise<(DocumentEntity | null)[]> {
     return this.queries.getMany(DocumentEntity, ids);
   }

@@ -18,10 +18,11 @@ import { ContactMemory1767398400000 } from './migrations/0003-contact-memory.mig
 import { Composition1767571200000 } from './migrations/0005-composition.migration';
 import { Approval1767657600000 } from './migrations/0006-approval.migration';
 import { TemplateVersions1767744000000 } from './migrations/0007-template-versions.migration';
+import { DocumentSnapshot1767830400000 } from './migrations/0008-document-snapshot.migration';
 import { TemplateVersionEntity } from './template-version.entity';
 
 export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity, BatchEntity, BatchTargetChunkEntity, BatchMemberEntity, PrintBatchEntity, PrintLetterEntity, InteractionEntity, TemplateVersionEntity];
-export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000, ContactMemory1767398400000, Composition1767571200000, Approval1767657600000, TemplateVersions1767744000000];
+export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000, ContactMemory1767398400000, Composition1767571200000, Approval1767657600000, TemplateVersions1767744000000, DocumentSnapshot1767830400000];
 
 export interface DataSourceOptions {
   /** PostgreSQL connections per process; default 10. */

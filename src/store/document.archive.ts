@@ -25,6 +25,8 @@ export interface DocumentMeta {
   readonly kind: string;
   readonly mimeType: string;
   readonly pages: number | null;
+  /** The encoded render snapshot (reprints); none for documents not composed from a template. */
+  readonly snapshot?: string | null;
 }
 
 export type LinkCheck = 'ok' | 'expired' | 'invalid';

@@ -44,4 +44,12 @@ export class DocumentEntity {
 
   @Column({ type: 'bigint', transformer: epochMs })
   createdAt!: Date;
+
+  /**
+   * What it was composed from (render/render-snapshot.ts), for an exact
+   * reprint; kept as long as the document. Not read with the row (it holds
+   * the customer's records): `CommunicationRepository.documentSnapshot`.
+   */
+  @Column({ type: 'text', nullable: true, select: false })
+  snapshot?: string | null;
 }

@@ -485,6 +485,8 @@ export type Mutation = {
   registerReturnedMail: Delivery;
   /** Rejects a communication AWAITING_APPROVAL (role approver or admin, never its sender): REJECTED, nothing is sent; the reason goes on the timeline. CONFLICT once decided. */
   rejectCommunication: Communication;
+  /** Composes an archived document again from its render snapshot (the same template version, back-office records, data, reference and date) and renders it; writes nothing. sha256 and downloadUrl are the reprint's (the link lives 10 minutes); sha256 equals the archived one when the bytes are the same. CONFLICT without a snapshot. */
+  reprintDocument: Document;
   /** Sends a FAILED or BOUNCED delivery again (CONFLICT otherwise). */
   retryDelivery: Delivery;
   /** Records a bulk run and starts it; each target gets a communication of its own, idempotent per batch key. */
@@ -535,6 +537,11 @@ export type MutationRegisterReturnedMailArgs = {
 export type MutationRejectCommunicationArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
+};
+
+
+export type MutationReprintDocumentArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
