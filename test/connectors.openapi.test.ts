@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,30 @@ describe('kind: openapi, operations named by operationId', () => {
       'backoffice.crm.customers.search.query.q: expected a query parameter of searchCustomers (search, limit, cursor), got "q"',
     ]);
     expect((error as Error).message).toMatch(/^BACKOFFICE_CONFIG: OpenAPI document http:\/\/.+\/openapi\.json: 2 problems\n {2}backoffice\.crm/);
+  });
+
+  it('checks the operations against the documents with check-config --reach, without starting the gateway', async () => {
+    // Not execFileSync: the simulated systems answering the script run in this process.
+    const check = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(process.execPath, [join(__dirname, '..', 'dist', 'scripts', 'check-config.js'), ...args], { env: { PATH: process.env.PATH }, timeout: 30_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      });
+    const good = join(dir, 'openapi.good.json');
+    const bad = join(dir, 'openapi.bad.json');
+    writeFileSync(good, JSON.stringify(openApiFile(bo)));
+    writeFileSync(bad, JSON.stringify(openApiFile(bo, (f) => {
+      f.backoffice.catalog.products.list.operation = 'listProductz';
+    })));
+    expect(await check(bad)).toMatchObject({ code: 0 });
+    const refused = await check('--reach', bad);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${bad}: 1 problem with the OpenAPI documents\n  backoffice.catalog.products.list.operation: expected an operationId of the document (`);
+    expect(await check('--reach', good)).toMatchObject({ code: 0, stdout: `${good}: valid (crm openapi, contracts sql, catalog openapi)\n` });
+    bo.control('crm', { down: true });
+    const down = await check('--reach', good);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('backoffice.crm: the OpenAPI document could not be read (crm GET OpenAPI document: answered HTTP 503)');
   });
 
   it('starts while the system is down and reads the document on first use', async () => {

@@ -11,7 +11,7 @@ import { OperationRunner } from './configured/operation.runner';
 import { JsonHttpClient } from './http.client';
 import { Resilience, type BreakerState, type CircuitBreakerOptions } from './resilience';
 import { RestSource } from './sources/rest.source';
-import { OpenApiSource, type NamedOperation } from './sources/openapi.source';
+import { OpenApiMismatchError, OpenApiSource, type NamedOperation } from './sources/openapi.source';
 import { SoapSource } from './sources/soap.source';
 import type { Operation, SourceClient } from './sources/source';
 import { SqlSource } from './sources/sql.source';
@@ -116,6 +116,31 @@ export async function connectBackoffice(file: BackofficeFile, defaults: Connecto
       await Promise.all(built.map((part) => part.source.close()));
     },
   };
+}
+
+/**
+ * `check-config --reach`: reads the OpenAPI document of every `kind: openapi`
+ * system and checks the operations the file names against it, as the start
+ * does. Problems are lines naming their path; a document that cannot be read
+ * names its system.
+ */
+export async function checkOpenApiDocuments(file: BackofficeFile, timeoutMs: number): Promise<{ readonly problems: string[]; readonly unreachable: string[] }> {
+  const problems: string[] = [];
+  const unreachable: string[] = [];
+  for (const system of ['crm', 'contracts', 'catalog'] as const) {
+    const spec = file.backoffice[system];
+    if (spec.kind !== 'openapi') continue;
+    const source = sourceFor(system, spec, timeoutMs, { timeoutMs, retries: 0, cacheTtlMs: 0 }) as OpenApiSource;
+    try {
+      await source.verify(AbortSignal.timeout(timeoutMs));
+    } catch (error) {
+      if (error instanceof OpenApiMismatchError) problems.push(...error.problems);
+      else unreachable.push(`backoffice.${system}: the OpenAPI document could not be read (${error instanceof Error ? error.message : 'an error'})`);
+    } finally {
+      await source.close();
+    }
+  }
+  return { problems, unreachable };
 }
 
 function sourceFor(system: BackofficeSystem, spec: SystemSpec, timeoutMs: number, defaults: ConnectorDefaults): SourceClient {

@@ -91,6 +91,11 @@ export class OpenApiSource implements SourceClient {
     }
   }
 
+  /** Reads the document and checks the operations against it: OpenApiMismatchError, or an UpstreamError when it cannot be read. */
+  async verify(signal: AbortSignal): Promise<void> {
+    await this.load(signal);
+  }
+
   check(): Promise<void> {
     return this.rest.check();
   }
