@@ -3,6 +3,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { startHarness, type Harness } from './support/gateway.harness';
 
 interface Proxy {
@@ -37,6 +38,9 @@ describe('forwarding the caller’s token to a back-office system (auth: forward
   let proxy: Proxy;
   let dir: string;
   const TOKEN = 'caller-token-7f3a9c0d';
+  // Everything the gateway logs, at every level.
+  const logged: string[] = [];
+  const logger = pino({ level: 'trace' }, { write: (line: string) => void logged.push(line) });
 
   beforeAll(async () => {
     proxy = await recordingProxy();
@@ -45,7 +49,7 @@ describe('forwarding the caller’s token to a back-office system (auth: forward
     const defaults = readFileSync(join(__dirname, '..', 'config', 'backoffice.default.yaml'), 'utf8');
     writeFileSync(file, defaults.replace('url: ${CRM_URL}', 'url: ${FORWARD_CRM_URL}\n    auth: { type: forward }'));
     // CATALOG_URL and CONTRACTS_DATABASE_URL in the file are the harness's own simulator's.
-    h = await startHarness({ role: 'api', customers: 20, contracts: 40, products: 10, env: { BACKOFFICE_CONFIG: file, FORWARD_CRM_URL: proxy.url } });
+    h = await startHarness({ role: 'api', customers: 20, contracts: 40, products: 10, logger, env: { BACKOFFICE_CONFIG: file, FORWARD_CRM_URL: proxy.url } });
     proxy.target = h.backoffice.crmUrl;
   });
   afterAll(async () => {
@@ -75,5 +79,13 @@ describe('forwarding the caller’s token to a back-office system (auth: forward
     expect(proxy.seen.length).toBeGreaterThan(0);
     expect(body.errors?.[0].extensions).toMatchObject({ code: 'BACKOFFICE_UNAVAILABLE', system: 'crm' });
     expect(JSON.stringify(body)).not.toContain(TOKEN);
+  });
+
+  it('never logs the token, at any level, from start to stop', async () => {
+    await h.close();
+    h = undefined as unknown as Harness;
+    // The shutdown is logged step by step at debug: proof that this reads what the gateway writes.
+    expect(logged.some((line) => line.includes('"stopping"'))).toBe(true);
+    expect(logged.filter((line) => line.includes(TOKEN))).toEqual([]);
   });
 });

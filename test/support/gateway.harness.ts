@@ -33,6 +33,8 @@ export interface HarnessOptions {
   readonly twilio?: Partial<TwilioSinkOptions>;
   /** Where simulated business customers' document endpoints point (`<base>/<customerId>`). */
   readonly webhookBaseUrl?: string;
+  /** The gateway's logger, e.g. to read what it logs. Default: silent. */
+  readonly logger?: pino.Logger;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     BACKOFFICE_TIMEOUT_MS: '1500',
     ...options.env,
   });
-  const gateway = await startGateway(config, options.role ?? 'all', pino({ level: 'silent' }));
+  const gateway = await startGateway(config, options.role ?? 'all', options.logger ?? pino({ level: 'silent' }));
   const url = gateway.url ?? '';
   return {
     url,
