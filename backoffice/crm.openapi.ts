@@ -16,9 +16,10 @@ export function crmOpenApi(): object {
       '/customers': {
         get: {
           operationId: 'searchCustomers',
-          summary: 'Search customers by name, company, e-mail or id (case-insensitive substring), in id order',
+          summary: 'Search customers by name, company, e-mail or id (case-insensitive substring), in id order; or all customers with one mobile number',
           parameters: [
             { name: 'search', in: 'query', schema: { type: 'string', maxLength: 200 } },
+            { name: 'phone', in: 'query', description: 'E.164 mobile number; when given, `search` and paging are ignored', schema: { type: 'string', examples: ['+33612345678'] } },
             limitParameter(20, 200),
             cursorParameter,
           ],
@@ -38,6 +39,38 @@ export function crmOpenApi(): object {
           parameters: [{ name: 'customerId', in: 'path', required: true, schema: { type: 'string', examples: ['C0000001'] } }],
           responses: {
             200: { description: 'The customer', content: { 'application/json': { schema: customerRef } } },
+            404: errorResponses.notFound,
+            503: errorResponses.unavailable,
+          },
+        },
+      },
+      '/customers/{customerId}/preferences': {
+        patch: {
+          operationId: 'updatePreferences',
+          summary: 'Change communication preferences; only the keys given change, consents channel by channel',
+          parameters: [{ name: 'customerId', in: 'path', required: true, schema: { type: 'string', examples: ['C0000001'] } }],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: {
+                    preferredChannel: { enum: ['email', 'sms', 'letter', 'portal', 'whatsapp', 'webhook', null] },
+                    consents: { type: 'object', additionalProperties: { type: 'boolean' } },
+                    preferredLanguage: { type: 'string', pattern: '^[a-z]{2,3}$' },
+                    paperless: { type: 'boolean' },
+                    timeZone: nullable('string', { description: 'IANA zone' }),
+                    quietHours: { oneOf: [{ type: 'null' }, { type: 'object', required: ['start', 'end'], properties: { start: { type: 'string' }, end: { type: 'string' } } }] },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            200: { description: 'The customer as now stored', content: { 'application/json': { schema: customerRef } } },
+            400: errorResponses.badRequest,
             404: errorResponses.notFound,
             503: errorResponses.unavailable,
           },

@@ -10,6 +10,8 @@ export interface FaultSettings {
   readonly failureRate: number;
   /** Answer every request with 503. Default false. */
   readonly down: boolean;
+  /** Answer writes (PATCH) with 503 while reads go on: a CRM in a read-only maintenance window. Absent (false) until set. */
+  readonly writesDown?: boolean;
 }
 
 export interface ServiceStats {
@@ -29,13 +31,13 @@ export class HttpError extends Error {
 export interface RouteRequest {
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
-  /** Parsed JSON body of POST and PUT requests (a form body as an object of strings); undefined otherwise. */
+  /** Parsed JSON body of POST, PUT and PATCH requests (a form body as an object of strings); undefined otherwise. */
   readonly body: unknown;
   readonly headers: IncomingHttpHeaders;
 }
 
 export interface Route {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PATCH';
   /** Path with `{name}` placeholders for one segment each, e.g. `/customers/{customerId}`. */
   readonly path: string;
   /** Returns the JSON body of a 200 answer, or throws an HttpError. */
@@ -64,6 +66,7 @@ const SETTING_RANGES: Readonly<Record<string, string>> = {
   latencyMs: 'a number of ms from 0 to 60000',
   failureRate: 'a number from 0 to 1',
   down: 'true or false',
+  writesDown: 'true or false',
 };
 
 /** Applies a partial update to the settings, or throws a 400 naming the first bad setting. */
@@ -72,16 +75,17 @@ export function checkFaultSettings(current: FaultSettings, update: unknown): Fau
     const example = '{"latencyMs":20,"failureRate":0.1,"down":false}';
     throw new HttpError(400, 'BAD_REQUEST', `control: expected an object like ${example}, got ${JSON.stringify(update)}`);
   }
-  const next = { ...current };
+  const next: { -readonly [K in keyof FaultSettings]: FaultSettings[K] } = { ...current };
   for (const [key, value] of Object.entries(update)) {
     const isNumber = typeof value === 'number' && Number.isFinite(value);
     if (key === 'latencyMs' && isNumber && value >= 0 && value <= 60_000) next.latencyMs = value;
     else if (key === 'failureRate' && isNumber && value >= 0 && value <= 1) next.failureRate = value;
     else if (key === 'down' && typeof value === 'boolean') next.down = value;
+    else if (key === 'writesDown' && typeof value === 'boolean') next.writesDown = value;
     else if (Object.hasOwn(SETTING_RANGES, key)) {
       throw new HttpError(400, 'BAD_REQUEST', `${key}: expected ${SETTING_RANGES[key]}, got ${JSON.stringify(value)}`);
     } else {
-      throw new HttpError(400, 'BAD_REQUEST', `control: unknown setting ${JSON.stringify(key)} (expected latencyMs, failureRate, down)`);
+      throw new HttpError(400, 'BAD_REQUEST', `control: unknown setting ${JSON.stringify(key)} (expected latencyMs, failureRate, down, writesDown)`);
     }
   }
   return next;
@@ -172,7 +176,7 @@ export class JsonService {
       const method = req.method ?? 'GET';
       // A bad body is answered only once routing and fault injection have had their say, as a real service would.
       const parsed: { value?: unknown; error?: unknown } =
-        method === 'POST' || method === 'PUT'
+        method === 'POST' || method === 'PUT' || method === 'PATCH'
           ? await this.readJson(req).then((value) => ({ value }), (error: unknown) => ({ error }))
           : { value: undefined };
       if (path === '/_control' || path === '/_stats') {
@@ -194,6 +198,7 @@ export class JsonService {
       this.counts.byRoute[key] = (this.counts.byRoute[key] ?? 0) + 1;
 
       if (this.faults.down) throw this.unavailable(`the ${this.options.name} is down`);
+      if (this.faults.writesDown && method === 'PATCH') throw this.unavailable(`the ${this.options.name} accepts no writes`);
       if (this.faults.latencyMs > 0) await this.delay(this.faults.latencyMs);
       if (this.faults.failureRate > 0 && this.rng.next() < this.faults.failureRate) {
         throw this.unavailable(`the ${this.options.name} failed this request`);

@@ -31,6 +31,10 @@ export interface CrmCustomer {
     readonly consents: { readonly email: boolean; readonly sms: boolean; readonly portal: boolean; readonly whatsapp?: boolean; readonly webhook?: boolean };
     /** HTTPS endpoint a business customer registered for its documents (ERP, e-invoicing inbox); absent: none. */
     readonly documentEndpoint?: string;
+    /** Set once written through `PATCH /customers/{id}/preferences`. */
+    readonly paperless?: boolean;
+    readonly timeZone?: string | null;
+    readonly quietHours?: { readonly start: string; readonly end: string } | null;
   };
   /** ISO-8601 with milliseconds, UTC */
   readonly updatedAt: string;

@@ -110,6 +110,43 @@ export interface CustomerRecord {
   readonly webhookUrl: string | null;
   /** Extra fields the back-office configuration maps (JSON values); absent when it maps none. */
   readonly attributes?: Readonly<Record<string, unknown>>;
+  /**
+   * What the gateway's preference centre adds to the CRM's record (see
+   * src/preferences/): set by the overlay directory, absent on a record read
+   * straight from the CRM. `preferredChannel`, `consents`, `language` and the
+   * addresses above already carry the overlay's values.
+   */
+  readonly preferences?: GatewayPreferences;
+}
+
+/** Where the current preference values come from. */
+export enum PreferenceSource {
+  CRM = 'CRM',
+  PORTAL = 'PORTAL',
+  AGENT = 'AGENT',
+  INBOUND_SMS = 'INBOUND_SMS',
+  BOUNCE = 'BOUNCE',
+  RETURNED_MAIL = 'RETURNED_MAIL',
+  API = 'API',
+}
+
+/** Local wall-clock times `HH:MM`; `start` after `end` spans midnight ("21:00"–"08:00"). */
+export interface QuietHours {
+  readonly start: string;
+  readonly end: string;
+}
+
+export interface GatewayPreferences {
+  /** No LETTER while a consented digital channel is usable (templates marked paperRequired excepted). */
+  readonly paperless: boolean;
+  /** The language chosen through the gateway (already in `CustomerRecord.language`); null: the CRM's. */
+  readonly language: string | null;
+  /** IANA zone; null: derived from the postal address country. */
+  readonly timeZone: string | null;
+  /** null: the configured default (QUIET_HOURS), if any. */
+  readonly quietHours: QuietHours | null;
+  readonly source: PreferenceSource;
+  readonly updatedAt: Date | null;
 }
 
 export interface ContractRecord {

@@ -6,6 +6,7 @@ import { startBackoffice, type RunningBackoffice } from '../backoffice/server';
 import { connectBackoffice, defaultBackofficeFile, type ConnectedBackoffice } from '../src/connectors/backoffice.connect';
 import type { BackofficeFile } from '../src/connectors/spec/backoffice.schema';
 import { parseBackofficeText } from '../src/connectors/spec/spec.loader';
+import { Channel } from '../src/domain';
 
 describe('cacheTtlMs of the CRM and the contract system', () => {
   let dir: string;
@@ -65,7 +66,7 @@ describe('cacheTtlMs of the CRM and the contract system', () => {
   it('asks the CRM again for a customer after a preference write-through, even one that failed', async () => {
     await connected.crm.getCustomers(['C0000004']);
     expect(lookups()).toBe(1);
-    await connected.crm.updatePreferences('C0000004', { preferredChannel: 'EMAIL' }).catch(() => undefined);
+    await connected.crm.updatePreferences!('C0000004', { preferredChannel: Channel.EMAIL }).catch(() => undefined);
     await connected.crm.getCustomers(['C0000004', 'C0000001']);
     expect(lookups()).toBe(2);
   });

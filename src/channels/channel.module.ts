@@ -38,6 +38,12 @@ export interface ChannelModule<C = unknown, S = unknown> {
   /** The module's own environment variables, parsed once at start with the rest of the configuration. */
   settings?(env: ConfigEnv): S;
   createProvider(context: ProviderContext<S>): ChannelProvider<C>;
+  /**
+   * A channel a customer can answer on (SMS, WhatsApp): the content of a short
+   * plain-text reply to `from` (the sender as the inbound webhook names it),
+   * sent through this module's provider — STOP confirmations, HELP answers.
+   */
+  textReply?(from: string, body: string): C;
 }
 
 export interface RenderInput {

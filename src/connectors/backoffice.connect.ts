@@ -3,7 +3,7 @@ import type { Logger } from 'typeorm';
 import type { BackofficeSystem } from '../errors';
 import { projectRoot } from '../runtime/project-root';
 import { createSourceAuth } from './auth/source.auth';
-import type { Backoffice, CallContext } from './backoffice';
+import type { Backoffice, CallContext, CustomerDirectory } from './backoffice';
 import { ConfiguredCatalog } from './configured/catalog.configured';
 import { ConfiguredContracts } from './configured/contracts.configured';
 import { ConfiguredCrm } from './configured/crm.configured';
@@ -42,7 +42,7 @@ export interface SystemHealth {
 }
 
 export interface ConnectedBackoffice extends Backoffice {
-  readonly crm: ConfiguredCrm;
+  readonly crm: CustomerDirectory;
   /** Circuit state per system, for /readyz and metrics. */
   health(): SystemHealth[];
   /** The same systems, every call made for this caller (their token reaches systems configured with `auth: forward`). */
@@ -100,6 +100,7 @@ export async function connectBackoffice(file: BackofficeFile, defaults: Connecto
       crm: {
         getCustomers: (ids) => crm.getCustomers(ids, call),
         searchCustomers: (request) => crm.searchCustomers(request, call),
+        findByPhone: (phone) => crm.findByPhone(phone, call),
       },
       contracts: {
         getContracts: (ids) => contracts.getContracts(ids, call),

@@ -1,4 +1,4 @@
-import type { ContractRecord, ContractStatus, CustomerRecord, ProductRecord } from '../domain';
+import type { Channel, ContractRecord, ContractStatus, CustomerRecord, ProductRecord, QuietHours } from '../domain';
 
 /** One page of a cursor-paged listing; `nextCursor` is opaque to callers. */
 export interface Page<T> {
@@ -24,7 +24,32 @@ export interface PageRequest {
 export interface CustomerDirectory {
   getCustomers(ids: readonly string[], call?: CallContext): Promise<readonly (CustomerRecord | null)[]>;
   searchCustomers(request: PageRequest & { readonly search?: string | null }, call?: CallContext): Promise<Page<CustomerRecord>>;
+  /** Customers whose mobile number is this E.164 number (inbound SMS); absent: the system cannot look numbers up. */
+  findByPhone?(phone: string, call?: CallContext): Promise<readonly CustomerRecord[]>;
+  /**
+   * Writes preferences through to the system (only the fields given); absent:
+   * the system takes no writes and the gateway's overlay is the only copy.
+   * Resolves false when the system has no such customer.
+   */
+  updatePreferences?(customerId: string, patch: PreferencePatch, call?: CallContext): Promise<boolean>;
+  /** false: `updatePreferences` exists but the system's configuration declares no write-through. */
+  readonly writesPreferences?: boolean;
   close?(): Promise<void>;
+}
+
+/** Whether preference changes can be written through to this CRM. */
+export function takesPreferenceWrites(crm: CustomerDirectory): crm is CustomerDirectory & Required<Pick<CustomerDirectory, 'updatePreferences'>> {
+  return typeof crm.updatePreferences === 'function' && crm.writesPreferences !== false;
+}
+
+/** Preference fields as the gateway writes them; only what is present changes. `consents` is the whole consented set. */
+export interface PreferencePatch {
+  readonly preferredChannel?: Channel | null;
+  readonly consents?: readonly Channel[];
+  readonly paperless?: boolean;
+  readonly language?: string | null;
+  readonly timeZone?: string | null;
+  readonly quietHours?: QuietHours | null;
 }
 
 export interface ContractFilter {

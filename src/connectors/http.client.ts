@@ -96,6 +96,10 @@ export class JsonHttpClient {
     return this.request<T>({ ...call, method: 'POST', path, body });
   }
 
+  patch<T>(path: string, body: unknown, call: Omit<JsonCall, 'method' | 'path' | 'body'> = {}): Promise<T> {
+    return this.request<T>({ ...call, method: 'PATCH', path, body });
+  }
+
   /** Resolves to the parsed body of a 2xx answer; rejects with an UpstreamError otherwise. */
   request<T>(call: JsonCall): Promise<T> {
     const route = call.route ?? `${call.method} ${call.path}`;

@@ -121,7 +121,7 @@ export function registerTwilioWebhook(app: FastifyInstance, options: TwilioWebho
 }
 
 /** Repeated names become arrays, the shape `validateRequest` signs them in. */
-function toParams(form: URLSearchParams): Record<string, string | string[]> {
+export function toParams(form: URLSearchParams): Record<string, string | string[]> {
   // No prototype: a parameter named __proto__ stays a parameter.
   const params = Object.create(null) as Record<string, string | string[]>;
   for (const [key, value] of form) {
@@ -131,6 +131,6 @@ function toParams(form: URLSearchParams): Record<string, string | string[]> {
   return params;
 }
 
-function single(value: string | string[] | undefined): string | null {
+export function single(value: string | string[] | undefined): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 }

@@ -9,6 +9,8 @@ export enum QueueName {
   BULK = 'bulk',
   /** The scheduled closing of print batches, src/print. */
   PRINT = 'print',
+  /** Preference write-through to the CRM and its sweep, src/preferences. */
+  SYNC_PREFERENCES = 'sync-preferences',
   RENDER = 'render',
 }
 
@@ -61,6 +63,9 @@ export function bullPriority(priority: Priority): number {
   }
 }
 
+/** Backoff type of the preference write-through: exponential, at most 10 minutes. */
+export const CAPPED_BACKOFF = 'capped';
+
 /** Backoff type of deliver jobs: exponential, but never sooner than a provider's Retry-After. */
 export const PROVIDER_BACKOFF = 'provider';
 
@@ -81,6 +86,9 @@ export function defaultJobOptions(queue: QueueId): JobsOptions {
   if (queue === QueueName.BULK) return { attempts: 10, backoff: { type: 'exponential', delay: 2_000, jitter: 0.2 }, ...KEEP };
   // One attempt: the next scheduled run is the retry. A run every few minutes keeps a short history.
   if (queue === QueueName.PRINT) return { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
+  // 16 attempts from 5 s doubling, at most 10 minutes apart (about two hours): a CRM maintenance window passes and the change still
+  // arrives; after that the sweep hands the overlay over again.
+  if (queue === QueueName.SYNC_PREFERENCES) return { attempts: 16, backoff: { type: CAPPED_BACKOFF, delay: 5_000 }, ...KEEP };
   return { attempts: 6, backoff: { type: PROVIDER_BACKOFF, delay: 2_000 }, ...KEEP };
 }
 

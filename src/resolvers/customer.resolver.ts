@@ -10,6 +10,7 @@ import type { DocumentEntity } from '../store/document.entity';
 import { backofficeConnection, checkFirst, storeConnection } from './connection';
 import type { GatewayContext } from './context';
 import { ACCESS, canSeeCustomer } from '../services/principal';
+import { preferencesOf } from '../preferences/preference.view';
 
 @Resolver(() => Customer)
 export class CustomerResolver {
@@ -48,7 +49,7 @@ export class CustomerResolver {
 
   @FieldResolver(() => CommunicationPreferences)
   preferences(@Root() customer: CustomerRecord): CommunicationPreferences {
-    return { preferredChannel: customer.preferredChannel, consents: [...customer.consents] };
+    return preferencesOf(customer);
   }
 
   @Authorized(ACCESS.customerData)

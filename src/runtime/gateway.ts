@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { ChannelModule } from '../channels/channel.module';
 import { builtInChannels, ChannelRegistry } from '../channels/registry';
-import type { CallContext } from '../connectors/backoffice';
+import { takesPreferenceWrites, type CallContext, type CustomerDirectory } from '../connectors/backoffice';
 import { connectBackoffice, defaultBackofficeFile, type ConnectedBackoffice, type ConnectorDefaults } from '../connectors/backoffice.connect';
 import { registerCors } from '../http/cors';
 import { registerDocumentsRoute } from '../http/documents.route';
@@ -59,6 +59,13 @@ import { createPrintApi } from '../print/print.api';
 import { startPrintScheduler } from '../print/print.workers';
 import { registerHttpRouteNames } from '../telemetry/http.trace';
 import { registerConsole } from '../http/console.routes';
+import { OverlayCustomerDirectory } from '../preferences/overlay.directory';
+import { PreferenceService } from '../preferences/preference.service';
+import { PreferenceSyncQueue, startPreferenceSyncWorker } from '../preferences/preference-sync.queue';
+import { InboundService } from '../preferences/inbound.service';
+import { providerReplies } from '../preferences/provider.replies';
+import { registerTwilioInboundWebhook } from '../http/twilio-inbound.webhook';
+import { createProviders } from './channel.providers';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -133,8 +140,20 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       catalogUrl: endpoints.catalogUrl ?? '',
       contractsDatabaseUrl: endpoints.contractsDatabaseUrl ?? '',
     });
-    const backoffice: ConnectedBackoffice = await connectBackoffice(backofficeFile, { ...config.connectors, ...options.connectors });
-    stack.push(['backoffice', () => backoffice.close()]);
+    const connected: ConnectedBackoffice = await connectBackoffice(backofficeFile, { ...config.connectors, ...options.connectors });
+    stack.push(['backoffice', () => connected.close()]);
+    // Everything downstream reads customers with the preference centre's overlay laid over the CRM's record;
+    // the write-through and the history's "from" values talk to the CRM itself.
+    const crm = connected.crm;
+    const overlaid = (directory: CustomerDirectory): CustomerDirectory => new OverlayCustomerDirectory(directory, store.preferences);
+    const backoffice: ConnectedBackoffice = {
+      ...connected,
+      crm: overlaid(crm),
+      forCaller: (call) => {
+        const systems = connected.forCaller(call);
+        return { ...systems, crm: overlaid(systems.crm) };
+      },
+    };
     const channels = new ChannelRegistry(options.channels ?? builtInChannels());
     const templates = TemplateCatalog.load(options.templatesDir ?? join(projectRoot(), 'templates'), { channels: channels.modules });
     const repository = store.communications;
@@ -162,6 +181,8 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     let bounceUrl: string | null = null;
     let pipelineWorkers: RunningWorkers | null = null;
     if (role === 'worker' || role === 'all') {
+      const preferenceSync = await startPreferenceSyncWorker({ connection: endpoints.redisUrl, prefix: config.queuePrefix, repository: store.preferences, crm, logger });
+      stack.push(['preference write-through', () => preferenceSync.close()]);
       const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, templateVersions, channels, events, dispatcher, logger, tuning: options.workers });
       bounceUrl = workers.bounceUrl;
       pipelineWorkers = workers.workers;
@@ -233,6 +254,11 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       const printApi = createPrintApi(print);
       stack.push(['print api', () => printApi.close()]);
       Object.assign(services, { bulk: bulkApi.bulk, print: printApi.print });
+      const preferenceQueue = new PreferenceSyncQueue({ connection: endpoints.redisUrl, prefix: config.queuePrefix });
+      stack.push(['preference queue', () => preferenceQueue.close()]);
+      const languages = [...new Set(templates.list().flatMap((t) => t.languages))].sort();
+      const preferenceService = new PreferenceService({ repository: store.preferences, crm, languages: () => languages, sync: takesPreferenceWrites(crm) ? preferenceQueue : null, logger });
+      Object.assign(services, { preferences: { service: preferenceService, repository: store.preferences } });
       const schema = await buildGatewaySchema();
       registerCors(app, config.corsOrigins);
       registerMetricsRoute(app, metrics);
@@ -271,6 +297,22 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
           );
         },
       });
+      // Inbound SMS/WhatsApp: keywords change consents, replies go out through the channel's own provider.
+      const replyModules = channels.modules.filter((m) => m.textReply);
+      const replyProviders = createProviders(replyModules, { config, endpoints, archive });
+      stack.push(['reply providers', async () => {
+        await Promise.all(Object.values(replyProviders).map((p) => p.close?.()));
+      }]);
+      const inbound = new InboundService({
+        repository: store.preferences,
+        preferences: preferenceService,
+        directory: backoffice.crm,
+        contacts,
+        replies: providerReplies(Object.fromEntries(replyModules.map((module) => [module.id, { module, provider: replyProviders[module.id]! }]))),
+        senderName: config.senderAddress[0],
+        logger,
+      });
+      registerTwilioInboundWebhook(app, { authToken: endpoints.twilio.authToken, publicUrl: config.publicUrl, logger, onMessage: (message) => inbound.handle(message) });
       registerHealthRoutes(app, [
         { name: 'database', check: () => store.check() },
         { name: 'redis', check: () => dispatcher.ping() },

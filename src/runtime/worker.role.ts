@@ -1,13 +1,10 @@
 import type { Logger } from 'pino';
-import type { ChannelProvider } from '../channels/channel';
-import type { ProviderContext } from '../channels/channel.module';
 import { startBounceListener } from '../channels/email/bounce.listener';
 import { SmtpEmailProvider } from '../channels/email/email.smtp';
 import type { ChannelRegistry } from '../channels/registry';
 import type { Config } from '../config';
 import type { Backoffice } from '../connectors/backoffice';
 import { Channel, DeliveryStatus } from '../domain';
-import { documentReaderOf } from '../jobs/document.reader';
 import type { Dispatcher } from '../jobs/dispatcher';
 import { applyProviderOutcome } from '../jobs/provider-outcome';
 import type { StatusEvents } from '../jobs/status.events';
@@ -16,6 +13,7 @@ import { inlineLetterRenderer, LetterThreadPool } from '../render/pdf.renderers'
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { CommunicationRepository } from '../store/communication.repository';
 import type { DocumentArchive } from '../store/document.archive';
+import { createProviders } from './channel.providers';
 import type { Endpoints } from './embedded.services';
 
 export interface WorkerRoleDeps {
@@ -47,21 +45,7 @@ export interface WorkerRole {
 /** The providers (one per channel), the BullMQ workers and the inbound bounce listener. */
 export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole> {
   const { config, endpoints, logger } = deps;
-  // One provider per channel module, each from its own settings and the shared endpoints of this process.
-  const documents = documentReaderOf(deps.archive);
-  const providers: Partial<Record<Channel, ChannelProvider>> = {};
-  for (const module of deps.channels.modules) {
-    const context: ProviderContext = {
-      settings: config.channelSettings.get(module.id),
-      documents,
-      publicUrl: config.publicUrl,
-      dataDir: config.dataDir,
-      mailFrom: config.mailFrom,
-      smtpUrl: endpoints.smtpUrl,
-      twilio: endpoints.twilio,
-    };
-    providers[module.id] = module.createProvider(context);
-  }
+  const providers = createProviders(deps.channels.modules, deps);
   // The listener takes the addresses the email provider writes: the domain of MAIL_FROM.
   const email = providers[Channel.EMAIL];
   const bounceDomain = email instanceof SmtpEmailProvider ? email.bounceDomain : null;

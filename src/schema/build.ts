@@ -15,6 +15,7 @@ import { registerEnums } from './enums';
 import { BatchResolver } from '../resolvers/batch.resolver';
 import { CustomerContactHistoryResolver, InteractionResolver } from '../resolvers/contact-history.resolver';
 import { PrintResolver } from '../resolvers/print.resolver';
+import { PreferenceResolver } from '../resolvers/preference.resolver';
 import { DateTimeScalar } from './scalars';
 
 let enumsRegistered = false;
@@ -27,7 +28,7 @@ export async function buildGatewaySchema(options: { emitSchemaFile?: string } = 
     enumsRegistered = true;
   }
   return buildSchema({
-    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver, BatchResolver, PrintResolver, InteractionResolver, CustomerContactHistoryResolver, PreviewResolver, ApprovalResolver],
+    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver, BatchResolver, PrintResolver, InteractionResolver, CustomerContactHistoryResolver, PreviewResolver, ApprovalResolver, PreferenceResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     authChecker: principalAuthChecker,
     authMode: 'error',

@@ -1,7 +1,8 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { JSONScalar } from './scalars';
-import { Channel } from '../domain';
+import { Channel, PreferenceSource } from '../domain';
 import { Connection } from './page-info.type';
+import { QuietHours } from './preferences.type';
 
 @ObjectType({ description: 'ISO 3166 alpha-2 country; lines are street and additional lines, in order.' })
 export class PostalAddress {
@@ -25,6 +26,24 @@ export class CommunicationPreferences {
 
   @Field(() => [Channel], { description: 'Channels the customer agreed to be contacted on. A letter needs no consent.' })
   consents!: Channel[];
+
+  @Field({ description: 'No LETTER while a consented digital channel is usable (templates marked paperRequired excepted).' })
+  paperless!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Overrides the CRM language for rendering; null: the CRM language applies.' })
+  language!: string | null;
+
+  @Field({ description: 'IANA zone; by default derived from the postal address country.' })
+  timeZone!: string;
+
+  @Field(() => QuietHours, { nullable: true, description: 'The customer\'s own; null: the configured default (QUIET_HOURS), or none.' })
+  quietHours!: QuietHours | null;
+
+  @Field(() => Date, { nullable: true, description: 'Last change through the gateway; null: never changed here.' })
+  updatedAt!: Date | null;
+
+  @Field(() => PreferenceSource, { description: 'Where the current values come from.' })
+  source!: PreferenceSource;
 }
 
 @ObjectType({ description: 'A customer as the CRM knows them, joined with contracts and the contact history.' })

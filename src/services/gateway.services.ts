@@ -10,6 +10,8 @@ import type { PreviewService } from './preview.service';
 import type { TemplateVersions } from './template.versions';
 import type { ReprintService } from './reprint.service';
 import type { StatusFeed } from './status.feed';
+import type { PreferenceService } from '../preferences/preference.service';
+import type { PreferenceRepository } from '../store/preference.repository';
 
 /** Long-lived parts, built once by the composition root; resolvers and routes reach them through the request context. */
 export interface GatewayServices {
@@ -32,4 +34,6 @@ export interface GatewayServices {
   readonly reprints?: ReprintService;
   /** previewCommunication; absent in a gateway built without it. */
   readonly previews?: PreviewService;
+  /** The preference centre; absent in a gateway built without it. */
+  readonly preferences?: { readonly service: PreferenceService; readonly repository: PreferenceRepository };
 }

@@ -45,6 +45,8 @@ export const ACCESS = Object.freeze({
   publishTemplates: ['admin'],
   /** Print room: closing and listing print batches. */
   printOperations: ['agent', 'admin'],
+  /** updatePreferences: the desk (AGENT), the customer in the portal (own customer only, PORTAL), systems (API). */
+  preferences: ['agent', 'portal', 'service', 'admin'],
   /** The product catalog: not personal, and a portal shows the products of its contracts. */
   catalog: ['agent', 'portal', 'service', 'admin'],
 } as const satisfies Record<string, readonly Role[]>);

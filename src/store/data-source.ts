@@ -20,9 +20,14 @@ import { Approval1767657600000 } from './migrations/0006-approval.migration';
 import { TemplateVersions1767744000000 } from './migrations/0007-template-versions.migration';
 import { DocumentSnapshot1767830400000 } from './migrations/0008-document-snapshot.migration';
 import { TemplateVersionEntity } from './template-version.entity';
+import { CustomerPreferenceEntity } from './customer-preference.entity';
+import { InboundMessageEntity } from './inbound-message.entity';
+import { Preferences1767484800000 } from './migrations/0004-preferences.migration';
+import { PreferenceChangeEntity } from './preference-change.entity';
+import { PreferenceRepository } from './preference.repository';
 
-export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity, BatchEntity, BatchTargetChunkEntity, BatchMemberEntity, PrintBatchEntity, PrintLetterEntity, InteractionEntity, TemplateVersionEntity];
-export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000, ContactMemory1767398400000, Composition1767571200000, Approval1767657600000, TemplateVersions1767744000000, DocumentSnapshot1767830400000];
+export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity, BatchEntity, BatchTargetChunkEntity, BatchMemberEntity, PrintBatchEntity, PrintLetterEntity, InteractionEntity, TemplateVersionEntity, CustomerPreferenceEntity, PreferenceChangeEntity, InboundMessageEntity];
+export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000, ContactMemory1767398400000, Preferences1767484800000, Composition1767571200000, Approval1767657600000, TemplateVersions1767744000000, DocumentSnapshot1767830400000];
 
 export interface DataSourceOptions {
   /** PostgreSQL connections per process; default 10. */
@@ -35,6 +40,8 @@ export interface DataSourceOptions {
 export interface Store {
   readonly dataSource: DataSource;
   readonly communications: CommunicationRepository;
+  /** The preference overlay on the CRM, its history, inbound messages. */
+  readonly preferences: PreferenceRepository;
   /** For /readyz: rejects when the database cannot answer. */
   check(): Promise<void>;
   close(): Promise<void>;
@@ -94,6 +101,7 @@ export async function openStore(databaseUrl: string, options: DataSourceOptions 
   return {
     dataSource,
     communications: new CommunicationRepository(dataSource),
+    preferences: new PreferenceRepository(dataSource),
     check: async () => {
       await dataSource.query('SELECT 1');
     },

@@ -195,7 +195,19 @@ export type CommunicationPreferences = {
   __typename?: 'CommunicationPreferences';
   /** Channels the customer agreed to be contacted on. A letter needs no consent. */
   consents: Array<Channel>;
+  /** Overrides the CRM language for rendering; null: the CRM language applies. */
+  language?: Maybe<Scalars['String']['output']>;
+  /** No LETTER while a consented digital channel is usable (templates marked paperRequired excepted). */
+  paperless: Scalars['Boolean']['output'];
   preferredChannel?: Maybe<Channel>;
+  /** The customer's own; null: the configured default (QUIET_HOURS), or none. */
+  quietHours?: Maybe<QuietHours>;
+  /** Where the current values come from. */
+  source: PreferenceSource;
+  /** IANA zone; by default derived from the postal address country. */
+  timeZone: Scalars['String']['output'];
+  /** Last change through the gateway; null: never changed here. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
 /** What sendCommunication with the same input would deliver; nothing written, nothing queued. */
@@ -286,6 +298,8 @@ export type Customer = {
   /** E.164 */
   phone?: Maybe<Scalars['String']['output']>;
   postalAddress?: Maybe<PostalAddress>;
+  /** Changes of the preferences, newest first. */
+  preferenceHistory: PreferenceChangeConnection;
   preferences: CommunicationPreferences;
   /** e.g. "retail", "premium", "business" */
   segment?: Maybe<Scalars['String']['output']>;
@@ -316,6 +330,13 @@ export type CustomerContractsArgs = {
 
 /** A customer as the CRM knows them, joined with contracts and the contact history. */
 export type CustomerDocumentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A customer as the CRM knows them, joined with contracts and the contact history. */
+export type CustomerPreferenceHistoryArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -493,6 +514,8 @@ export type Mutation = {
   sendBulkCommunication: Batch;
   /** Records the request and queues its rendering and delivery. */
   sendCommunication: Communication;
+  /** agent/admin: any customer (source AGENT); portal: its own customer only (source PORTAL); service: source API. Written through to the CRM when it accepts writes. */
+  updatePreferences: Customer;
 };
 
 
@@ -559,6 +582,13 @@ export type MutationSendCommunicationArgs = {
   input: SendCommunicationInput;
 };
 
+
+export type MutationUpdatePreferencesArgs = {
+  customerId: Scalars['ID']['input'];
+  input: PreferencesInput;
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -573,6 +603,59 @@ export type PostalAddress = {
   country: Scalars['String']['output'];
   lines: Array<Scalars['String']['output']>;
   postalCode: Scalars['String']['output'];
+};
+
+/** One changed field of the preferences: who, when, from where, old and new value, why. */
+export type PreferenceChange = {
+  __typename?: 'PreferenceChange';
+  /** The principal (subject), or the phone number an inbound keyword came from. */
+  actor: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  /** preferredChannel, consents, paperless, language, timeZone, quietHours, or emailAddress / phoneAddress / postalAddress (made unusable). */
+  field: Scalars['String']['output'];
+  /** Channels comma-separated, quiet hours "21:00-08:00". */
+  from?: Maybe<Scalars['String']['output']>;
+  reason?: Maybe<Scalars['String']['output']>;
+  source: PreferenceSource;
+  to?: Maybe<Scalars['String']['output']>;
+};
+
+export type PreferenceChangeConnection = {
+  __typename?: 'PreferenceChangeConnection';
+  edges: Array<PreferenceChangeEdge>;
+  pageInfo: PageInfo;
+  /** All matches, not only this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type PreferenceChangeEdge = {
+  __typename?: 'PreferenceChangeEdge';
+  /** Pass as `after` to continue after this edge. */
+  cursor: Scalars['String']['output'];
+  node: PreferenceChange;
+};
+
+/** Where preference values come from. */
+export type PreferenceSource =
+  | 'AGENT'
+  | 'API'
+  | 'BOUNCE'
+  | 'CRM'
+  | 'INBOUND_SMS'
+  | 'PORTAL'
+  | 'RETURNED_MAIL';
+
+/** Only what is given changes. null sets preferredChannel to none, and language, timeZone and quietHours back to their defaults. */
+export type PreferencesInput = {
+  /** The whole set of consented channels (not a delta); LETTER needs none and is refused here. */
+  consents?: InputMaybe<Array<Channel>>;
+  /** A language the templates have, e.g. "fr". */
+  language?: InputMaybe<Scalars['String']['input']>;
+  paperless?: InputMaybe<Scalars['Boolean']['input']>;
+  preferredChannel?: InputMaybe<Channel>;
+  quietHours?: InputMaybe<QuietHoursInput>;
+  /** IANA zone, e.g. "Europe/Paris". */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** One channel of a previewed communication, rendered by that channel exactly as a send would. */
@@ -801,6 +884,20 @@ export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   category?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Local wall-clock times "HH:MM"; start after end spans midnight ("21:00"–"08:00"). */
+export type QuietHours = {
+  __typename?: 'QuietHours';
+  end: Scalars['String']['output'];
+  start: Scalars['String']['output'];
+};
+
+export type QuietHoursInput = {
+  /** "HH:MM"; must differ from start */
+  end: Scalars['String']['input'];
+  /** "HH:MM", 24-hour local time */
+  start: Scalars['String']['input'];
 };
 
 export type RecordInteractionInput = {

@@ -1,6 +1,7 @@
 import { Channel } from '../../domain';
 import type { ChannelModule } from '../channel.module';
 import { renderSms } from './sms.renderer';
+import { smsLength } from './sms-segments';
 import { TwilioSmsProvider, type SmsContent } from './sms.twilio';
 
 /** SMS through the official Twilio client: the template's short text, within three message parts. */
@@ -30,5 +31,6 @@ export function smsChannel(): ChannelModule<SmsContent> {
         apiBaseUrl: twilio.apiUrl,
         statusCallbackUrl: `${publicUrl}/webhooks/twilio/status`,
       }),
+    textReply: (from, body) => ({ to: from, body, segments: smsLength(body).segments }),
   };
 }

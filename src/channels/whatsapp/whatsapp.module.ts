@@ -57,5 +57,7 @@ export function whatsappChannel(): ChannelModule<WhatsappContent, WhatsappSettin
         statusCallbackUrl: `${publicUrl}/webhooks/twilio/status`,
       });
     },
+    // Inside the 24-hour window a customer's own message opens, a free-form reply needs no Content template.
+    textReply: (from, body) => ({ to: `whatsapp:${from}`, body: body.slice(0, MAX_BODY), contentSid: null, contentVariables: null }),
   };
 }

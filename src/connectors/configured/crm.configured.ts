@@ -1,20 +1,15 @@
-import type { CustomerRecord } from '../../domain';
+import { Channel, type CustomerRecord } from '../../domain';
 import { badInput } from '../../errors';
 import { uniqueIds } from '../batch.util';
-import type { CallContext, CustomerDirectory, Page, PageRequest } from '../backoffice';
+import type { CallContext, CustomerDirectory, Page, PageRequest, PreferencePatch } from '../backoffice';
 import { compileCustomerMapper, type CustomerMapper } from '../mapping/customer.mapper';
 import type { BreakerState, Resilience } from '../resilience';
 import type { CrmSpec } from '../spec/backoffice.schema';
+import { UpstreamError } from '../upstream.error';
 import type { OperationRunner } from './operation.runner';
 import { RecordCache, type RecordCacheOptions } from './record.cache';
 
 const MAX_SEARCH_LENGTH = 200;
-
-/** What a preference write-through sends: the placeholders {preferredChannel} and {consents} of the operation. */
-export interface PreferencesUpdate {
-  readonly preferredChannel?: string | null;
-  readonly consents?: readonly string[];
-}
 
 /** The CRM as its configuration describes it: customers by ids, search, preference write-through. */
 export class ConfiguredCrm implements CustomerDirectory {
@@ -58,17 +53,48 @@ export class ConfiguredCrm implements CustomerDirectory {
     return this.runner.page(this.spec.customers.search, { first: request.first, after: request.after, filter: { name: 'search', value: search } }, this.map, call);
   }
 
-  /** Whether the configuration declares a preference write-through. */
+  /** Whether the configuration declares a preference write-through (`updatePreferences`). */
   get writesPreferences(): boolean {
     return this.spec.customers.updatePreferences !== undefined;
   }
 
-  /** Writes a customer's preferences through to the CRM (`updatePreferences`); not retried. */
-  async updatePreferences(customerId: string, update: PreferencesUpdate, call?: CallContext): Promise<void> {
+  /** `customers.byPhone`, placeholder `{phone}` (E.164); no operation declared: nobody (inbound messages stay unmatched). */
+  async findByPhone(phone: string, call?: CallContext): Promise<readonly CustomerRecord[]> {
+    const op = this.spec.customers.byPhone;
+    if (!op) return [];
+    return this.runner.lookup(op, { phone }, this.map, call);
+  }
+
+  /**
+   * Writes the gateway's preferences through (`customers.updatePreferences`).
+   * Placeholders: `{id}`; `{preferredChannel}` (lower case, null: none);
+   * `{consents}` (an object `{"email": true, "sms": false, …}` of every
+   * channel that takes consent) and `{consentList}` (the consented channels,
+   * upper case); `{language}`, `{paperless}`, `{timeZone}`, `{quietHours}`
+   * (`{"start": "21:00", "end": "08:00"}` or null). Only the fields of the
+   * patch are set; a field left out of the call is left as it is. False when
+   * the CRM answers 404 (no such customer).
+   */
+  async updatePreferences(customerId: string, patch: PreferencePatch, call?: CallContext): Promise<boolean> {
     const op = this.spec.customers.updatePreferences;
     if (!op) throw new RangeError('backoffice.crm.customers.updatePreferences: expected an operation, got nothing');
+    const vars: Record<string, unknown> = { id: customerId };
+    if (patch.preferredChannel !== undefined) vars.preferredChannel = patch.preferredChannel?.toLowerCase() ?? null;
+    if (patch.consents !== undefined) {
+      const given = new Set(patch.consents);
+      vars.consents = Object.fromEntries(Object.values(Channel).filter((c) => c !== Channel.LETTER).map((c) => [c.toLowerCase(), given.has(c)]));
+      vars.consentList = [...given];
+    }
+    if (patch.language) vars.language = patch.language;
+    if (patch.paperless !== undefined) vars.paperless = patch.paperless;
+    if (patch.timeZone !== undefined) vars.timeZone = patch.timeZone;
+    if (patch.quietHours !== undefined) vars.quietHours = patch.quietHours;
     try {
-      await this.runner.write(op, { id: customerId, preferredChannel: update.preferredChannel ?? null, consents: update.consents ?? undefined }, call);
+      await this.runner.write(op, vars, call);
+      return true;
+    } catch (error) {
+      if (error instanceof UpstreamError && error.status === 404) return false;
+      throw error;
     } finally {
       // Written (or perhaps written, when the call failed): the next read asks the CRM.
       this.cache.forget([customerId]);

@@ -103,6 +103,12 @@ export class OperationRunner {
     }, { idempotent: true });
   }
 
+  /** One call with these placeholder values, its records mapped (a phone number lookup). */
+  lookup<T>(op: Operation, vars: Readonly<Record<string, unknown>>, map: RecordMapper<T>, call?: CallContext): Promise<T[]> {
+    const route = this.route(op);
+    return this.run(route, (signal) => this.source.send({ op, vars, signal, call, route }), op, map, true);
+  }
+
   /** A write (preference write-through): not retried, the answer ignored. */
   async write(op: Operation, vars: Readonly<Record<string, unknown>>, call?: CallContext): Promise<void> {
     const route = this.route(op);

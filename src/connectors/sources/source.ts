@@ -33,13 +33,14 @@ const PART = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
  * Fills placeholders: a string that is exactly one placeholder takes the value
- * as it is (a list of ids stays a list, a number a number; nothing leaves it
- * undefined); placeholders inside a longer string are written in, through `encode`.
+ * as it is (a list of ids stays a list, a number a number, null stays null — a
+ * write that clears a field; nothing leaves it undefined, and the key out);
+ * placeholders inside a longer string are written in, through `encode`.
  */
 export function fill(template: unknown, vars: Readonly<Record<string, unknown>>, encode: (text: string) => string = (t) => t): unknown {
   if (typeof template === 'string') {
     const whole = WHOLE.exec(template);
-    if (whole) return vars[whole[1]] ?? undefined;
+    if (whole) return vars[whole[1]];
     return template.replace(PART, (_, name: string) => {
       const value = vars[name];
       return value === undefined || value === null ? '' : encode(Array.isArray(value) ? value.join(',') : String(value));

@@ -150,6 +150,9 @@ export const pageOperationSchema = z.object({ ...callFields, paging: pagingSchem
 
 export const writeOperationSchema = z.object({ ...callFields }).strict();
 
+/** One call, the records it answers (a lookup by a value other than the id). */
+export const lookupOperationSchema = z.object({ ...callFields }).strict();
+
 const breakerSchema = z
   .object({
     failureThreshold: positiveInt(1_000).optional(),
@@ -211,7 +214,13 @@ export const backofficeFileSchema = z
             /** Language of customers whose record has none. Default en. */
             defaultLanguage: z.string().regex(/^[a-z]{2,3}$/, 'expected a primary language subtag such as en').optional(),
             customers: z
-              .object({ byIds: batchOperationSchema, search: pageOperationSchema, updatePreferences: writeOperationSchema.optional(), map: customerMapSchema })
+              .object({
+                byIds: batchOperationSchema,
+                search: pageOperationSchema,
+                byPhone: lookupOperationSchema.optional(),
+                updatePreferences: writeOperationSchema.optional(),
+                map: customerMapSchema,
+              })
               .strict(),
           })
           .strict(),
@@ -240,6 +249,7 @@ export type CatalogSpec = BackofficeFile['backoffice']['catalog'];
 export type BatchOperation = z.infer<typeof batchOperationSchema>;
 export type PageOperation = z.infer<typeof pageOperationSchema>;
 export type WriteOperation = z.infer<typeof writeOperationSchema>;
+export type LookupOperation = z.infer<typeof lookupOperationSchema>;
 export type CustomerMap = z.infer<typeof customerMapSchema>;
 export type ContractMap = z.infer<typeof contractMapSchema>;
 export type ProductMap = z.infer<typeof productMapSchema>;

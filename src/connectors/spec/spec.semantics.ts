@@ -17,7 +17,7 @@ export function checkSemantics(file: BackofficeFile): string[] {
       checkOperation(system.kind, op, `${base}.${entity}.${opName}`, batch.includes(opName), opName === 'updatePreferences', problems);
     }
   };
-  check(crm, 'crm', 'customers', { byIds: crm.customers.byIds, search: crm.customers.search, updatePreferences: crm.customers.updatePreferences }, ['byIds']);
+  check(crm, 'crm', 'customers', { byIds: crm.customers.byIds, search: crm.customers.search, byPhone: crm.customers.byPhone, updatePreferences: crm.customers.updatePreferences }, ['byIds']);
   check(contracts, 'contracts', 'contracts', { byIds: contracts.contracts.byIds, byCustomerIds: contracts.contracts.byCustomerIds }, ['byIds', 'byCustomerIds']);
   check(catalog, 'catalog', 'products', { byIds: catalog.products.byIds, list: catalog.products.list }, ['byIds']);
 
