@@ -4,7 +4,8 @@ import { parse as parseDotEnv } from 'dotenv';
 import { resolve } from 'node:path';
 import { ChannelRegistry } from './channels/registry';
 import { bool, ConfigError, int, oneOf, str, url, type ConfigEnv } from './config.env';
-import type { Channel } from './domain';
+import type { Channel, QuietHours } from './domain';
+import { parseQuietHours } from './preferences/quiet-hours';
 
 export { ConfigError } from './config.env';
 import type { BackofficeFile } from './connectors/spec/backoffice.schema';
@@ -41,6 +42,8 @@ export interface Config {
   readonly channelRateLimits: Readonly<Record<string, number>>;
   /** Each channel module's own settings (`ChannelModule.settings`), by channel. */
   readonly channelSettings: ReadonlyMap<Channel, unknown>;
+  /** `QUIET_HOURS` (`21:00-08:00`, the customer's local time): when interruptive channels wait for customers who set none; null: none. */
+  readonly quietHours: QuietHours | null;
   /** Browser origins allowed to call the API cross-origin (`CORS_ORIGINS`, comma-separated); empty: none. */
   readonly corsOrigins: readonly string[];
   /** Folder for embedded state: redis data, SQLite files, spools, sink captures. */
@@ -230,6 +233,14 @@ function channelRateLimits(env: Env, keys: readonly string[]): Readonly<Record<s
   return Object.freeze(limits);
 }
 
+function quietHours(env: Env): QuietHours | null {
+  const raw = str(env, 'QUIET_HOURS');
+  if (raw === null || raw.toLowerCase() === 'none') return null;
+  const hours = parseQuietHours(raw);
+  if (!hours) throw new ConfigError('QUIET_HOURS', 'local times HH:MM-HH:MM that differ, such as 21:00-08:00 (or none)', raw);
+  return Object.freeze(hours);
+}
+
 function corsOrigins(env: Env): readonly string[] {
   const list = (str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of list) {
@@ -378,6 +389,7 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     corsOrigins: corsOrigins(env),
     channelRateLimits: channelRateLimits(env, channels.modules.map((m) => m.key)),
     channelSettings: channels.parseSettings(env),
+    quietHours: quietHours(env),
     dataDir,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     backoffice: Object.freeze({

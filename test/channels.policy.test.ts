@@ -1,6 +1,6 @@
 import { planDeliveries, type DeliveryPlanInput } from '../src/channels/channel-policy';
 import { ChannelRegistry } from '../src/channels/registry';
-import { Channel, ChannelPolicy, type CustomerRecord } from '../src/domain';
+import { Channel, ChannelPolicy, PreferenceSource, type CustomerRecord } from '../src/domain';
 
 const { EMAIL, SMS, LETTER, PORTAL } = Channel;
 const ALL = [EMAIL, SMS, LETTER, PORTAL];
@@ -25,8 +25,11 @@ function customer(overrides: Partial<CustomerRecord> = {}): CustomerRecord {
   });
 }
 
+const PAPERLESS = Object.freeze({ paperless: true, language: null, timeZone: null, quietHours: null, source: PreferenceSource.PORTAL, updatedAt: null });
+
 interface Case {
   readonly name: string;
+  readonly paperRequired?: boolean;
   readonly policy: ChannelPolicy;
   readonly channels?: Channel[] | null;
   readonly customer?: Partial<CustomerRecord>;
@@ -76,6 +79,14 @@ const cases: Case[] = [
   { name: 'LETTER when consented channels lack addresses', policy: ChannelPolicy.ALL_CONSENTED, channels: null, customer: { consents: [SMS], phone: null }, expect: [[LETTER]] },
   { name: 'LETTER when the template is paper only', policy: ChannelPolicy.ALL_CONSENTED, channels: null, template: [LETTER], expect: [[LETTER]] },
   { name: 'an error when nothing is usable', policy: ChannelPolicy.ALL_CONSENTED, channels: null, customer: { consents: [], postalAddress: null }, expect: /No usable channel.*LETTER needs a postal address/ },
+  // Paperless (the preference centre)
+  { name: 'paperless: no LETTER in the chain while a digital channel is usable', policy: ChannelPolicy.PREFERRED, channels: null, customer: { preferences: PAPERLESS }, expect: [[SMS, EMAIL]] },
+  { name: 'paperless: an explicit LETTER is refused with the reason', policy: ChannelPolicy.EXPLICIT, channels: [LETTER], customer: { preferences: PAPERLESS }, expect: /LETTER is not used: the customer is paperless and EMAIL is usable/ },
+  { name: 'paperless: LETTER still when no digital channel is usable', policy: ChannelPolicy.PREFERRED, channels: null, customer: { preferences: PAPERLESS, consents: [] }, expect: [[LETTER]] },
+  { name: 'paperless: ALL_CONSENTED plans the digital channels only', policy: ChannelPolicy.ALL_CONSENTED, channels: null, customer: { preferences: PAPERLESS }, expect: [[EMAIL], [SMS], [PORTAL]] },
+  { name: 'paperless: the paper safety net when nothing digital is usable', policy: ChannelPolicy.ALL_CONSENTED, channels: null, customer: { preferences: PAPERLESS, consents: [] }, expect: [[LETTER]] },
+  { name: 'paperless: a paperRequired template keeps its LETTER', policy: ChannelPolicy.PREFERRED, channels: null, paperRequired: true, customer: { preferences: PAPERLESS }, expect: [[SMS, EMAIL, LETTER]] },
+  { name: 'paperless: a digital channel the template lacks does not count', policy: ChannelPolicy.PREFERRED, channels: null, template: [LETTER], customer: { preferences: PAPERLESS }, expect: [[LETTER]] },
   { name: 'channels have no meaning here', policy: ChannelPolicy.ALL_CONSENTED, channels: [EMAIL], expect: /channels: expected null with channelPolicy ALL_CONSENTED, got \[EMAIL\]/ },
 ];
 
@@ -87,6 +98,7 @@ describe('planDeliveries', () => {
       customer: customer(c.customer),
       templateChannels: Object.freeze([...(c.template ?? ALL)]),
       registry,
+      paperRequired: c.paperRequired,
     };
     const plan = planDeliveries(input);
     if (c.expect instanceof RegExp) {

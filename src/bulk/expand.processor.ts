@@ -2,11 +2,12 @@ import type { Job, Queue } from 'bullmq';
 import { planDeliveries } from '../channels/channel-policy';
 import type { ChannelRegistry } from '../channels/registry';
 import type { Backoffice } from '../connectors/backoffice';
-import { DeliveryStatus, type Channel } from '../domain';
+import { DeliveryStatus } from '../domain';
 import type { JobLogger } from '../jobs/pipeline.deps';
 import { bullPriority, jobOptionsFor, QueueName, type JobOptionsOverrides } from '../jobs/queue.names';
 import { statusChangeOf } from '../services/status.feed';
 import type { TemplateCatalog } from '../render/template.catalog';
+import type { TemplateDescriptor } from '../render/template.schema';
 import type { StatusFeed } from '../services/status.feed';
 import type { BatchEntity } from '../store/batch.entity';
 import type { CommunicationEntity } from '../store/communication.entity';
@@ -71,7 +72,7 @@ export async function expandChunk(deps: ExpandDeps, batchId: string, chunk: numb
   const members: MemberRow[] = page.rejected.map((r) => ({ customerId: r.customerId, outcome: 'rejected', communicationId: null, reason: r.reason.slice(0, 300) }));
   const toQueue: Recorded[] = [];
   await eachLimited(page.targets, deps.createConcurrency ?? 8, async (target) => {
-    const outcome = await recordTarget(deps, batch, template.channels, target);
+    const outcome = await recordTarget(deps, batch, template, target);
     members.push(outcome.member);
     if (outcome.queue) toQueue.push(outcome.queue);
   });
@@ -101,9 +102,9 @@ interface Recorded {
   readonly deliveries: readonly DeliveryEntity[];
 }
 
-async function recordTarget(deps: ExpandDeps, batch: BatchEntity, templateChannels: readonly Channel[], target: Target): Promise<{ member: MemberRow; queue: Recorded | null }> {
+async function recordTarget(deps: ExpandDeps, batch: BatchEntity, template: Pick<TemplateDescriptor, 'channels' | 'paperRequired'>, target: Target): Promise<{ member: MemberRow; queue: Recorded | null }> {
   const { customer, contract } = target;
-  const plan = planDeliveries({ policy: batch.channelPolicy, channels: batch.requestedChannels, customer, templateChannels, registry: deps.channels });
+  const plan = planDeliveries({ policy: batch.channelPolicy, channels: batch.requestedChannels, customer, templateChannels: template.channels, registry: deps.channels, paperRequired: template.paperRequired });
   if (!plan.ok) return { member: { customerId: customer.id, outcome: 'rejected', communicationId: null, reason: plan.error.slice(0, 300) }, queue: null };
   const result = await deps.repository.create({
     callerId: batch.callerId,

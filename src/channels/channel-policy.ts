@@ -12,7 +12,10 @@ import type { ChannelRegistry } from './registry';
  *     address, SMS and WHATSAPP a mobile number, LETTER a postal address,
  *     WEBHOOK a registered endpoint; PORTAL always);
  *   - consented: every channel whose module requires consent must be in the
- *     customer's consents; LETTER needs none.
+ *     customer's consents; LETTER needs none;
+ *   - wanted: a paperless customer (preference centre) gets no paper channel
+ *     while one of the template's digital channels is usable, unless the
+ *     template is `paperRequired` (a legal or contractual notice).
  *
  * EXPLICIT       `channels` is required (non-empty, no duplicates). One delivery
  *                per given channel, chain of length 1, no fallback. Every given
@@ -43,6 +46,8 @@ export interface DeliveryPlanInput {
   readonly templateChannels: readonly Channel[];
   /** The channel modules: addresses, consent rules, digital or paper. */
   readonly registry: ChannelRegistry;
+  /** The template must reach paper even for a paperless customer. */
+  readonly paperRequired?: boolean;
 }
 
 export interface PlannedDelivery {
@@ -60,7 +65,11 @@ export function planDeliveries(input: DeliveryPlanInput): DeliveryPlan {
   const { policy, channels, customer, templateChannels, registry } = input;
   const inputError = checkChannelsArgument(policy, channels);
   if (inputError) return { ok: false, error: inputError };
-  const why = (channel: Channel): string | null => whyUnusable(registry, channel, customer, templateChannels);
+  const usable = (channel: Channel): string | null => whyUnusable(registry, channel, customer, templateChannels);
+  const paperless = customer.preferences?.paperless === true && !input.paperRequired ? registry.digital().find((channel) => usable(channel) === null) : undefined;
+  const paper = new Set(registry.paper());
+  const why = (channel: Channel): string | null =>
+    usable(channel) ?? (paperless && paper.has(channel) ? `is not used: the customer is paperless and ${paperless} is usable` : null);
 
   switch (policy) {
     case ChannelPolicy.EXPLICIT: {
@@ -87,8 +96,8 @@ export function planDeliveries(input: DeliveryPlanInput): DeliveryPlan {
       const all = registry.digital();
       const digital = all.filter((channel) => why(channel) === null);
       if (digital.length > 0) return { ok: true, plans: digital.map((channel) => ({ chain: [channel] })) };
-      const paper = registry.paper().filter((channel) => why(channel) === null);
-      if (paper.length > 0) return { ok: true, plans: paper.slice(0, 1).map((channel) => ({ chain: [channel] })) };
+      const letters = registry.paper().filter((channel) => why(channel) === null);
+      if (letters.length > 0) return { ok: true, plans: letters.slice(0, 1).map((channel) => ({ chain: [channel] })) };
       // Only what the template offers is worth naming, plus the paper safety net.
       const named = [...all.filter((channel) => templateChannels.includes(channel)), ...registry.paper()];
       return {

@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { PermanentDeliveryError } from '../channels/channel';
 import { CommunicationStatus, DeliveryStatus, type CustomerRecord } from '../domain';
 import { ComposeError } from '../render/template.catalog';
@@ -6,7 +6,8 @@ import { isActive } from '../store/delivery-status';
 import type { CommunicationEntity } from '../store/communication.entity';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import type { RenderedMessage } from '../channels/channel';
-import { failChain, failDelivery, transitionAndPublish } from './delivery.fallback';
+import { failChain, failDelivery, skipDelivery, transitionAndPublish } from './delivery.fallback';
+import { checkAtSendTime } from './send-time.check';
 import { composeCommunication, prepareDeliveries } from './delivery.preparer';
 import type { DeliverJobData } from './dispatcher';
 import { recoverInterruptedSend } from './interrupted.send';
@@ -70,6 +71,26 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
     }
     const provider = deps.providers[delivery.channel];
     if (!provider) throw new Error(`no provider is configured for ${delivery.channel}`);
+    if (!interrupted) {
+      // Late binding of the customer's choice: consent, paperless and quiet hours as they are now.
+      customer ??= (await deps.backoffice.crm.getCustomers([delivery.customerId]))[0] ?? undefined;
+      if (!customer) throw new PermanentDeliveryError(`customer ${delivery.customerId}: expected a record in the CRM, got none`);
+      const verdict = checkAtSendTime({
+        channels: deps.channels,
+        channel: delivery.channel,
+        customer,
+        priority: communication.priority,
+        template: deps.templates.get(communication.templateKey) ?? null,
+        now: deps.clock(),
+        defaultQuietHours: deps.quietHours ?? null,
+      });
+      if (verdict.kind === 'skip') {
+        await skipDelivery(deps, deliveryId, verdict.reason, { customer, correlationId: attempt.correlationId });
+        deps.logger.info({ deliveryId, channel: delivery.channel, correlationId: attempt.correlationId }, 'delivery skipped at send time');
+        return 'skipped';
+      }
+      if (verdict.kind === 'hold') await hold(deps, deliveryId, verdict, attempt);
+    }
     // The last safe point: nothing is claimed yet, so a worker shutting down can hand the job back.
     if (attempt.released?.()) throw new JobReleasedError();
     if (attempt.holdsLock && !(await attempt.holdsLock())) {
@@ -101,9 +122,21 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
     deps.logger.info({ deliveryId, channel: delivery.channel, status: to, correlationId: attempt.correlationId }, 'delivery handed to the provider');
     return to === DeliveryStatus.DELIVERED ? 'delivered' : 'sent';
   } catch (error) {
-    if (error instanceof JobReleasedError) throw error;
+    if (error instanceof JobReleasedError || error instanceof DelayedError) throw error;
     throw await settleFailure(deps, delivery, error, attempt, customer);
   }
+}
+
+/**
+ * Quiet time: the timeline says until when (once per window), and the job
+ * waits in Redis as a delayed job. Without a BullMQ job to delay (a hand-built
+ * attempt), the attempt fails and is retried with backoff: never sent early.
+ */
+async function hold(deps: PipelineDeps, deliveryId: string, verdict: { readonly until: Date; readonly note: string }, attempt: JobAttempt): Promise<never> {
+  await deps.repository.noteDeliveries([{ deliveryId, detail: verdict.note }]);
+  deps.logger.info({ deliveryId, until: verdict.until.toISOString(), correlationId: attempt.correlationId }, 'delivery held for quiet hours');
+  if (attempt.holdFor) return attempt.holdFor(verdict.until.getTime() - deps.clock().getTime());
+  throw new Error(verdict.note);
 }
 
 /** Renders this one delivery's form; PENDING → RENDERED when it was pending. Null when the step was refused. */

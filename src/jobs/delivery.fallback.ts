@@ -42,6 +42,18 @@ export async function failDelivery(
   return { result, fallback };
 }
 
+/** SKIPPED with the reason (the customer's choice changed while it waited), then the next channel of the chain. */
+export async function skipDelivery(
+  deps: OutcomeDeps,
+  deliveryId: string,
+  reason: string,
+  options: FallbackOptions = {},
+): Promise<{ result: TransitionResult; fallback: DeliveryEntity | null }> {
+  const result = await transitionAndPublish(deps, deliveryId, DeliveryStatus.SKIPPED, { error: reason });
+  const fallback = canFallBack(result.delivery.status) ? await runFallback(deps, result.delivery, options) : null;
+  return { result, fallback };
+}
+
 /**
  * The next delivery of a failed one's chain, addressed from the customer's
  * current record and handed to its channel's queue (its deliver job renders

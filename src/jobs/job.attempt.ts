@@ -1,4 +1,4 @@
-import { WaitingError, type Job } from 'bullmq';
+import { DelayedError, WaitingError, type Job } from 'bullmq';
 
 /** What a use case needs to know about the BullMQ attempt running it; tests build it by hand. */
 export interface JobAttempt {
@@ -17,6 +17,12 @@ export interface JobAttempt {
    * handed to another one: it must not send then.
    */
   readonly holdsLock?: () => Promise<boolean>;
+  /**
+   * Puts the job back as a delayed job due in `delayMs` (quiet hours), without
+   * counting an attempt; it lives in Redis, so a restart does not lose it.
+   * Never returns: it throws BullMQ's DelayedError for the worker to let go.
+   */
+  readonly holdFor?: (delayMs: number) => Promise<never>;
 }
 
 export interface AttemptRuntime {
@@ -50,6 +56,14 @@ export function attemptOf(job: Job<{ correlationId?: string }>, runtime: Attempt
     correlationId: job.data.correlationId,
     ...(signal ? { released: () => signal.aborted } : {}),
     ...(token && lockDurationMs ? { holdsLock: async () => (await job.extendLock(token, lockDurationMs)) === 1 } : {}),
+    ...(token
+      ? {
+          holdFor: async (delayMs: number): Promise<never> => {
+            await job.moveToDelayed(Date.now() + Math.max(0, delayMs), token);
+            throw new DelayedError();
+          },
+        }
+      : {}),
   };
 }
 
@@ -58,7 +72,7 @@ export function attemptOf(job: Job<{ correlationId?: string }>, runtime: Attempt
  * (BullMQ's manual "move to wait", then WaitingError so the worker lets go).
  */
 export async function handBack(job: Job, token: string | undefined, error: unknown): Promise<never> {
-  if (!(error instanceof JobReleasedError) || !token) throw error;
+  if (!(error instanceof JobReleasedError) || !token) throw error; // DelayedError (a hold) passes through as it is
   await job.moveToWait(token);
   throw new WaitingError();
 }

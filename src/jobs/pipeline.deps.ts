@@ -1,7 +1,7 @@
 import type { ChannelProvider } from '../channels/channel';
 import type { ChannelRegistry } from '../channels/registry';
 import type { Backoffice } from '../connectors/backoffice';
-import type { Channel } from '../domain';
+import type { Channel, QuietHours } from '../domain';
 import type { LetterRenderer } from '../render/pdf.renderers';
 import type { RenderSender } from '../render/render-context';
 import type { TemplateCatalog } from '../render/template.catalog';
@@ -45,6 +45,8 @@ export interface PipelineDeps {
   readonly receipts: SendReceipts;
   readonly logger: JobLogger;
   readonly clock: () => Date;
+  /** QUIET_HOURS: when SMS and WhatsApp wait for customers who set no quiet hours of their own; null: none. */
+  readonly quietHours?: QuietHours | null;
   /** Called after each render step, e.g. for a render-duration histogram. */
   readonly onRendered?: (info: RenderedInfo) => void;
 }

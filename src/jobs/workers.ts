@@ -14,7 +14,7 @@ import { tracedProcessor } from '../telemetry/job.trace';
 export type WorkerKind = string;
 
 /** What the processors share, as the caller provides it (`startWorkers` adds the Redis-backed parts, the logger and the clock). */
-type SharedPipelineDeps = Pick<PipelineDeps, 'repository' | 'archive' | 'backoffice' | 'templates' | 'templateVersions' | 'channels' | 'providers' | 'events' | 'dispatcher' | 'sender' | 'letters' | 'onRendered'>;
+type SharedPipelineDeps = Pick<PipelineDeps, 'repository' | 'archive' | 'backoffice' | 'templates' | 'templateVersions' | 'channels' | 'providers' | 'events' | 'dispatcher' | 'sender' | 'letters' | 'onRendered' | 'quietHours'>;
 
 export interface WorkerDeps extends SharedPipelineDeps {
   readonly connection: RedisConnectionInput;
@@ -110,6 +110,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     sender,
     letters,
     onRendered,
+    quietHours: deps.quietHours ?? null,
     artifacts: new ArtifactStore(redis, { prefix, ttlMs: deps.artifactTtlMs }),
     receipts: new SendReceipts(redis, { prefix }),
     logger,

@@ -15,6 +15,8 @@ export interface TemplateDescriptor extends TemplateInfo {
   readonly approvalRequired: boolean;
   /** Only when the request fills an editable block: the agent's own words get a second look. */
   readonly approvalWhenEdited: boolean;
+  /** A notice that must reach paper even for a paperless customer (a legal or contractual notice). */
+  readonly paperRequired: boolean;
   readonly fields: Readonly<Record<string, FieldSpec>>;
 }
 
@@ -72,7 +74,7 @@ export interface CompiledTemplate {
   readonly languages: ReadonlyMap<string, LanguageTemplate>;
 }
 
-const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'data', 'languages', 'editableBlocks', 'approvalRequired', 'approvalWhenEdited'];
+const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'paperRequired', 'data', 'languages', 'editableBlocks', 'approvalRequired', 'approvalWhenEdited'];
 const SLOT = /^[a-z][A-Za-z0-9]{0,39}$/;
 const LANGUAGE_KEYS = ['title', 'subject', 'salutation', 'intro', 'blocks', 'closing', 'signature', 'sms', 'portalNotification', 'whatsapp'];
 const FIELD_KEYS = ['type', 'required', 'maxLength', 'maxItems', 'items', 'description'];
@@ -102,6 +104,7 @@ export function compileTemplate(json: unknown, file: string, expectedKey: string
     languages: [...languages.keys()],
     requiresContract: r.boolean(top.requiresContract, 'requiresContract', false),
     attachPdf: r.boolean(top.attachPdf, 'attachPdf', false),
+    paperRequired: r.boolean(top.paperRequired, 'paperRequired', false),
     fields,
     editableBlocks: parseSlots(r, top.editableBlocks),
     approvalRequired: r.boolean(top.approvalRequired, 'approvalRequired', false),

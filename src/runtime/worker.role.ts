@@ -33,7 +33,7 @@ export interface WorkerRoleDeps {
 }
 
 /** Worker settings a test may set beyond the configuration. */
-export type WorkerTuning = Partial<Pick<WorkerDeps, 'concurrency' | 'limiter' | 'sweepIntervalMs' | 'sweepGraceMs' | 'staleAfterMs' | 'maxLostJobs' | 'shutdownGraceMs'>>;
+export type WorkerTuning = Partial<Pick<WorkerDeps, 'concurrency' | 'limiter' | 'sweepIntervalMs' | 'sweepGraceMs' | 'staleAfterMs' | 'maxLostJobs' | 'shutdownGraceMs' | 'clock'>>;
 
 export interface WorkerRole {
   /** Where DSNs for VERP bounce addresses are accepted; null when off. */
@@ -76,6 +76,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     // BullMQ's global limiter: the provider's contracted rate holds across every worker process.
     limiter: Object.fromEntries(Object.entries(config.channelRateLimits).map(([channel, perSecond]) => [channel, { max: perSecond, duration: 1_000 }])),
     logger,
+    quietHours: config.quietHours,
     ...deps.tuning,
   }).catch(async (error: unknown) => {
     await letters.close();

@@ -128,7 +128,7 @@ export class CommunicationService {
     if (input.contractId) await this.checkContract(input.contractId, customer, ctx);
 
     const policy = input.channelPolicy ?? ChannelPolicy.PREFERRED;
-    const plan = planDeliveries({ policy, channels: input.channels ?? null, customer, templateChannels: template.channels, registry: this.options.channels });
+    const plan = planDeliveries({ policy, channels: input.channels ?? null, customer, templateChannels: template.channels, registry: this.options.channels, paperRequired: template.paperRequired });
     if (!plan.ok) throw badInput(plan.error, 'channels');
     const approvalRequired = template.approvalRequired || (template.approvalWhenEdited && blocks !== null);
     return { template, data, scheduledAt, idempotencyKey, customer, policy, plan: plan.plans, blocks, approvalRequired };

@@ -6,7 +6,7 @@ import { startBackoffice, type RunningBackoffice } from '../../backoffice/server
 import { startSmtpSink, type SmtpSink } from '../../backoffice/sinks/smtp.sink';
 import { startTwilioSink, type TwilioSink, type TwilioSinkOptions } from '../../backoffice/sinks/twilio.sink';
 import { loadConfig, type Config } from '../../src/config';
-import { startGateway, type Gateway, type Role } from '../../src/runtime/gateway';
+import { startGateway, type Gateway, type GatewayOptions, type Role } from '../../src/runtime/gateway';
 import { freePort } from '../../src/store/redis.process';
 
 export interface Harness {
@@ -23,6 +23,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   readonly role?: Role;
+  /** Passed to startGateway as they are (e.g. `workers: { clock }`). */
+  readonly gateway?: GatewayOptions;
   readonly env?: Record<string, string>;
   readonly customers?: number;
   readonly contracts?: number;
@@ -73,7 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     BACKOFFICE_TIMEOUT_MS: '1500',
     ...options.env,
   });
-  const gateway = await startGateway(config, options.role ?? 'all', options.logger ?? pino({ level: 'silent' }));
+  const gateway = await startGateway(config, options.role ?? 'all', options.logger ?? pino({ level: 'silent' }), options.gateway);
   const url = gateway.url ?? '';
   return {
     url,
