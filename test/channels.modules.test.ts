@@ -5,7 +5,7 @@ import { planDeliveries } from '../src/channels/channel-policy';
 import type { ChannelProvider, RenderedMessage } from '../src/channels/channel';
 import type { ChannelModule } from '../src/channels/channel.module';
 import { builtInChannels, ChannelRegistry } from '../src/channels/registry';
-import { Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus } from '../src/domain';
+import { Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, PreferenceSource } from '../src/domain';
 import { deliverQueueOf } from '../src/jobs/queue.names';
 import { TemplateCatalog } from '../src/render/template.catalog';
 import { startPipeline, type Pipeline } from './jobs.harness';
@@ -65,6 +65,17 @@ describe('a channel added as one module', () => {
   it('derives its queue and worker, and delivers what its renderer made', async () => {
     expect(p.workers.workers.map((w) => w.name)).toContain(deliverQueueOf(PIGEON));
     expect(deliverQueueOf(PIGEON)).toBe('deliver-pigeon');
+    // The CRM knows nothing of pigeons: the customer's consent is given through the preference centre,
+    // and the deliver job checks it right before sending, as for every channel that needs one.
+    const [customer] = await p.backoffice.crm.getCustomers(['C0000001']);
+    await p.store.preferences.update({
+      customerId: 'C0000001',
+      values: { consents: [...customer!.consents, PIGEON] },
+      crm: { preferredChannel: customer!.preferredChannel, consents: customer!.consents, paperless: false, language: customer!.language, timeZone: null, quietHours: null },
+      source: PreferenceSource.AGENT,
+      actor: 'agent-1',
+      reason: 'keeps pigeons',
+    });
     const communication = await p.send({ chain: [PIGEON] });
     const settled = await p.waitFor(communication.id, (s) => s === CommunicationStatus.DELIVERED || s === CommunicationStatus.FAILED, 15_000);
     expect(settled.status).toBe(CommunicationStatus.DELIVERED);

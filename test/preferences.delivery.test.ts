@@ -1,3 +1,4 @@
+import nodemailer from 'nodemailer';
 import twilio from 'twilio';
 import type { Queue } from 'bullmq';
 import type { QueueId } from '../src/jobs/queue.names';
@@ -22,7 +23,18 @@ const VIEW = 'id status deliveries { id channel status error fallbackChannels ev
 const SEND = `mutation($input: SendCommunicationInput!) { sendCommunication(input: $input) { ${VIEW} } }`;
 const GET = `query($id: ID!) { communication(id: $id) { ${VIEW} } }`;
 const UPDATE = 'mutation($id: ID!, $input: PreferencesInput!) { updatePreferences(customerId: $id, input: $input) { id preferences { paperless quietHours { start end } timeZone } } }';
+const HISTORY = 'query($id: ID!) { customer(id: $id) { id email postalAddress { city } preferenceHistory(first: 10) { edges { node { source actor field from to reason } } } } }';
 const SETTLED = new Set(['DELIVERED', 'PARTIALLY_DELIVERED', 'FAILED', 'CANCELLED']);
+
+/** An RFC 3464 report as a receiving MTA sends it back to the envelope sender: a hard bounce. */
+function dsn(verp: string, recipient: string): string {
+  return [
+    `To: ${verp}`, 'From: Mail Delivery System <MAILER-DAEMON@mx.example.net>', 'Subject: Undelivered Mail Returned to Sender', 'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"', '', '--b1', 'Content-Type: text/plain', '', 'Your message could not be delivered.',
+    '--b1', 'Content-Type: message/delivery-status', '', 'Reporting-MTA: dns; mx.example.net', '', `Final-Recipient: rfc822; ${recipient}`,
+    'Action: failed', 'Status: 5.1.1', 'Diagnostic-Code: smtp; 550 5.1.1 user unknown', '--b1--', '',
+  ].join('\r\n');
+}
 
 let sequence = 0;
 const sid = (): string => `SM${Date.now().toString(16)}${(sequence += 1).toString(16).padStart(8, '0')}`.padEnd(34, '0');
@@ -184,5 +196,35 @@ describe.each(['sqlite', 'postgres'] as const)('the customer\'s choice at send t
     } finally {
       clockOffsetMs = 0;
     }
+  }, 40_000);
+
+  it('marks a hard-bounced email address and a returned letter\'s address unusable until the CRM gives new ones', async () => {
+    const customer = pick((c) => c.communication.consents.email);
+    const id = customer.customerId;
+    const email = await sendOk(id, { channelPolicy: 'EXPLICIT', channels: ['EMAIL'] });
+    await waitFor(email.id, (c) => c.deliveries[0].status === 'SENT');
+    const message = await h.smtp.waitFor((m) => m.rcptTo.includes(customer.contact.email!), 10_000);
+    const bounceUrl = new URL(h.gateway.bounceUrl!);
+    const mta = nodemailer.createTransport({ host: bounceUrl.hostname, port: Number(bounceUrl.port), secure: false, ignoreTLS: true });
+    await mta.sendMail({ envelope: { from: '', to: message.mailFrom }, raw: dsn(message.mailFrom, customer.contact.email!) });
+    mta.close();
+    await waitFor(email.id, (c) => c.deliveries[0].status === 'BOUNCED');
+
+    const afterBounce = await gql<{ customer: { email: string | null; preferenceHistory: { edges: { node: Record<string, string | null> }[] } } }>(HISTORY, { id });
+    expect(afterBounce.customer.email).toBeNull();
+    expect(afterBounce.customer.preferenceHistory.edges.map((e) => e.node)).toContainEqual(expect.objectContaining({ source: 'BOUNCE', field: 'emailAddress', from: 'usable', to: 'unusable' }));
+    const again = await send(id, { channelPolicy: 'EXPLICIT', channels: ['EMAIL'] });
+    expect(again.body.errors?.[0]).toMatchObject({ message: expect.stringContaining('EMAIL needs an email address'), extensions: { code: 'BAD_USER_INPUT' } });
+
+    const letter = await sendOk(id, { channelPolicy: 'EXPLICIT', channels: ['LETTER'] });
+    const spooled = await waitFor(letter.id, (c) => c.deliveries[0].status === 'DELIVERED');
+    const returned = await h.graphql<{ registerReturnedMail: { status: string } }>(
+      'mutation($id: ID!, $reason: String!) { registerReturnedMail(deliveryId: $id, reason: $reason) { status } }', { id: spooled.deliveries[0].id, reason: 'addressee unknown' }, agent);
+    expect(returned.body.data?.registerReturnedMail.status).toBe('BOUNCED');
+    const afterReturn = await gql<{ customer: { postalAddress: unknown; preferenceHistory: { edges: { node: Record<string, string | null> }[] } } }>(HISTORY, { id });
+    expect(afterReturn.customer.postalAddress).toBeNull();
+    expect(afterReturn.customer.preferenceHistory.edges.map((e) => e.node)).toContainEqual(expect.objectContaining({ source: 'RETURNED_MAIL', field: 'postalAddress', to: 'unusable', reason: 'returned mail: addressee unknown' }));
+    const noLetter = await send(id, { channelPolicy: 'EXPLICIT', channels: ['LETTER'] });
+    expect(noLetter.body.errors?.[0]).toMatchObject({ message: expect.stringContaining('LETTER needs a postal address'), extensions: { code: 'BAD_USER_INPUT' } });
   }, 40_000);
 });

@@ -34,6 +34,7 @@ describe('deriveCommunicationStatus', () => {
     ['CANCELLED is sticky', C.CANCELLED, [d(D.DELIVERED)], C.CANCELLED],
     ['a failure with channels left waits for its fallback', C.DELIVERING, [d(D.FAILED, { fallbackChannels: [EMAIL] })], C.DELIVERING],
     ['a bounce with channels left waits for its fallback', C.DELIVERED, [d(D.BOUNCED, { fallbackChannels: [LETTER] })], C.DELIVERING],
+    ['a skip with channels left waits for its fallback', C.DELIVERING, [d(D.SKIPPED, { fallbackChannels: [EMAIL] })], C.DELIVERING],
     ['a superseded failure does not count once its fallback is delivered', C.DELIVERING, chain(D.FAILED, D.DELIVERED), C.DELIVERED],
     ['the fallback is still running', C.DELIVERING, chain(D.FAILED, D.PENDING), C.DELIVERING],
     ['only the end of the chain counts as a failure', C.DELIVERING, [...chain(D.FAILED, D.FAILED), d(D.DELIVERED)], C.PARTIALLY_DELIVERED],

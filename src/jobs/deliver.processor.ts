@@ -73,7 +73,7 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
     if (!provider) throw new Error(`no provider is configured for ${delivery.channel}`);
     if (!interrupted) {
       // Late binding of the customer's choice: consent, paperless and quiet hours as they are now.
-      customer ??= (await deps.backoffice.crm.getCustomers([delivery.customerId]))[0] ?? undefined;
+      customer ??= (await (deps.currentCustomer?.(delivery.customerId) ?? deps.backoffice.crm.getCustomers([delivery.customerId]).then(([c]) => c))) ?? undefined;
       if (!customer) throw new PermanentDeliveryError(`customer ${delivery.customerId}: expected a record in the CRM, got none`);
       const verdict = checkAtSendTime({
         channels: deps.channels,

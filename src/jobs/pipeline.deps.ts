@@ -1,11 +1,12 @@
 import type { ChannelProvider } from '../channels/channel';
 import type { ChannelRegistry } from '../channels/registry';
 import type { Backoffice } from '../connectors/backoffice';
-import type { Channel, QuietHours } from '../domain';
+import type { Channel, CustomerRecord, QuietHours } from '../domain';
 import type { LetterRenderer } from '../render/pdf.renderers';
 import type { RenderSender } from '../render/render-context';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { CommunicationRepository } from '../store/communication.repository';
+import type { DeliveryEntity } from '../store/delivery.entity';
 import type { DocumentArchive } from '../store/document.archive';
 import type { ArtifactStore } from './artifact.store';
 import type { Dispatcher } from './dispatcher';
@@ -45,6 +46,11 @@ export interface PipelineDeps {
   readonly receipts: SendReceipts;
   readonly logger: JobLogger;
   readonly clock: () => Date;
+  /**
+   * The customer as they are right before a send (CRM and preference overlay),
+   * batched with the other sends of the moment; default: one CRM call per send.
+   */
+  readonly currentCustomer?: (customerId: string) => Promise<CustomerRecord | null>;
   /** QUIET_HOURS: when SMS and WhatsApp wait for customers who set no quiet hours of their own; null: none. */
   readonly quietHours?: QuietHours | null;
   /** Called after each render step, e.g. for a render-duration histogram. */
@@ -60,4 +66,8 @@ export interface RenderedInfo {
 }
 
 /** What a status change needs, wherever it happens: workers, webhooks, resolvers. */
-export type OutcomeDeps = Pick<PipelineDeps, 'repository' | 'events' | 'dispatcher' | 'backoffice' | 'channels'> & { readonly logger?: JobLogger };
+export type OutcomeDeps = Pick<PipelineDeps, 'repository' | 'events' | 'dispatcher' | 'backoffice' | 'channels'> & {
+  readonly logger?: JobLogger;
+  /** Told of hard bounces and returned mail (the preference centre marks the address unusable). */
+  readonly bounces?: { bounced(delivery: DeliveryEntity, detail: string | null): Promise<void> };
+};

@@ -35,6 +35,8 @@ export async function applyProviderOutcome(deps: OutcomeDeps, outcome: ProviderO
     ...(failure ? { error: outcome.detail ?? outcome.status.toLowerCase() } : {}),
     ...(outcome.providerMessageId !== undefined ? { providerMessageId: outcome.providerMessageId } : {}),
   });
+  // Before the fallback plans anything: the next request must not try an address that bounced for good.
+  if (result.changed && outcome.status === DeliveryStatus.BOUNCED) await deps.bounces?.bounced(result.delivery, outcome.detail);
   const fallback = result.changed && failure ? await runFallback(deps, result.delivery, { correlationId: outcome.correlationId }) : null;
   return { result, fallback };
 }

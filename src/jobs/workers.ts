@@ -1,4 +1,7 @@
 import { Worker, type ConnectionOptions, type Job, type MinimalJob, type RateLimiterOptions } from 'bullmq';
+import DataLoader from 'dataloader';
+import type { Backoffice } from '../connectors/backoffice';
+import type { CustomerRecord } from '../domain';
 import { TransientDeliveryError } from '../channels/channel';
 import { ArtifactStore } from './artifact.store';
 import { deliverProcessor } from './deliver.processor';
@@ -72,6 +75,25 @@ export interface RunningWorkers {
 
 
 /**
+ * Send-time reads of the customer, batched across the deliver jobs running at
+ * the same moment (one CRM lookup and one overlay query for up to 500 of
+ * them) and never cached: each send sees the record as it is now.
+ */
+function currentCustomers(backoffice: Backoffice): (customerId: string) => Promise<CustomerRecord | null> {
+  const loader = new DataLoader<string, CustomerRecord | null>(
+    async (ids) => {
+      try {
+        return [...(await backoffice.crm.getCustomers(ids))];
+      } catch (error) {
+        return ids.map(() => (error instanceof Error ? error : new Error(String(error))));
+      }
+    },
+    { cache: false, maxBatchSize: 500, batchScheduleFn: (run) => setTimeout(run, 2) },
+  );
+  return (customerId) => loader.load(customerId);
+}
+
+/**
  * Exponential from the job's backoff delay, but never sooner than a provider's
  * Retry-After (capped at an hour, so a confused header cannot park a job for days).
  */
@@ -111,6 +133,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     letters,
     onRendered,
     quietHours: deps.quietHours ?? null,
+    currentCustomer: currentCustomers(backoffice),
     artifacts: new ArtifactStore(redis, { prefix, ttlMs: deps.artifactTtlMs }),
     receipts: new SendReceipts(redis, { prefix }),
     logger,

@@ -62,6 +62,7 @@ import { registerConsole } from '../http/console.routes';
 import { OverlayCustomerDirectory } from '../preferences/overlay.directory';
 import { PreferenceService } from '../preferences/preference.service';
 import { PreferenceSyncQueue, startPreferenceSyncWorker } from '../preferences/preference-sync.queue';
+import { UnusableAddresses } from '../preferences/unusable.addresses';
 import { InboundService } from '../preferences/inbound.service';
 import { providerReplies } from '../preferences/provider.replies';
 import { registerTwilioInboundWebhook } from '../http/twilio-inbound.webhook';
@@ -178,12 +179,18 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     // instance counts them all (do not sum it across API instances).
     stack.push(['metrics feed', async () => unsubscribeMetrics()]);
     const unsubscribeMetrics = events.subscribe((change) => metrics.deliveryStatus(change.channel, change.status));
+    // The preference centre: API changes and, in workers, bounces and returned mail marking addresses unusable.
+    const preferenceQueue = new PreferenceSyncQueue({ connection: endpoints.redisUrl, prefix: config.queuePrefix });
+    stack.push(['preference queue', () => preferenceQueue.close()]);
+    const languages = [...new Set(templates.list().flatMap((t) => t.languages))].sort();
+    const preferenceService = new PreferenceService({ repository: store.preferences, crm, languages: () => languages, sync: takesPreferenceWrites(crm) ? preferenceQueue : null, logger });
+    const bounces = new UnusableAddresses({ preferences: preferenceService, crm, logger });
     let bounceUrl: string | null = null;
     let pipelineWorkers: RunningWorkers | null = null;
     if (role === 'worker' || role === 'all') {
       const preferenceSync = await startPreferenceSyncWorker({ connection: endpoints.redisUrl, prefix: config.queuePrefix, repository: store.preferences, crm, logger });
       stack.push(['preference write-through', () => preferenceSync.close()]);
-      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, templateVersions, channels, events, dispatcher, logger, tuning: options.workers });
+      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, templateVersions, channels, events, dispatcher, bounces, logger, tuning: options.workers });
       bounceUrl = workers.bounceUrl;
       pipelineWorkers = workers.workers;
       stack.push(['workers', () => workers.close()]);
@@ -194,7 +201,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       prefix: config.queuePrefix,
       dataSource: store.dataSource,
       dataDir: config.dataDir,
-      outcomes: { repository, events, dispatcher, backoffice, channels, logger },
+      outcomes: { repository, events, dispatcher, backoffice, channels, bounces, logger },
       postage: { homeCountry: config.print.homeCountry, sheetGrams: config.print.sheetGrams, envelopeGrams: config.print.envelopeGrams },
       defaults: { duplex: config.print.duplex, maxLetters: config.print.batchMaxLetters },
       signer: archive,
@@ -254,10 +261,6 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       const printApi = createPrintApi(print);
       stack.push(['print api', () => printApi.close()]);
       Object.assign(services, { bulk: bulkApi.bulk, print: printApi.print });
-      const preferenceQueue = new PreferenceSyncQueue({ connection: endpoints.redisUrl, prefix: config.queuePrefix });
-      stack.push(['preference queue', () => preferenceQueue.close()]);
-      const languages = [...new Set(templates.list().flatMap((t) => t.languages))].sort();
-      const preferenceService = new PreferenceService({ repository: store.preferences, crm, languages: () => languages, sync: takesPreferenceWrites(crm) ? preferenceQueue : null, logger });
       Object.assign(services, { preferences: { service: preferenceService, repository: store.preferences } });
       const schema = await buildGatewaySchema();
       registerCors(app, config.corsOrigins);

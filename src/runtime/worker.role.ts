@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import type { Backoffice } from '../connectors/backoffice';
 import { Channel, DeliveryStatus } from '../domain';
 import type { Dispatcher } from '../jobs/dispatcher';
+import type { OutcomeDeps } from '../jobs/pipeline.deps';
 import { applyProviderOutcome } from '../jobs/provider-outcome';
 import type { StatusEvents } from '../jobs/status.events';
 import { startWorkers, type RunningWorkers, type WorkerDeps } from '../jobs/workers';
@@ -27,6 +28,8 @@ export interface WorkerRoleDeps {
   readonly channels: ChannelRegistry;
   readonly events: StatusEvents;
   readonly dispatcher: Dispatcher;
+  /** Hard bounces mark the address unusable (the preference centre). */
+  readonly bounces?: OutcomeDeps['bounces'];
   readonly logger: Logger;
   /** Over what the configuration gives (see GatewayOptions.workers). */
   readonly tuning?: WorkerTuning;

@@ -1,5 +1,5 @@
 import { CommunicationStatus, DeliveryStatus, type Channel } from '../domain';
-import { isActive, isFailure, isSuccess } from './delivery-status';
+import { canFallBack, isActive, isFailure, isSuccess } from './delivery-status';
 
 /** What the derivation needs to know about each delivery of one communication. */
 export interface DeliveryState {
@@ -41,7 +41,8 @@ export function deriveCommunicationStatus(
 
   const superseded = new Set(deliveries.map((d) => d.previousDeliveryId).filter((id): id is string => id !== null));
   const ends = deliveries.filter((d) => !superseded.has(d.id));
-  const awaitingFallback = (d: DeliveryState): boolean => isFailure(d.status) && d.fallbackChannels.length > 0;
+  // A SKIPPED delivery (the customer's choice changed while it waited) hands over to its next channel too.
+  const awaitingFallback = (d: DeliveryState): boolean => canFallBack(d.status) && d.fallbackChannels.length > 0;
 
   if (deliveries.some((d) => isActive(d.status)) || ends.some(awaitingFallback)) {
     if (deliveries.every((d) => d.status === DeliveryStatus.PENDING)) {
