@@ -64,6 +64,8 @@ export interface Config {
   readonly print: PrintConfig;
   /** Letters rendered as PDF/A-2b with embedded fonts (`DOCUMENT_PDFA`, default false). */
   readonly documentPdfa: boolean;
+  /** `ATTACHMENT_PASSWORD_FIELD`: the customer record's field (dotted path) whose value opens an encrypted attachment; null: none. */
+  readonly attachmentPasswordField: string | null;
   /** Worker threads that render letter PDFs (`RENDER_THREADS`, default cores − 1; 0: on the event loop). */
   readonly renderThreads: number;
   /** OpenTelemetry traces from the standard `OTEL_*` variables; null (off) without an OTLP endpoint. */
@@ -414,8 +416,17 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     senderAddress: senderAddress(env),
     print: printConfig(env),
     documentPdfa: bool(env, 'DOCUMENT_PDFA', false),
+    attachmentPasswordField: fieldPath(env, 'ATTACHMENT_PASSWORD_FIELD'),
     // One core stays with the event loop (store, queues, providers); the others render letters.
     renderThreads: int(env, 'RENDER_THREADS', Math.min(32, Math.max(0, availableParallelism() - 1)), 0, 32),
     telemetry: telemetry(env),
   });
+}
+
+/** A dotted path into the customer record (`attributes.birthDate`, `postalAddress.postalCode`). */
+function fieldPath(env: Env, key: string): string | null {
+  const value = str(env, key);
+  if (value === null) return null;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,4}$/.test(value)) throw new ConfigError(key, 'a dotted field path such as attributes.birthDate', value);
+  return value;
 }

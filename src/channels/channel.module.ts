@@ -53,6 +53,10 @@ export interface RenderInput {
   readonly delivery: { readonly id: string; readonly communicationId: string; readonly customerId: string; readonly recipient: string | null };
   /** The communication's PDF letter, rendered and archived at most once for all its deliveries. */
   archivedPdf(): Promise<{ readonly id: string; readonly pages: number | null; readonly sha256: string }>;
+  /** The customer's attachment password (ATTACHMENT_PASSWORD_FIELD); null when none is configured or the field is empty. */
+  readonly attachmentPassword?: string | null;
+  /** An AES-256 copy of the letter opened with `password` (not archived; the archive keeps the original). */
+  encryptedPdf?(password: string): Promise<{ readonly bytes: Buffer; readonly sha256: string }>;
 }
 
 export type Rendered<C> =

@@ -8,6 +8,8 @@ import type { DocumentEntity } from '../store/document.entity';
 import type { PipelineDeps } from './pipeline.deps';
 import { loadRenderContext } from './render-context.loader';
 import { encodeSnapshot } from '../render/render-snapshot';
+import { attachmentPasswordOf } from '../channels/email/attachment.password';
+import { createHash } from 'node:crypto';
 
 /** The communication's document model and what it was composed from. */
 export interface Composed {
@@ -35,7 +37,7 @@ export async function composeCommunication(deps: Pick<PipelineDeps, 'backoffice'
  * document back for the same bytes.
  */
 export async function prepareDeliveries(
-  deps: Pick<PipelineDeps, 'archive' | 'letters' | 'channels'>,
+  deps: Pick<PipelineDeps, 'archive' | 'letters' | 'channels' | 'attachmentPasswordField'>,
   communication: CommunicationEntity,
   composed: Composed,
   deliveries: readonly DeliveryEntity[],
@@ -50,10 +52,16 @@ export async function prepareDeliveries(
       }),
     ));
 
+  const attachmentPassword = attachmentPasswordOf(ctx.customer, deps.attachmentPasswordField ?? null);
+  const encryptedPdf = async (userPassword: string) => {
+    const { pdf: bytes } = await (deps.letters ? deps.letters.render(model, { userPassword }) : renderPdf(model, { userPassword }));
+    return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+  };
+
   const prepare = async (delivery: DeliveryEntity): Promise<Prepared> => {
     const module = deps.channels.get(delivery.channel);
     const target = { id: delivery.id, communicationId: delivery.communicationId, customerId: delivery.customerId, recipient: delivery.recipient };
-    const rendered = await module.render({ model, customer: ctx.customer, delivery: target, archivedPdf });
+    const rendered = await module.render({ model, customer: ctx.customer, delivery: target, archivedPdf, attachmentPassword, encryptedPdf });
     if (!rendered.ok) return rendered;
     const message: RenderedMessage = { channel: delivery.channel, deliveryId: delivery.id, communicationId: delivery.communicationId, customerId: delivery.customerId, documentId: rendered.documentId, content: rendered.content };
     return { ok: true, message, documentId: rendered.documentId, detail: rendered.detail };

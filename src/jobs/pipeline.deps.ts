@@ -33,6 +33,8 @@ export interface PipelineDeps {
   readonly templates: TemplateCatalog;
   /** Published template versions; absent: only the files (version 1). */
   readonly templateVersions?: { ensure(templateKey: string, version: number): Promise<void> };
+  /** ATTACHMENT_PASSWORD_FIELD: the customer field that opens encrypted attachments; absent: none. */
+  readonly attachmentPasswordField?: string | null;
   /** The channel modules: how each channel renders, who it reaches. */
   readonly channels: ChannelRegistry;
   readonly providers: Partial<Record<Channel, ChannelProvider>>;

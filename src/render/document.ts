@@ -32,7 +32,8 @@ export interface DocumentModel {
   readonly signature: string;
   /** Short text for SMS (no markup). */
   readonly sms: string;
-  readonly email: { readonly subject: string; readonly intro: string; readonly attachPdf: boolean };
+  /** `encryptAttachment`: the attached PDF is an AES-256 copy opened with the customer's password (ATTACHMENT_PASSWORD_FIELD). */
+  readonly email: { readonly subject: string; readonly intro: string; readonly attachPdf: boolean; readonly encryptAttachment?: boolean };
   readonly portal: { readonly notification: string };
   /** A WhatsApp Content template for this language (business-initiated messages need one); null: free-form text. */
   readonly whatsapp: { readonly contentSid: string; readonly variables: Readonly<Record<string, string>> } | null;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import PDFDocument from 'pdfkit';
 import type { DocumentModel } from './document';
 import { GEOMETRY, LetterLayout, STANDARD_LETTER_FONTS, type LetterFonts, type LetterLayoutOptions } from './letter.layout';
@@ -7,6 +8,8 @@ import { toFontText } from './win-ansi';
 export interface PdfOptions extends LetterLayoutOptions {
   /** PDF/A-2b with these embedded fonts (`DOCUMENT_PDFA`); default null: PDF 1.3 with the standard fonts. */
   readonly pdfa?: PdfaFonts | null;
+  /** Encrypted with AES-256 (PDF 1.7 extension level 3), opened with this password; not PDF/A (which forbids encryption), same fonts. */
+  readonly userPassword?: string | null;
 }
 
 /** PDFKit names of the embedded faces. */
@@ -32,6 +35,7 @@ export function renderPdf(model: DocumentModel, options: PdfOptions = {}): Promi
       Producer: 'ccm-gateway (PDFKit)',
       CreationDate: model.date,
     };
+    const encrypted = options.userPassword ? encryption(options.userPassword) : null;
     const doc = new PDFDocument({
       size: 'A4',
       bufferPages: true,
@@ -39,7 +43,11 @@ export function renderPdf(model: DocumentModel, options: PdfOptions = {}): Promi
       lang: model.language,
       displayTitle: true,
       // PDF/A: ModDate would need its XMP twin, which PDFKit does not write; it equals CreationDate anyway.
-      ...(pdfa ? { pdfVersion: '1.7' as const, subset: 'PDF/A-2b' as const, info: xmpSafe(info) } : { info: { ...info, ModDate: model.date } }),
+      ...(encrypted
+        ? { ...encrypted, info: { ...info, ModDate: model.date } }
+        : pdfa
+          ? { pdfVersion: '1.7' as const, subset: 'PDF/A-2b' as const, info: xmpSafe(info) }
+          : { info: { ...info, ModDate: model.date } }),
     });
     const chunks: Buffer[] = [];
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -54,6 +62,20 @@ export function renderPdf(model: DocumentModel, options: PdfOptions = {}): Promi
       reject(error instanceof Error ? error : new Error(String(error)));
     }
   });
+}
+
+/**
+ * AES-256 (PDFKit: PDF 1.7 extension level 3). The owner password is random
+ * and thrown away: nobody can lift the restrictions; the customer's password
+ * opens, prints and copies text for reading aloud, nothing more.
+ */
+function encryption(userPassword: string) {
+  return {
+    pdfVersion: '1.7ext3' as const,
+    userPassword,
+    ownerPassword: randomBytes(24).toString('base64url'),
+    permissions: { printing: 'highResolution' as const, modifying: false, copying: false, annotating: false, fillingForms: false, contentAccessibility: true, documentAssembly: false },
+  };
 }
 
 function embed(doc: PDFKit.PDFDocument, fonts: PdfaFonts): LetterFonts {

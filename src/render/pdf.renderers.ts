@@ -14,7 +14,8 @@ export interface RenderedPdf {
 
 /** How the pipeline turns a document model into its letter PDF: on the event loop, or on worker threads. */
 export interface LetterRenderer {
-  render(model: DocumentModel): Promise<RenderedPdf>;
+  /** `encrypt`: an AES-256 copy opened with `userPassword` (an email attachment), otherwise the archive's form. */
+  render(model: DocumentModel, encrypt?: { readonly userPassword: string }): Promise<RenderedPdf>;
   close(): Promise<void>;
 }
 
@@ -28,7 +29,7 @@ export interface LetterRendererOptions {
 export function inlineLetterRenderer(options: LetterRendererOptions): LetterRenderer {
   const pdfa = options.pdfa ? loadPdfaFonts() : null;
   return {
-    render: (model) => renderPdf(model, { ...options.layout, pdfa }),
+    render: (model, encrypt) => renderPdf(model, { ...options.layout, pdfa, userPassword: encrypt?.userPassword ?? null }),
     close: async () => undefined,
   };
 }
@@ -38,7 +39,7 @@ export interface RenderThreadData {
   readonly pdfa: boolean;
   readonly layout: LetterLayoutOptions;
 }
-export type RenderThreadRequest = { readonly id: number; readonly model: DocumentModel };
+export type RenderThreadRequest = { readonly id: number; readonly model: DocumentModel; readonly userPassword?: string | null };
 export type RenderThreadReply = { readonly id: number; readonly pdf: Uint8Array; readonly pages: number } | { readonly id: number; readonly error: string };
 
 interface Pending {
@@ -78,7 +79,7 @@ export class LetterThreadPool implements LetterRenderer {
     if (options.pdfa) loadPdfaFonts(); // a missing font stops the start here, with its one-line message
   }
 
-  render(model: DocumentModel): Promise<RenderedPdf> {
+  render(model: DocumentModel, encrypt?: { readonly userPassword: string }): Promise<RenderedPdf> {
     if (this.closed) return Promise.reject(new Error('letter render threads: expected an open pool, got a closed one'));
     while (this.slots.length < this.options.threads) {
       const slot: Slot = { worker: null as unknown as Worker, pending: new Map() };
@@ -89,7 +90,7 @@ export class LetterThreadPool implements LetterRenderer {
     const id = this.nextId++;
     return new Promise<RenderedPdf>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, model } satisfies RenderThreadRequest);
+      slot.worker.postMessage({ id, model, userPassword: encrypt?.userPassword ?? null } satisfies RenderThreadRequest);
     });
   }
 

@@ -8,7 +8,7 @@ const data = workerData as RenderThreadData;
 const pdfa = data.pdfa ? loadPdfaFonts() : null;
 
 parentPort?.on('message', (request: RenderThreadRequest) => {
-  renderPdf(request.model, { ...data.layout, pdfa }).then(
+  renderPdf(request.model, { ...data.layout, pdfa, userPassword: request.userPassword ?? null }).then(
     ({ pdf, pages }) => parentPort?.postMessage({ id: request.id, pdf, pages } satisfies RenderThreadReply),
     (error: unknown) => parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies RenderThreadReply),
   );

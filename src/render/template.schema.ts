@@ -9,6 +9,8 @@ export interface TemplateDescriptor extends TemplateInfo {
   /** 1: the file in templates/; 2, 3, …: published through the API. */
   readonly version: number;
   readonly attachPdf: boolean;
+  /** The attached PDF is encrypted (AES-256) with the customer's password; the archive keeps the original. */
+  readonly encryptAttachment: boolean;
   /** Slots an agent may fill (`blocks` of a send); their text follows the template's own blocks, in this order. */
   readonly editableBlocks: readonly string[];
   /** A communication of this template waits in AWAITING_APPROVAL for a second person. */
@@ -74,7 +76,7 @@ export interface CompiledTemplate {
   readonly languages: ReadonlyMap<string, LanguageTemplate>;
 }
 
-const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'paperRequired', 'data', 'languages', 'editableBlocks', 'approvalRequired', 'approvalWhenEdited'];
+const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'paperRequired', 'data', 'languages', 'editableBlocks', 'approvalRequired', 'approvalWhenEdited', 'encryptAttachment'];
 const SLOT = /^[a-z][A-Za-z0-9]{0,39}$/;
 const LANGUAGE_KEYS = ['title', 'subject', 'salutation', 'intro', 'blocks', 'closing', 'signature', 'sms', 'portalNotification', 'whatsapp'];
 const FIELD_KEYS = ['type', 'required', 'maxLength', 'maxItems', 'items', 'description'];
@@ -105,11 +107,13 @@ export function compileTemplate(json: unknown, file: string, expectedKey: string
     requiresContract: r.boolean(top.requiresContract, 'requiresContract', false),
     attachPdf: r.boolean(top.attachPdf, 'attachPdf', false),
     paperRequired: r.boolean(top.paperRequired, 'paperRequired', false),
+    encryptAttachment: r.boolean(top.encryptAttachment, 'encryptAttachment', false),
     fields,
     editableBlocks: parseSlots(r, top.editableBlocks),
     approvalRequired: r.boolean(top.approvalRequired, 'approvalRequired', false),
     approvalWhenEdited: r.boolean(top.approvalWhenEdited, 'approvalWhenEdited', false),
   };
+  if (descriptor.encryptAttachment && !descriptor.attachPdf) r.fail('encryptAttachment', 'expected attachPdf: true alongside (there is no attachment to encrypt), got attachPdf false');
   return { descriptor, languages };
 }
 

@@ -251,7 +251,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       const reprints = new ReprintService({ repository, templates, versions: templateVersions, letters: apiLetters, store: previewStore });
       const previews = new PreviewService({
         communications, templates, channels, backoffice, store: previewStore,
-        letters: apiLetters,
+        letters: apiLetters, attachmentPasswordField: config.attachmentPasswordField,
         sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
       });
       const services = { backoffice, backofficeFor: (call: CallContext) => backoffice.forCaller(call), repository, archive, templates, templateVersions, communications, feed, contacts, previews, reprints };

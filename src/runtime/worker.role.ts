@@ -66,6 +66,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     backoffice: deps.backoffice,
     templates: deps.templates,
     templateVersions: deps.templateVersions,
+    attachmentPasswordField: config.attachmentPasswordField,
     channels: deps.channels,
     letters,
     providers,

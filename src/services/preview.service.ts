@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ChannelRegistry } from '../channels/registry';
+import { attachmentPasswordOf } from '../channels/email/attachment.password';
 import type { Backoffice } from '../connectors/backoffice';
 import type { Channel } from '../domain';
 import { loadRenderContext } from '../jobs/render-context.loader';
@@ -41,6 +42,8 @@ export interface PreviewServiceOptions {
   readonly letters: LetterRenderer;
   readonly sender: RenderSender;
   readonly store: PreviewStore;
+  /** ATTACHMENT_PASSWORD_FIELD, so a preview refuses an encrypted attachment without a password as the delivery would. */
+  readonly attachmentPasswordField?: string | null;
   readonly clock?: () => Date;
 }
 
@@ -92,6 +95,12 @@ export class PreviewService {
         model,
         customer: renderCtx.customer,
         delivery: target,
+        attachmentPassword: attachmentPasswordOf(renderCtx.customer, this.options.attachmentPasswordField ?? null),
+        // The sealed copy is rendered (so a failure shows here) but not kept: the preview link serves the original.
+        encryptedPdf: async (userPassword: string) => {
+          const { pdf: bytes } = await this.options.letters.render(model, { userPassword });
+          return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+        },
         archivedPdf: () => {
           usedPdf = true;
           return archivedPdf();

@@ -14,12 +14,25 @@ export function emailChannel(): ChannelModule<EmailContent> {
     address: (customer) => customer.email,
     missingAddress: 'needs an email address and the customer has none',
     templateTexts: [],
-    async render({ model, customer, delivery, archivedPdf }) {
+    async render({ model, customer, delivery, archivedPdf, attachmentPassword, encryptedPdf }) {
       const to = delivery.recipient ?? customer.email;
       if (!to) return { ok: false, reason: 'no email address for this customer' };
+      const encrypt = model.email.attachPdf && model.email.encryptAttachment === true;
+      // Checked before anything is rendered: an encrypted statement never goes out in clear instead.
+      if (encrypt && (!attachmentPassword || !encryptedPdf)) return { ok: false, reason: 'the attachment must be encrypted and there is no attachment password for this customer (ATTACHMENT_PASSWORD_FIELD)' };
       const email = renderEmail(model);
       const pdf = model.email.attachPdf ? await archivedPdf() : null;
-      const attachment = pdf ? { documentId: pdf.id, filename: `${model.templateKey}-${model.reference}.pdf` } : null;
+      const filename = `${model.templateKey}-${model.reference}.pdf`;
+      if (pdf && encrypt) {
+        const sealed = await encryptedPdf!(attachmentPassword!);
+        return {
+          ok: true,
+          content: { to, ...email, attachment: { documentId: pdf.id, filename, encrypted: { base64: sealed.bytes.toString('base64'), sha256: sealed.sha256 } } },
+          documentId: pdf.id,
+          detail: `email rendered, PDF attached encrypted (AES-256, ${pagesText(pdf.pages)}; sha256 ${sealed.sha256}, archived original ${pdf.sha256})`,
+        };
+      }
+      const attachment = pdf ? { documentId: pdf.id, filename } : null;
       return {
         ok: true,
         content: { to, ...email, attachment },

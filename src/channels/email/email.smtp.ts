@@ -19,7 +19,8 @@ export interface EmailContent {
   readonly subject: string;
   readonly html: string;
   readonly text: string;
-  readonly attachment: { readonly documentId: string; readonly filename: string } | null;
+  /** `encrypted`: the AES-256 copy to send instead of the archived original (base64, as rendered for this delivery). */
+  readonly attachment: { readonly documentId: string; readonly filename: string; readonly encrypted?: { readonly base64: string; readonly sha256: string } } | null;
 }
 
 export interface SmtpEmailOptions {
@@ -82,7 +83,7 @@ export class SmtpEmailProvider implements ChannelProvider<EmailContent> {
   async send(message: RenderedMessage<EmailContent>): Promise<SendResult> {
     const email = contentFor(message, Channel.EMAIL, 'an email');
     assertSafeId(message.deliveryId);
-    const attachments = email.attachment ? [{ filename: email.attachment.filename, content: await this.attachment(email.attachment.documentId), contentType: 'application/pdf' }] : [];
+    const attachments = email.attachment ? [{ filename: email.attachment.filename, content: email.attachment.encrypted ? Buffer.from(email.attachment.encrypted.base64, 'base64') : await this.attachment(email.attachment.documentId), contentType: 'application/pdf' }] : [];
     const messageId = `<${message.deliveryId}@${this.messageIdDomain}>`;
     let info: SMTPPoolSentMessageInfo;
     try {

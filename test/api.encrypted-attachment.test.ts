@@ -1,0 +1,97 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { attachmentPasswordOf } from '../src/channels/email/attachment.password';
+import { CommunicationClient } from './support/communication.client';
+import { startHarness, type Harness } from './support/gateway.harness';
+import { asKey } from './support/keyed.harness';
+
+// mailparser ships no types; this is the part of its API the assertions use.
+const { simpleParser } = require('mailparser') as { simpleParser(source: Buffer): Promise<{ text?: string; attachments: { filename?: string; contentType: string; content: Buffer }[] }> };
+
+const KEYS = ['agent:sealed-agent', 'admin:sealed-admin'];
+
+/** Runs a poppler tool on the bytes; status and output. */
+function poppler(tool: 'pdftotext' | 'pdfinfo', pdf: Buffer, args: string[]): { status: number | null; out: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ccm-sealed-'));
+  try {
+    const file = join(dir, 'a.pdf');
+    writeFileSync(file, pdf);
+    const run = spawnSync(tool, [...args, file, ...(tool === 'pdftotext' ? ['-'] : [])], { encoding: 'utf8' });
+    return { status: run.status, out: `${run.stdout}${run.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('encrypted PDF attachment', () => {
+  let h: Harness;
+  let agent: CommunicationClient;
+
+  beforeAll(async () => {
+    h = await startHarness({ env: { AUTH_API_KEYS: KEYS.join(','), ATTACHMENT_PASSWORD_FIELD: 'postalAddress.postalCode' } });
+    agent = new CommunicationClient(asKey(h, 'sealed-agent'));
+  });
+  afterAll(() => h?.close());
+
+  it('sends the statement AES-256 encrypted with the customer field as password, archives the original and both hashes', async () => {
+    const invoice = JSON.parse(readFileSync(join(__dirname, '..', 'templates', 'invoice-available.json'), 'utf8'));
+    const published = await asKey(h, 'sealed-admin').graphql<{ publishTemplate: { version: number } }>('mutation($d: JSON!) { publishTemplate(definition: $d) { version } }', { d: { ...invoice, encryptAttachment: true } });
+    expect(published.body.errors).toBeUndefined();
+    const { body: c } = await asKey(h, 'sealed-agent').graphql<{ customer: { postalAddress: { postalCode: string } } }>('{ customer(id: "C0000001") { postalAddress { postalCode } } }');
+    const password = c.data!.customer.postalAddress.postalCode;
+    expect(password).toMatch(/^\w+$/);
+
+    const sent = await agent.sendOk({ customerId: 'C0000001', templateKey: 'invoice-available', contractId: 'K00000001', channelPolicy: 'EXPLICIT', channels: ['EMAIL'],
+      data: { invoiceNumber: 'INV-SEALED-1', amountDue: { amount: '42.00', currency: 'EUR' }, dueDate: '2026-12-20' } });
+    const done = await agent.settled(sent.id, 20_000);
+    expect(done.status).toBe('DELIVERED');
+    const mail = await simpleParser(h.smtp.messages.find((m) => m.messageId === done.deliveries[0].providerMessageId)!.raw);
+    expect(mail.attachments).toHaveLength(1);
+    const sealed = mail.attachments[0].content;
+    expect(mail.attachments[0].contentType).toBe('application/pdf');
+
+    // Opens with the password, not without; AES-256.
+    expect(poppler('pdftotext', sealed, ['-upw', password]).out).toContain('INV-SEALED-1');
+    const locked = poppler('pdftotext', sealed, []);
+    expect(locked.status).not.toBe(0);
+    expect(locked.out).not.toContain('INV-SEALED-1');
+    expect(poppler('pdftotext', sealed, ['-upw', `${password}x`]).status).not.toBe(0);
+    expect(poppler('pdfinfo', sealed, ['-upw', password]).out).toMatch(/Encrypted:\s+yes.*AES-256/);
+
+    // The archive keeps the original, unencrypted; the timeline records both hashes.
+    const document = done.documents[0];
+    const u = new URL(document.downloadUrl);
+    const original = Buffer.from(await (await fetch(`${h.url}${u.pathname}${u.search}`)).arrayBuffer());
+    expect(poppler('pdfinfo', original, []).out).toMatch(/Encrypted:\s+no/);
+    expect(poppler('pdftotext', original, []).out).toContain('INV-SEALED-1');
+    expect(createHash('sha256').update(original).digest('hex')).toBe(document.sha256);
+    const sealedSha = createHash('sha256').update(sealed).digest('hex');
+    expect(sealedSha).not.toBe(document.sha256);
+    const rendered = done.deliveries[0].events.find((e) => e.status === 'RENDERED')!;
+    expect(rendered.detail).toBe(`email rendered, PDF attached encrypted (AES-256, 1 page; sha256 ${sealedSha}, archived original ${document.sha256})`);
+    // The text of the two is the same letter.
+    expect(poppler('pdftotext', sealed, ['-upw', password]).out).toBe(poppler('pdftotext', original, []).out);
+    // Nothing of the password in the stored timeline.
+    expect(JSON.stringify(done.deliveries)).not.toContain(`"${password}"`);
+  });
+
+  it('refuses a template that encrypts an attachment it does not attach', async () => {
+    const welcome = JSON.parse(readFileSync(join(__dirname, '..', 'templates', 'welcome.json'), 'utf8'));
+    const { body } = await asKey(h, 'sealed-admin').graphql('mutation($d: JSON!) { publishTemplate(definition: $d) { version } }', { d: { ...welcome, encryptAttachment: true } });
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.message).toBe('definition: encryptAttachment: expected attachPdf: true alongside (there is no attachment to encrypt), got attachPdf false');
+  });
+
+  it('takes the password from the configured field as the customer knows it', () => {
+    const customer = { id: 'C1', postalAddress: { postalCode: ' 69003 ' }, attributes: { birthDate: new Date('1980-02-29T00:00:00Z'), pin: 1234, empty: '' } } as never;
+    expect(attachmentPasswordOf(customer, 'postalAddress.postalCode')).toBe('69003');
+    expect(attachmentPasswordOf(customer, 'attributes.birthDate')).toBe('1980-02-29');
+    expect(attachmentPasswordOf(customer, 'attributes.pin')).toBe('1234');
+    expect(attachmentPasswordOf(customer, 'attributes.empty')).toBeNull();
+    expect(attachmentPasswordOf(customer, 'attributes.missing')).toBeNull();
+    expect(attachmentPasswordOf(customer, null)).toBeNull();
+  });
+});
