@@ -93,3 +93,28 @@ describe('reprintDocument', () => {
     expect((await download(doc.downloadUrl)).length).toBe(doc.sizeBytes);
   });
 });
+
+describe('reprintDocument with PDF/A letters', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ env: { AUTH_API_KEYS: KEYS.join(','), DOCUMENT_PDFA: 'true' } });
+  });
+  afterAll(() => h?.close());
+
+  it('gives the archived PDF/A bytes again (embedded font subsets, XMP and all)', async () => {
+    const agent = new CommunicationClient(asKey(h, 'reprint-agent'));
+    const sent = await agent.sendOk({ customerId: 'C0000001', templateKey: 'welcome', channelPolicy: 'EXPLICIT', channels: ['LETTER'], data: { advisorName: 'Anna' } });
+    const done = await agent.settled(sent.id, 20_000);
+    const doc = done.documents[0];
+    const fetchBytes = async (url: string) => {
+      const u = new URL(url);
+      return Buffer.from(await (await fetch(`${h.url}${u.pathname}${u.search}`)).arrayBuffer());
+    };
+    const archived = await fetchBytes(doc.downloadUrl);
+    expect(archived.toString('latin1')).toContain('pdfaid:part');
+    const { body } = await asKey(h, 'reprint-agent').graphql<{ reprintDocument: DocView }>(REPRINT, { id: doc.id });
+    expect(body.data?.reprintDocument.sha256).toBe(doc.sha256);
+    expect((await fetchBytes(body.data!.reprintDocument.downloadUrl)).equals(archived)).toBe(true);
+  });
+});
