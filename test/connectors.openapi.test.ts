@@ -145,5 +145,7 @@ describe('kind: openapi, operations named by operationId', () => {
     const both = JSON.stringify({ ...structuredClone(openApiFile(bo)) }).replace('"operation":"lookupCustomers"', '"operation":"lookupCustomers","url":"/customers/lookup"');
     const result = parseBackofficeText(both, {});
     expect(result.ok ? [] : result.problems).toEqual(['backoffice.crm.customers.byIds.url: expected nothing with operation (the OpenAPI document gives it), got a value']);
+    const ftp = parseBackofficeText(JSON.stringify(openApiFile(bo)).replace('"kind":"openapi"', '"kind":"openapi","openapi":"ftp://docs.example/crm.json"'), {});
+    expect(ftp.ok ? [] : ftp.problems).toEqual(['backoffice.crm.openapi: expected an http(s) URL or a file path, got "ftp://docs.example/crm.json"']);
   });
 });

@@ -134,9 +134,11 @@ export class OpenApiSource implements SourceClient {
         throw new OpenApiMismatchError(document, [`backoffice.${system}.openapi: expected an OpenAPI document in JSON or YAML, got a file that does not parse`]);
       }
     }
-    const client = new JsonHttpClient({ system, baseUrl: document, timeoutMs: this.options.timeoutMs, maxSockets: 1 });
+    // The document's own query string (`?format=json`) is kept: the client would otherwise drop it from a base URL.
+    const at = new URL(document);
+    const client = new JsonHttpClient({ system, baseUrl: at.origin, timeoutMs: this.options.timeoutMs, maxSockets: 1 });
     try {
-      return await client.request({ method: 'GET', path: '', route: 'GET OpenAPI document', signal, headers: await this.options.auth.headers(undefined, signal) });
+      return await client.request({ method: 'GET', path: `${at.pathname}${at.search}`, route: 'GET OpenAPI document', signal, headers: await this.options.auth.headers(undefined, signal) });
     } finally {
       await client.close();
     }

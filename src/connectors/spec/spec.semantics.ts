@@ -48,6 +48,9 @@ function checkUrl(system: SystemSpec, base: string, problems: string[]): void {
   if (system.poolSize !== undefined) problems.push(`${base}.poolSize: expected nothing for kind ${system.kind} (sql only), got a value`);
   if (system.wsdl !== undefined && system.kind !== 'soap') problems.push(`${base}.wsdl: expected nothing for kind ${system.kind} (soap only), got a value`);
   if (system.openapi !== undefined && system.kind !== 'openapi') problems.push(`${base}.openapi: expected nothing for kind ${system.kind} (openapi only), got a value`);
+  if (system.openapi !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(system.openapi) && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/i.test(system.openapi)) {
+    problems.push(`${base}.openapi: expected an http(s) URL or a file path, got ${JSON.stringify(system.openapi.slice(0, 60))}`);
+  }
 }
 
 const NOT_FOR: Readonly<Record<Kind, readonly string[]>> = {
