@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { startHarness, type Harness } from './support/gateway.harness';
@@ -21,6 +23,20 @@ async function signIn(page: Page, base: string, kind: 'apiKey' | 'token', secret
 }
 
 const text = (page: Page, selector: string): Promise<string> => page.$eval(selector, (el) => el.textContent ?? '');
+
+/** Page count of a PDF as poppler's pdfinfo reads it (a parser of its own, not the renderer's claim). */
+function pdfPages(pdf: Buffer): number {
+  const dir = mkdtempSync(join(tmpdir(), 'ccm-console-pdf-'));
+  try {
+    const file = join(dir, 'preview.pdf');
+    writeFileSync(file, pdf);
+    const pages = /^Pages:\s+(\d+)$/m.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }));
+    if (!pages) throw new Error('pdfinfo: expected a Pages line');
+    return Number(pages[1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describe('the console in headless Chromium', () => {
   let h: Harness;
@@ -112,13 +128,118 @@ describe('the console in headless Chromium', () => {
     }
   }, 60_000);
 
+  it('an agent previews a letter: the PDF link with its page count, nothing sent', async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(String(error)));
+    try {
+      const letters = h.sms.messages.length;
+      const mails = h.smtp.messages.length;
+      await signIn(page, base, 'apiKey', AGENT_KEY);
+      await page.waitForSelector('#search-form');
+      await page.evaluate('location.hash = "#/compose/C0000001"');
+      await page.waitForSelector('#compose');
+      await page.select('#template', 'welcome');
+      await page.select('#policy', 'EXPLICIT');
+      await page.$$eval('#channels input[name=channel]', (boxes) => boxes.forEach((b) => {
+        const box = b as unknown as { value: string; checked: boolean };
+        box.checked = box.value === 'LETTER';
+      }));
+      await page.click('#preview');
+      await page.waitForSelector('.preview[data-channel="LETTER"] a.pdf-link');
+      const shown = await page.$eval('.preview[data-channel="LETTER"] a.pdf-link', (el) => ({ href: (el as unknown as { href: string }).href, pages: el.getAttribute('data-pages'), label: el.textContent ?? '' }));
+      expect(await text(page, '#compose-output h2')).toContain('plan LETTER');
+      expect(shown.label).toMatch(/^PDF, \d+ page\(s\)$/);
+      expect(shown.href).toMatch(/\/previews\/[0-9a-f-]{36}\?expires=\d+&sig=/);
+      // The link opens the letter the preview describes: a real PDF with the page count shown.
+      const url = new URL(shown.href);
+      const pdf = await fetch(`${base}${url.pathname}${url.search}`);
+      expect(pdf.status).toBe(200);
+      expect(pdf.headers.get('content-type')).toBe('application/pdf');
+      const bytes = Buffer.from(await pdf.arrayBuffer());
+      expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      expect(pdfPages(bytes)).toBe(Number(shown.pages));
+      expect(shown.label).toBe(`PDF, ${pdfPages(bytes)} page(s)`);
+      await page.screenshot({ path: join(OUTPUT, '3b-preview.png'), fullPage: true });
+      // A preview sends nothing and records nothing.
+      expect(await page.$('#communication')).toBeNull();
+      expect(h.sms.messages.length).toBe(letters);
+      expect(h.smtp.messages.length).toBe(mails);
+      expect(failures).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('the 360 view shows the preferences and their history after an update through the API, and an agent changes consents with a reason', async () => {
+    const customerId = 'C0000003';
+    const UPDATE = 'mutation($id: ID!, $input: PreferencesInput!, $reason: String) { updatePreferences(customerId: $id, input: $input, reason: $reason) { preferences { consents paperless source } } }';
+    const updated = await h.graphql<{ updatePreferences: { preferences: { consents: string[]; paperless: boolean; source: string } } }>(UPDATE,
+      { id: customerId, input: { consents: ['EMAIL'], paperless: true }, reason: 'Asked on the phone for e-mail only' }, { 'x-api-key': AGENT_KEY });
+    expect(updated.body.errors).toBeUndefined();
+    expect(updated.body.data?.updatePreferences.preferences).toEqual({ consents: ['EMAIL'], paperless: true, source: 'AGENT' });
+
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(String(error)));
+    try {
+      await signIn(page, base, 'apiKey', AGENT_KEY);
+      await page.waitForSelector('#search-form');
+      await page.evaluate(`location.hash = "#/customer/${customerId}"`);
+      await page.waitForSelector(`#customer[data-id="${customerId}"] #preferences`);
+      expect(await text(page, '#pref-consents')).toBe('EMAIL');
+      expect(await text(page, '#pref-paperless')).toBe('yes');
+      expect(await text(page, '#pref-source')).toBe('AGENT');
+      expect(await text(page, '#preferences')).toMatch(/Time zone\s*[A-Za-z]+\/[A-Za-z_]+/);
+      const history = await text(page, '#preference-history');
+      expect(history).toContain('Asked on the phone for e-mail only');
+      expect(history).toMatch(/consents/);
+      expect(history).toMatch(/paperless\s*false → true/);
+      expect(history).toMatch(/api-key:\S+ \(AGENT\)/);
+      await page.screenshot({ path: join(OUTPUT, '2b-preferences.png'), fullPage: true });
+
+      // The agent adds SMS from the form, with a reason; the section redraws from the answer, no reload.
+      await page.evaluate('window.notReloaded = true');
+      await page.click('#preferences-form input[name=consent][value=SMS]');
+      await page.click('#pref-edit-paperless');
+      await page.type('#pref-reason', 'Customer wants SMS reminders again');
+      await page.click('#pref-save');
+      await page.waitForFunction('document.querySelector("#preference-history").textContent.includes("Customer wants SMS reminders again")');
+      expect(await text(page, '#pref-consents')).toBe('EMAIL, SMS');
+      expect(await text(page, '#pref-paperless')).toBe('no');
+      expect(await page.evaluate('window.notReloaded === true')).toBe(true);
+      const stored = await h.graphql<{ customer: { preferences: { consents: string[]; paperless: boolean }; preferenceHistory: { edges: { node: { field: string; reason: string | null } }[] } } }>(
+        'query($id: ID!) { customer(id: $id) { preferences { consents paperless } preferenceHistory(first: 10) { edges { node { field reason } } } } }', { id: customerId }, { 'x-api-key': AGENT_KEY });
+      expect(stored.body.data?.customer.preferences).toEqual({ consents: ['EMAIL', 'SMS'], paperless: false });
+      expect(stored.body.data?.customer.preferenceHistory.edges.slice(0, 2).map((e) => e.node.reason)).toEqual(['Customer wants SMS reminders again', 'Customer wants SMS reminders again']);
+      await page.screenshot({ path: join(OUTPUT, '2c-preferences-changed.png'), fullPage: true });
+      expect(failures).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('a portal user sees their own view and cannot open another customer', async () => {
     const context = await browser.createBrowserContext();
     const page = await context.newPage();
     try {
+      const RECORD = 'mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { id } }';
+      for (const input of [
+        { customerId: 'C0000001', channel: 'PHONE', reason: 'Asked about the invoice', summary: 'Explained the due date', agentId: 'desk-7' },
+        { customerId: 'C0000001', channel: 'PHONE', reason: 'Staff only: goodwill gesture considered', internal: true },
+      ]) expect((await h.graphql(RECORD, { input }, { 'x-api-key': AGENT_KEY })).body.errors).toBeUndefined();
       await signIn(page, base, 'token', signHs256({ sub: 'portal-user-1', role: 'portal', customerId: 'C0000001' }, SECRET));
       await page.waitForSelector('#customer[data-id="C0000001"]');
       expect(await page.$('#compose-link')).toBeNull();
+      // Their contact history: the SMS the agent sent and the call, not the staff note; no preference form.
+      const history = await text(page, '#contact-history');
+      expect(history).toContain('invoice-available');
+      expect(await page.$('#contact-history .interaction[data-channel="PHONE"]')).not.toBeNull();
+      expect(history).toContain('Asked about the invoice');
+      expect(history).not.toContain('goodwill');
+      expect(await page.$('#preferences-form')).toBeNull();
       expect(await text(page, '#nav')).not.toContain('Customers');
       await page.screenshot({ path: join(OUTPUT, '5-portal-own.png'), fullPage: true });
       await page.evaluate('location.hash = "#/customer/C0000002"');

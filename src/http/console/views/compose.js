@@ -107,7 +107,7 @@ export const composeView = {
         const { previewCommunication: p } = await gql(PREVIEW, { input: input() });
         output.replaceChildren(h('h2', {}, `Preview — plan ${p.plan.map((step) => step.join(' + ')).join(' → ')}`), ...p.previews.map((v) => h('div', { class: 'preview', dataset: { channel: v.channel } },
           h('h3', {}, v.channel), v.subject ? h('p', {}, h('strong', {}, v.subject)) : '', v.text ? h('pre', {}, v.text) : '',
-          v.pdfUrl ? h('p', {}, h('a', { href: v.pdfUrl, target: '_blank', rel: 'noopener' }, `PDF, ${v.pdfPages} page(s)`)) : '')));
+          v.pdfUrl ? h('p', {}, h('a', { href: v.pdfUrl, target: '_blank', rel: 'noopener', class: 'pdf-link', dataset: { pages: v.pdfPages } }, `PDF, ${v.pdfPages} page(s)`)) : '')));
       } catch (error) {
         output.replaceChildren(errorBox(error));
       }
