@@ -78,6 +78,33 @@ describe('encrypted PDF attachment', () => {
     expect(JSON.stringify(done.deliveries)).not.toContain(`"${password}"`);
   });
 
+  it('with attachmentPassword "sms", makes a password per communication and sends it by SMS, apart from the email', async () => {
+    const invoice = JSON.parse(readFileSync(join(__dirname, '..', 'templates', 'invoice-available.json'), 'utf8'));
+    const published = await asKey(h, 'sealed-admin').graphql('mutation($d: JSON!) { publishTemplate(definition: $d) { version } }', { d: { ...invoice, encryptAttachment: true, attachmentPassword: 'sms' } });
+    expect(published.body.errors).toBeUndefined();
+    const sent = await agent.sendOk({ customerId: 'C0000001', templateKey: 'invoice-available', contractId: 'K00000001', channelPolicy: 'EXPLICIT', channels: ['EMAIL'],
+      data: { invoiceNumber: 'INV-SEALED-2', amountDue: { amount: '42.00', currency: 'EUR' }, dueDate: '2026-12-20' } });
+    // The plan gained the SMS that carries the password.
+    expect(sent.deliveries.map((d) => d.channel)).toEqual(['EMAIL', 'SMS']);
+    const done = await agent.settled(sent.id, 20_000);
+    expect(done.status).toBe('DELIVERED');
+    const byChannel = (c: string) => done.deliveries.find((d) => d.channel === c)!;
+    const sms = h.sms.messages.find((m) => m.sid === byChannel('SMS').providerMessageId)!;
+    const password = /: ([A-Z2-9]{12}) is the password of the PDF in our email \(ref\. CCM-[A-Z0-9]{8}\)\.$/.exec(sms.body)?.[1];
+    expect(password).toBeDefined();
+    const mail = await simpleParser(h.smtp.messages.find((m) => m.messageId === byChannel('EMAIL').providerMessageId)!.raw);
+    const sealed = mail.attachments[0].content;
+    expect(poppler('pdftotext', sealed, ['-upw', password!]).out).toContain('INV-SEALED-2');
+    expect(poppler('pdftotext', sealed, []).status).not.toBe(0);
+    expect(mail.text).not.toContain(password!);
+    // Another communication gets another password.
+    const other = await agent.sendOk({ customerId: 'C0000001', templateKey: 'invoice-available', contractId: 'K00000001', channelPolicy: 'EXPLICIT', channels: ['EMAIL'],
+      data: { invoiceNumber: 'INV-SEALED-3', amountDue: { amount: '1.00', currency: 'EUR' }, dueDate: '2026-12-20' } });
+    const otherDone = await agent.settled(other.id, 20_000);
+    const otherSms = h.sms.messages.find((m) => m.sid === otherDone.deliveries.find((d) => d.channel === 'SMS')!.providerMessageId)!;
+    expect(otherSms.body).not.toContain(password!);
+  });
+
   it('refuses a template that encrypts an attachment it does not attach', async () => {
     const welcome = JSON.parse(readFileSync(join(__dirname, '..', 'templates', 'welcome.json'), 'utf8'));
     const { body } = await asKey(h, 'sealed-admin').graphql('mutation($d: JSON!) { publishTemplate(definition: $d) { version } }', { d: { ...welcome, encryptAttachment: true } });

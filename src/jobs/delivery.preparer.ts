@@ -8,7 +8,7 @@ import type { DocumentEntity } from '../store/document.entity';
 import type { PipelineDeps } from './pipeline.deps';
 import { loadRenderContext } from './render-context.loader';
 import { encodeSnapshot } from '../render/render-snapshot';
-import { attachmentPasswordOf } from '../channels/email/attachment.password';
+import { attachmentPasswordOf, smsAttachmentPassword } from '../channels/email/attachment.password';
 import { createHash } from 'node:crypto';
 
 /** The communication's document model and what it was composed from. */
@@ -37,7 +37,7 @@ export async function composeCommunication(deps: Pick<PipelineDeps, 'backoffice'
  * document back for the same bytes.
  */
 export async function prepareDeliveries(
-  deps: Pick<PipelineDeps, 'archive' | 'letters' | 'channels' | 'attachmentPasswordField'>,
+  deps: Pick<PipelineDeps, 'archive' | 'letters' | 'channels' | 'attachmentPasswordField' | 'attachmentPasswordSecret'>,
   communication: CommunicationEntity,
   composed: Composed,
   deliveries: readonly DeliveryEntity[],
@@ -52,7 +52,9 @@ export async function prepareDeliveries(
       }),
     ));
 
-  const attachmentPassword = attachmentPasswordOf(ctx.customer, deps.attachmentPasswordField ?? null);
+  const attachmentPassword = model.email.passwordBySms
+    ? deps.attachmentPasswordSecret ? smsAttachmentPassword(deps.attachmentPasswordSecret, communication.id) : null
+    : attachmentPasswordOf(ctx.customer, deps.attachmentPasswordField ?? null);
   const encryptedPdf = async (userPassword: string) => {
     const { pdf: bytes } = await (deps.letters ? deps.letters.render(model, { userPassword }) : renderPdf(model, { userPassword }));
     return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };

@@ -35,6 +35,8 @@ export interface PipelineDeps {
   readonly templateVersions?: { ensure(templateKey: string, version: number): Promise<void> };
   /** ATTACHMENT_PASSWORD_FIELD: the customer field that opens encrypted attachments; absent: none. */
   readonly attachmentPasswordField?: string | null;
+  /** Key of the per-communication passwords sent by SMS (the document signing secret); absent: templates cannot use them. */
+  readonly attachmentPasswordSecret?: string | null;
   /** The channel modules: how each channel renders, who it reaches. */
   readonly channels: ChannelRegistry;
   readonly providers: Partial<Record<Channel, ChannelProvider>>;

@@ -56,7 +56,7 @@ export function composeDocument(
     closing: parts.closing.render(scope, format),
     signature: parts.signature.render(scope, format),
     sms: parts.sms ? sms : '',
-    email: { subject: parts.subject.render(scope, format), intro: parts.intro.render(scope, format), attachPdf: template.descriptor.attachPdf, encryptAttachment: template.descriptor.encryptAttachment },
+    email: { subject: parts.subject.render(scope, format), intro: parts.intro.render(scope, format), attachPdf: template.descriptor.attachPdf, encryptAttachment: template.descriptor.encryptAttachment, passwordBySms: template.descriptor.encryptAttachment && template.descriptor.attachmentPassword === 'sms' },
     portal: { notification: parts.portalNotification?.render(scope, format) ?? '' },
     whatsapp: parts.whatsapp
       ? { contentSid: parts.whatsapp.contentSid, variables: Object.fromEntries([...parts.whatsapp.variables].map(([name, text]) => [name, text.render(scope, format)])) }

@@ -33,7 +33,7 @@ export interface DocumentModel {
   /** Short text for SMS (no markup). */
   readonly sms: string;
   /** `encryptAttachment`: the attached PDF is an AES-256 copy opened with the customer's password (ATTACHMENT_PASSWORD_FIELD). */
-  readonly email: { readonly subject: string; readonly intro: string; readonly attachPdf: boolean; readonly encryptAttachment?: boolean };
+  readonly email: { readonly subject: string; readonly intro: string; readonly attachPdf: boolean; readonly encryptAttachment?: boolean; readonly passwordBySms?: boolean };
   readonly portal: { readonly notification: string };
   /** A WhatsApp Content template for this language (business-initiated messages need one); null: free-form text. */
   readonly whatsapp: { readonly contentSid: string; readonly variables: Readonly<Record<string, string>> } | null;

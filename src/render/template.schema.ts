@@ -11,6 +11,8 @@ export interface TemplateDescriptor extends TemplateInfo {
   readonly attachPdf: boolean;
   /** The attached PDF is encrypted (AES-256) with the customer's password; the archive keeps the original. */
   readonly encryptAttachment: boolean;
+  /** Where that password comes from: the configured customer field, or one made per communication and sent by SMS. */
+  readonly attachmentPassword: 'customerField' | 'sms';
   /** Slots an agent may fill (`blocks` of a send); their text follows the template's own blocks, in this order. */
   readonly editableBlocks: readonly string[];
   /** A communication of this template waits in AWAITING_APPROVAL for a second person. */
@@ -76,7 +78,7 @@ export interface CompiledTemplate {
   readonly languages: ReadonlyMap<string, LanguageTemplate>;
 }
 
-const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'paperRequired', 'data', 'languages', 'editableBlocks', 'approvalRequired', 'approvalWhenEdited', 'encryptAttachment'];
+const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'paperRequired', 'data', 'languages', 'editableBlocks', 'approvalRequired', 'approvalWhenEdited', 'encryptAttachment', 'attachmentPassword'];
 const SLOT = /^[a-z][A-Za-z0-9]{0,39}$/;
 const LANGUAGE_KEYS = ['title', 'subject', 'salutation', 'intro', 'blocks', 'closing', 'signature', 'sms', 'portalNotification', 'whatsapp'];
 const FIELD_KEYS = ['type', 'required', 'maxLength', 'maxItems', 'items', 'description'];
@@ -108,11 +110,13 @@ export function compileTemplate(json: unknown, file: string, expectedKey: string
     attachPdf: r.boolean(top.attachPdf, 'attachPdf', false),
     paperRequired: r.boolean(top.paperRequired, 'paperRequired', false),
     encryptAttachment: r.boolean(top.encryptAttachment, 'encryptAttachment', false),
+    attachmentPassword: top.attachmentPassword === undefined ? 'customerField' : (r.oneOf(top.attachmentPassword, 'attachmentPassword', ['customerField', 'sms']) as 'customerField' | 'sms'),
     fields,
     editableBlocks: parseSlots(r, top.editableBlocks),
     approvalRequired: r.boolean(top.approvalRequired, 'approvalRequired', false),
     approvalWhenEdited: r.boolean(top.approvalWhenEdited, 'approvalWhenEdited', false),
   };
+  if (descriptor.attachmentPassword === 'sms' && !descriptor.channels.includes(Channel.SMS)) r.fail('attachmentPassword', 'expected SMS among the channels to send the password by SMS');
   if (descriptor.encryptAttachment && !descriptor.attachPdf) r.fail('encryptAttachment', 'expected attachPdf: true alongside (there is no attachment to encrypt), got attachPdf false');
   return { descriptor, languages };
 }

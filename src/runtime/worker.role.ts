@@ -67,6 +67,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     templates: deps.templates,
     templateVersions: deps.templateVersions,
     attachmentPasswordField: config.attachmentPasswordField,
+    attachmentPasswordSecret: config.documentSigningSecret,
     channels: deps.channels,
     letters,
     providers,

@@ -1,6 +1,6 @@
 import { planDeliveries } from '../channels/channel-policy';
 import type { ChannelRegistry } from '../channels/registry';
-import { ChannelPolicy, Priority, type Channel, type CustomerRecord } from '../domain';
+import { Channel, ChannelPolicy, Priority, type CustomerRecord } from '../domain';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { TemplateDescriptor } from '../render/template.schema';
@@ -131,7 +131,19 @@ export class CommunicationService {
     const plan = planDeliveries({ policy, channels: input.channels ?? null, customer, templateChannels: template.channels, registry: this.options.channels, paperRequired: template.paperRequired });
     if (!plan.ok) throw badInput(plan.error, 'channels');
     const approvalRequired = template.approvalRequired || (template.approvalWhenEdited && blocks !== null);
-    return { template, data, scheduledAt, idempotencyKey, customer, policy, plan: plan.plans, blocks, approvalRequired };
+    return { template, data, scheduledAt, idempotencyKey, customer, policy, plan: this.withPasswordSms(template, customer, plan.plans), blocks, approvalRequired };
+  }
+
+  /**
+   * A template whose encrypted attachment's password goes by SMS: an emailed
+   * communication gets an SMS delivery for it when the plan has none.
+   */
+  private withPasswordSms(template: TemplateDescriptor, customer: CustomerRecord, plans: readonly { readonly chain: readonly Channel[] }[]): readonly { readonly chain: readonly Channel[] }[] {
+    if (!template.encryptAttachment || template.attachmentPassword !== 'sms') return plans;
+    if (!plans.some((p) => p.chain.includes(Channel.EMAIL)) || plans.some((p) => p.chain[0] === Channel.SMS)) return plans;
+    const why = this.options.channels.whyUnreachable(Channel.SMS, customer);
+    if (why) throw badInput(`channels: template ${template.key} sends the attachment password by SMS, and SMS ${why}`, 'channels');
+    return [...plans, { chain: [Channel.SMS] }];
   }
 
   async cancel(id: string, ctx: RequestContext): Promise<CommunicationEntity> {

@@ -95,7 +95,8 @@ export class PreviewService {
         model,
         customer: renderCtx.customer,
         delivery: target,
-        attachmentPassword: attachmentPasswordOf(renderCtx.customer, this.options.attachmentPasswordField ?? null),
+        // A password sent by SMS is made from the communication id, which a preview does not have: a stand-in of its length.
+        attachmentPassword: model.email.passwordBySms ? 'XXXXXXXXXXXX' : attachmentPasswordOf(renderCtx.customer, this.options.attachmentPasswordField ?? null),
         // The sealed copy is rendered (so a failure shows here) but not kept: the preview link serves the original.
         encryptedPdf: async (userPassword: string) => {
           const { pdf: bytes } = await this.options.letters.render(model, { userPassword });

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { CustomerRecord } from '../../domain';
 
 /**
@@ -17,4 +18,18 @@ export function attachmentPasswordOf(customer: CustomerRecord, field: string | n
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'string' && value.trim() !== '') return value.trim();
   return null;
+}
+
+/** Letters and digits a person reads off a phone without confusing them (no 0/O, 1/I/l). */
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/**
+ * The password of an attachment sent with `attachmentPassword: "sms"`: made
+ * per communication from the signing secret (HMAC), so the email and the SMS
+ * deliveries, a retry or a fallback all derive the same one without it being
+ * stored anywhere. 12 characters of 32 (60 bits).
+ */
+export function smsAttachmentPassword(secret: string, communicationId: string): string {
+  const mac = createHmac('sha256', secret).update(`attachment-password:${communicationId}`).digest();
+  return Array.from(mac.subarray(0, 12), (byte) => ALPHABET[byte % ALPHABET.length]).join('');
 }
