@@ -27,6 +27,11 @@ export class EvaluationError extends Error {
 }
 
 const PLAIN_PATH = /^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$/;
+
+/** A dotted path read as property reads (no JSONata unless it meets a list). */
+export function isPlainPath(source: string): boolean {
+  return PLAIN_PATH.test(source) && !source.includes('$');
+}
 const NO_ARRAY = Symbol('array on the path');
 
 function parse(source: string): jsonata.Expression {
@@ -58,7 +63,7 @@ function evaluationError(error: unknown): EvaluationError {
 export function compileExpression(source: string): Evaluate {
   const compiled = parse(source);
   const evaluate = (input: unknown): Promise<unknown> => compiled.evaluate(input).catch((error: unknown) => Promise.reject(evaluationError(error)));
-  if (!PLAIN_PATH.test(source) || source.includes('$')) {
+  if (!isPlainPath(source)) {
     // Most mapping expressions are within what the synchronous evaluator knows: no promise per record then.
     const fast = compileFast(compiled.ast());
     if (fast) {
@@ -74,11 +79,25 @@ export function compileExpression(source: string): Evaluate {
     const batch = batchOf(source);
     return Object.assign(evaluate, { many: batch ? (inputs: readonly unknown[]) => evaluateMany(batch, inputs, evaluate) : undefined });
   }
-  const keys = source.split('.');
+  const read = pathReader(source.split('.'));
   return (input: unknown) => {
-    const value = readPath(input, keys);
+    const value = read(input);
     return value === NO_ARRAY ? evaluate(input) : value;
   };
+}
+
+/**
+ * A reader of one dotted path with its keys written into the function
+ * (`v["contact"]`, then `v["email"]`) rather than looked up in a loop: V8
+ * optimises a fixed property read like hand-written code, a loop over keys
+ * stays a generic lookup (measured about five times slower per record). The
+ * keys are identifiers (PLAIN_PATH) and are written as JSON string literals,
+ * so nothing of the configuration can become code.
+ */
+function pathReader(keys: readonly string[]): (input: unknown) => unknown {
+  if (!keys.every((key) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(key))) return (input) => readPath(input, keys);
+  const steps = keys.map((key) => `if (Array.isArray(v)) return NO; if (v === null || typeof v !== 'object') return undefined; v = v[${JSON.stringify(key)}];`);
+  return new Function('NO', `return function readPath(input) { let v = input; ${steps.join(' ')} return v; };`)(NO_ARRAY) as (input: unknown) => unknown;
 }
 
 /**
