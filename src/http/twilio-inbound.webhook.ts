@@ -1,8 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import twilio from 'twilio';
+import type { FastifyInstance } from 'fastify';
 import { Channel } from '../domain';
 import type { InboundMessage } from '../preferences/inbound.service';
-import { single, toParams, type WebhookLogger } from './twilio.webhook';
+import { registerSignedTwilioRoute, single, type WebhookLogger } from './twilio.signed-route';
 
 export interface TwilioInboundWebhookOptions {
   /** The auth token of the account the numbers belong to: the key of X-Twilio-Signature. */
@@ -18,7 +17,6 @@ export interface TwilioInboundWebhookOptions {
   readonly bodyLimit?: number;
 }
 
-const FORM = 'application/x-www-form-urlencoded';
 const E164 = /^\+[1-9]\d{6,14}$/;
 /** Twilio's answer without a message: replies go out through the provider, not as TwiML. */
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
@@ -40,31 +38,8 @@ function senderOf(from: string): { channel: Channel; number: string } | null {
  * Otherwise onMessage, then 200 with empty TwiML.
  */
 export function registerTwilioInboundWebhook(app: FastifyInstance, options: TwilioInboundWebhookOptions): void {
-  const path = options.path ?? '/webhooks/twilio/inbound';
-  if (!/^https?:\/\//.test(options.publicUrl)) {
-    throw new Error(`Twilio inbound webhook publicUrl: expected http://… or https://…, got ${JSON.stringify(options.publicUrl)}`);
-  }
-  const signedBase = options.publicUrl.replace(/\/+$/, '') + path;
-
-  void app.register(async (scope) => {
-    if (scope.hasContentTypeParser(FORM)) scope.removeContentTypeParser(FORM);
-    scope.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: options.bodyLimit ?? 64 * 1024 }, (_request, body, done) => {
-      done(null, new URLSearchParams(body as string));
-    });
-    scope.post(path, (request, reply) => handle(request, reply));
-  });
-
-  async function handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const log = options.logger ?? request.log;
-    if (!(request.body instanceof URLSearchParams)) return void reply.code(400).send({ error: `expected an ${FORM} body` });
-    const params = toParams(request.body);
-    const signature = request.headers['x-twilio-signature'];
-    const queryAt = request.url.indexOf('?');
-    const url = signedBase + (queryAt === -1 ? '' : request.url.slice(queryAt));
-    if (typeof signature !== 'string' || signature === '' || !twilio.validateRequest(options.authToken, signature, url, params)) {
-      log.warn({ signature: typeof signature === 'string' && signature !== '' ? 'invalid' : 'missing' }, 'Twilio inbound message refused: signature check failed');
-      return void reply.code(403).send({ error: 'invalid signature' });
-    }
+  const route = { path: options.path ?? '/webhooks/twilio/inbound', authToken: options.authToken, publicUrl: options.publicUrl, bodyLimit: options.bodyLimit, logger: options.logger, what: 'inbound message' };
+  registerSignedTwilioRoute(app, route, async ({ params, log }, reply) => {
     const sid = single(params.MessageSid) ?? single(params.SmsMessageSid) ?? single(params.SmsSid);
     const from = single(params.From);
     const body = typeof params.Body === 'string' ? params.Body : null;
@@ -79,5 +54,5 @@ export function registerTwilioInboundWebhook(app: FastifyInstance, options: Twil
       return void reply.code(500).send({ error: 'inbound message not handled' });
     }
     return void reply.code(200).header('content-type', 'text/xml; charset=utf-8').send(EMPTY_TWIML);
-  }
+  });
 }

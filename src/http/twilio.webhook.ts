@@ -1,8 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import twilio from 'twilio';
+import type { FastifyInstance } from 'fastify';
 import { Channel, type DeliveryStatus } from '../domain';
 import { traceProviderReport } from '../telemetry/provider.trace';
 import { mapTwilioStatus } from './twilio-status.mapping';
+import { registerSignedTwilioRoute, single, type WebhookLogger } from './twilio.signed-route';
+
+export type { WebhookLogger } from './twilio.signed-route';
 
 /** A provider's report about one message, already in our vocabulary. */
 export interface ProviderStatusUpdate {
@@ -14,13 +16,6 @@ export interface ProviderStatusUpdate {
   /** Timeline text without personal data, e.g. "twilio status undelivered, error 30003 (…)". */
   readonly detail: string | null;
   readonly channel: Channel;
-}
-
-/** The part of a pino / fastify logger this route uses. */
-export interface WebhookLogger {
-  debug(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
 }
 
 export interface TwilioWebhookOptions {
@@ -43,8 +38,6 @@ export interface TwilioWebhookOptions {
   readonly bodyLimit?: number;
 }
 
-const FORM = 'application/x-www-form-urlencoded';
-
 /**
  * `POST <path>`: Twilio's message status callbacks.
  *
@@ -64,41 +57,13 @@ const FORM = 'application/x-www-form-urlencoded';
  * Routes exist once the app boots (`app.ready()` / `listen`).
  */
 export function registerTwilioWebhook(app: FastifyInstance, options: TwilioWebhookOptions): void {
-  const path = options.path ?? '/webhooks/twilio/status';
-  if (!path.startsWith('/')) throw new Error(`Twilio webhook path: expected a path starting with "/", got ${JSON.stringify(path)}`);
-  if (!/^https?:\/\//.test(options.publicUrl)) {
-    throw new Error(`Twilio webhook publicUrl: expected http://… or https://…, got ${JSON.stringify(options.publicUrl)}`);
-  }
-  const signedBase = options.publicUrl.replace(/\/+$/, '') + path;
-
-  void app.register(async (scope) => {
-    if (scope.hasContentTypeParser(FORM)) scope.removeContentTypeParser(FORM);
-    scope.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: options.bodyLimit ?? 64 * 1024 }, (_request, body, done) => {
-      done(null, new URLSearchParams(body as string));
-    });
-    scope.post(path, (request, reply) => handle(request, reply));
-  });
-
-  async function handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const log = options.logger ?? request.log;
-    if (!(request.body instanceof URLSearchParams)) {
-      return void reply.code(400).send({ error: `expected an ${FORM} body` });
-    }
-    const params = toParams(request.body);
-    const signature = request.headers['x-twilio-signature'];
-    const queryAt = request.url.indexOf('?');
-    const url = signedBase + (queryAt === -1 ? '' : request.url.slice(queryAt));
-    if (typeof signature !== 'string' || signature === '' || !twilio.validateRequest(options.authToken, signature, url, params)) {
-      log.warn({ signature: typeof signature === 'string' && signature !== '' ? 'invalid' : 'missing' }, 'Twilio status callback refused: signature check failed');
-      return void reply.code(403).send({ error: 'invalid signature' });
-    }
-
+  const route = { path: options.path ?? '/webhooks/twilio/status', authToken: options.authToken, publicUrl: options.publicUrl, bodyLimit: options.bodyLimit, logger: options.logger, what: 'status callback' };
+  registerSignedTwilioRoute(app, route, async ({ params, query, log }, reply) => {
     const sid = single(params.MessageSid) ?? single(params.SmsSid);
     const messageStatus = single(params.MessageStatus) ?? single(params.SmsStatus);
     if (!sid || sid.length > 64 || !messageStatus) {
       return void reply.code(400).send({ error: 'expected one MessageSid and one MessageStatus' });
     }
-    const query = new URLSearchParams(queryAt === -1 ? '' : request.url.slice(queryAt + 1));
     const delivery = query.get('delivery');
     const deliveryId = delivery && /^[A-Za-z0-9-]{1,64}$/.test(delivery) ? delivery : null;
     const mapping = mapTwilioStatus(messageStatus, single(params.ErrorCode), single(params.ErrorMessage));
@@ -117,20 +82,5 @@ export function registerTwilioWebhook(app: FastifyInstance, options: TwilioWebho
       return void reply.code(500).send({ error: 'status update failed' });
     }
     return void reply.code(204).send();
-  }
-}
-
-/** Repeated names become arrays, the shape `validateRequest` signs them in. */
-export function toParams(form: URLSearchParams): Record<string, string | string[]> {
-  // No prototype: a parameter named __proto__ stays a parameter.
-  const params = Object.create(null) as Record<string, string | string[]>;
-  for (const [key, value] of form) {
-    const seen = params[key];
-    params[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-  }
-  return params;
-}
-
-export function single(value: string | string[] | undefined): string | null {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+  });
 }

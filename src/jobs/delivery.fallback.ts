@@ -30,26 +30,20 @@ export async function transitionAndPublish(deps: OutcomeDeps, deliveryId: string
 }
 
 /** FAILED with the reason, then the next channel of the chain. */
-export async function failDelivery(
-  deps: OutcomeDeps,
-  deliveryId: string,
-  reason: string,
-  options: FallbackOptions = {},
-): Promise<{ result: TransitionResult; fallback: DeliveryEntity | null }> {
-  const result = await transitionAndPublish(deps, deliveryId, DeliveryStatus.FAILED, { error: reason });
-  // Also when this step was a replay: creating the fallback is idempotent and may be what a crash left undone.
-  const fallback = canFallBack(result.delivery.status) ? await runFallback(deps, result.delivery, options) : null;
-  return { result, fallback };
+export function failDelivery(deps: OutcomeDeps, deliveryId: string, reason: string, options: FallbackOptions = {}): Promise<EndResult> {
+  return endDelivery(deps, deliveryId, DeliveryStatus.FAILED, reason, options);
 }
 
 /** SKIPPED with the reason (the customer's choice changed while it waited), then the next channel of the chain. */
-export async function skipDelivery(
-  deps: OutcomeDeps,
-  deliveryId: string,
-  reason: string,
-  options: FallbackOptions = {},
-): Promise<{ result: TransitionResult; fallback: DeliveryEntity | null }> {
-  const result = await transitionAndPublish(deps, deliveryId, DeliveryStatus.SKIPPED, { error: reason });
+export function skipDelivery(deps: OutcomeDeps, deliveryId: string, reason: string, options: FallbackOptions = {}): Promise<EndResult> {
+  return endDelivery(deps, deliveryId, DeliveryStatus.SKIPPED, reason, options);
+}
+
+type EndResult = { result: TransitionResult; fallback: DeliveryEntity | null };
+
+async function endDelivery(deps: OutcomeDeps, deliveryId: string, status: DeliveryStatus, reason: string, options: FallbackOptions): Promise<EndResult> {
+  const result = await transitionAndPublish(deps, deliveryId, status, { error: reason });
+  // Also when this step was a replay: creating the fallback is idempotent and may be what a crash left undone.
   const fallback = canFallBack(result.delivery.status) ? await runFallback(deps, result.delivery, options) : null;
   return { result, fallback };
 }
