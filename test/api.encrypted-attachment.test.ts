@@ -105,6 +105,27 @@ describe('encrypted PDF attachment', () => {
     expect(otherSms.body).not.toContain(password!);
   });
 
+  it('refuses such a send, writing nothing, when the customer cannot get the password by SMS', async () => {
+    // invoice-available's active version sends the password by SMS (published in the test above).
+    const gql = asKey(h, 'sealed-agent');
+    let target: { id: string; contractId: string } | null = null;
+    for (let n = 1; n <= 60 && !target; n++) {
+      const id = `C${String(n).padStart(7, '0')}`;
+      const { body } = await gql.graphql<{ customer: { email: string | null; phone: string | null; preferences: { consents: string[] }; contracts: { id: string; status: string }[] } | null }>(
+        'query($id: ID!) { customer(id: $id) { email phone preferences { consents } contracts { id status } } }', { id });
+      const c = body.data?.customer;
+      const contract = c?.contracts.find((k) => k.status === 'ACTIVE');
+      if (c && contract && c.email && c.preferences.consents.includes('EMAIL') && (!c.phone || !c.preferences.consents.includes('SMS'))) target = { id, contractId: contract.id };
+    }
+    if (!target) throw new Error('no customer with email but without SMS among the first 60');
+    const before = await agent.totalCount();
+    const { errors } = await agent.send({ customerId: target.id, templateKey: 'invoice-available', contractId: target.contractId, channelPolicy: 'EXPLICIT', channels: ['EMAIL'],
+      data: { invoiceNumber: 'INV-SEALED-4', amountDue: { amount: '1.00', currency: 'EUR' }, dueDate: '2026-12-20' } });
+    expect(errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(errors[0]?.message).toMatch(/^channels: template invoice-available sends the attachment password by SMS, and SMS /);
+    expect(await agent.totalCount()).toBe(before);
+  });
+
   it('refuses a template that encrypts an attachment it does not attach', async () => {
     const welcome = JSON.parse(readFileSync(join(__dirname, '..', 'templates', 'welcome.json'), 'utf8'));
     const { body } = await asKey(h, 'sealed-admin').graphql('mutation($d: JSON!) { publishTemplate(definition: $d) { version } }', { d: { ...welcome, encryptAttachment: true } });
