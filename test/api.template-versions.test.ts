@@ -7,6 +7,7 @@ import { TemplateVersionRepository } from '../src/store/template-version.reposit
 import { CommunicationClient, type GraphqlError } from './support/communication.client';
 import { startHarness, type Harness } from './support/gateway.harness';
 import { asKey } from './support/keyed.harness';
+import { sendBulk, waitForBatch } from './bulk.support';
 
 // mailparser ships no types; this is the part of its API the assertions use.
 const { simpleParser } = require('mailparser') as { simpleParser(source: Buffer): Promise<{ text?: string }> };
@@ -105,5 +106,22 @@ describe('template versions', () => {
     expect(new Set(won).size).toBe(won.length);
     expect(lost.every((code) => code === 'CONFLICT')).toBe(true);
     expect((await versions()).welcome).toBe(2 + won.length);
+  });
+
+  it('bulk runs use the active version too, and refuse a template that needs approval per communication', async () => {
+    const active = (await versions()).welcome;
+    const bulkAgent = asKey(h, 'versions-agent');
+    const started = await sendBulk(bulkAgent, { templateKey: 'welcome', target: { customerIds: ['C0000001'] }, channelPolicy: 'EXPLICIT', channels: ['PORTAL'], batchKey: 'versions-bulk-1' });
+    await waitForBatch(bulkAgent, started.id, (b) => b.status === 'COMPLETED', 30_000);
+    const { body } = await bulkAgent.graphql<{ communications: { edges: { node: { templateKey: string; templateVersion: number } }[] } }>(
+      'query { communications(customerId: "C0000001", first: 1) { edges { node { templateKey templateVersion } } } }');
+    expect(body.data!.communications.edges[0].node).toEqual({ templateKey: 'welcome', templateVersion: active });
+
+    const published = await publish('versions-admin', { ...welcomeWith('Reviewed:'), approvalRequired: true });
+    expect(published.errors).toEqual([]);
+    const { body: refused } = await bulkAgent.graphql('mutation($input: SendBulkCommunicationInput!) { sendBulkCommunication(input: $input) { id } }',
+      { input: { templateKey: 'welcome', target: { customerIds: ['C0000001'] }, channelPolicy: 'EXPLICIT', channels: ['PORTAL'], batchKey: 'versions-bulk-2' } });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused.errors?.[0]?.message).toBe('templateKey: template welcome needs approval of each communication; send it with sendCommunication');
   });
 });

@@ -17,6 +17,8 @@ export interface BulkApiDeps {
   readonly prefix: string;
   readonly dataSource: DataSource;
   readonly templates: TemplateCatalog;
+  /** Published template versions, synced before use so a run takes the version active now; absent: the files only. */
+  readonly templateVersions?: { sync(): Promise<void> };
   readonly channels: ChannelRegistry;
   readonly backoffice: Backoffice;
   readonly logger?: { warn(obj: object, msg: string): void };
@@ -34,7 +36,7 @@ export function createBulkApi(deps: BulkApiDeps): BulkApi {
   const store = new BatchRepository(deps.dataSource);
   const queue = new BulkQueue({ connection: deps.redisUrl, prefix: deps.prefix, jobOptions: deps.jobOptions });
   const events = createRedisBatchEvents({ redisUrl: deps.redisUrl, channel: `${deps.prefix}:batch-progress`, onError: (error) => deps.logger?.warn({ err: error }, 'batch events') });
-  const bulk = new BulkService({ store, progress: new BatchProgressQueries(deps.dataSource), queue, events, templates: deps.templates, channels: deps.channels, backoffice: deps.backoffice, logger: deps.logger });
+  const bulk = new BulkService({ store, progress: new BatchProgressQueries(deps.dataSource), queue, events, templates: deps.templates, templateVersions: deps.templateVersions, channels: deps.channels, backoffice: deps.backoffice, logger: deps.logger });
   return {
     bulk,
     close: async () => {

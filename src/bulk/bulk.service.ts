@@ -23,6 +23,8 @@ export interface BulkServiceOptions {
   readonly queue: BulkQueue;
   readonly events: BatchEvents;
   readonly templates: TemplateCatalog;
+  /** Published template versions, synced before use so a run takes the version active now; absent: the files only. */
+  readonly templateVersions?: { sync(): Promise<void> };
   readonly channels: ChannelRegistry;
   readonly backoffice: Backoffice;
   readonly logger?: { warn(obj: object, msg: string): void };
@@ -68,6 +70,8 @@ export class BulkService {
   async send(input: SendBulkCommunicationInput, principal: Principal): Promise<BatchEntity> {
     if (!SENDERS.has(principal.role)) throw new AppError(ErrorCode.FORBIDDEN, `sendBulkCommunication: expected an agent, service or admin principal, got ${principal.role}`);
     const { templates } = this.options;
+    // A store that cannot answer now fails the batch's own write next; until then the versions known here serve.
+    await this.options.templateVersions?.sync().catch((error: unknown) => this.options.logger?.warn({ err: (error as Error).message }, 'template versions not synced'));
     const template = templates.get(input.templateKey);
     if (!template) throw badInput(`templateKey: expected one of ${templates.list().map((t) => t.key).join(', ')}, got ${JSON.stringify(input.templateKey)}`, 'templateKey');
     // Four-eyes approval is per communication; a run of thousands is not reviewed letter by letter.

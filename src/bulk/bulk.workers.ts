@@ -23,6 +23,8 @@ export interface BulkWorkerDeps {
   readonly repository: CommunicationRepository;
   readonly backoffice: Backoffice;
   readonly templates: TemplateCatalog;
+  /** Published template versions, synced before use so a run takes the version active now; absent: the files only. */
+  readonly templateVersions?: { sync(): Promise<void> };
   readonly channels: ChannelRegistry;
   /** The pipeline's producer: its render queue and prefix. */
   readonly dispatcher: Dispatcher;
@@ -59,6 +61,7 @@ export async function startBulkWorkers(deps: BulkWorkerDeps): Promise<RunningBul
     repository: deps.repository,
     backoffice: deps.backoffice,
     templates: deps.templates,
+    templateVersions: deps.templateVersions,
     channels: deps.channels,
     renderQueue,
     bulkQueue,

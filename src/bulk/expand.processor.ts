@@ -23,6 +23,8 @@ export interface ExpandDeps {
   readonly repository: CommunicationRepository;
   readonly backoffice: Backoffice;
   readonly templates: TemplateCatalog;
+  /** Published template versions, synced before use so a run takes the version active now; absent: the files only. */
+  readonly templateVersions?: { sync(): Promise<void> };
   readonly channels: ChannelRegistry;
   /** The pipeline's render queue (`dispatcher.queue(QueueName.RENDER)`). */
   readonly renderQueue: Queue;
@@ -61,6 +63,7 @@ export async function expandChunk(deps: ExpandDeps, batchId: string, chunk: numb
     if (batch.nextChunk > chunk) await deps.bulkQueue.expand(batchId, batch.nextChunk);
     return 'stale';
   }
+  await deps.templateVersions?.sync();
   const template = deps.templates.get(batch.templateKey);
   if (!template) {
     await deps.store.setStatus(batchId, [BatchStatus.EXPANDING], BatchStatus.FAILED, `template ${batch.templateKey} is no longer available`);

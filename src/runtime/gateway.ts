@@ -209,7 +209,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     };
     // Bulk sends and print output (src/bulk, src/print): expand/cancel jobs, batch monitor, scheduled print batches.
     if (role === 'worker' || role === 'all') {
-      const bulkWorkers = await startBulkWorkers({ redisUrl: endpoints.redisUrl, dataSource: store.dataSource, repository, backoffice, templates, channels, dispatcher, statusEvents: events, logger, jobOptions: options.jobOptions });
+      const bulkWorkers = await startBulkWorkers({ redisUrl: endpoints.redisUrl, dataSource: store.dataSource, repository, backoffice, templates, templateVersions, channels, dispatcher, statusEvents: events, logger, jobOptions: options.jobOptions });
       stack.push(['bulk workers', () => bulkWorkers.close()]);
       const printWorkerApi = createPrintApi(print);
       stack.push(['print closer', () => printWorkerApi.close()]);
@@ -256,7 +256,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       });
       const services = { backoffice, backofficeFor: (call: CallContext) => backoffice.forCaller(call), repository, archive, templates, templateVersions, communications, feed, contacts, previews, reprints };
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
-      const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, channels, backoffice, logger, jobOptions: options.jobOptions });
+      const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, templateVersions, channels, backoffice, logger, jobOptions: options.jobOptions });
       stack.push(['bulk api', () => bulkApi.close()]);
       const printApi = createPrintApi(print);
       stack.push(['print api', () => printApi.close()]);
