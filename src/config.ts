@@ -11,6 +11,15 @@ export { ConfigError } from './config.env';
 import type { BackofficeFile } from './connectors/spec/backoffice.schema';
 import { readBackofficeFile } from './connectors/spec/spec.loader';
 
+export interface TrackingConfig {
+  /** `TRACKING=off`: emails carry plain links and no pixel. */
+  readonly enabled: boolean;
+  /** `TRACKING_SECRET`, else derived from DOCUMENT_SIGNING_SECRET (the token keys are derived again from it). */
+  readonly secret: string;
+  /** `PORTAL_URL`: the customer portal, where "view online" leads when a message has no document; null: unset. */
+  readonly portalUrl: string | null;
+}
+
 /** Typed, validated configuration. Parsed once at start; nothing else reads `process.env`. */
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
@@ -53,6 +62,8 @@ export interface Config {
   readonly connectors: ConnectorTuning;
   readonly documentLinkTtlSeconds: number;
   readonly documentSigningSecret: string;
+  /** Email open pixel and tracked links (`TRACKING`, default on), their token secret and the portal address. */
+  readonly tracking: TrackingConfig;
   readonly workerConcurrency: number;
   /** Prefix of every BullMQ and pub/sub key; a `{hash tag}` keeps Redis Cluster possible. */
   readonly queuePrefix: string;
@@ -332,6 +343,18 @@ function telemetry(env: Env): TelemetryConfig | null {
   });
 }
 
+function trackingConfig(env: Env, documentSigningSecret: string): TrackingConfig {
+  const mode = oneOf(env, 'TRACKING', ['on', 'off'] as const, 'on');
+  const secret = str(env, 'TRACKING_SECRET');
+  if (secret !== null && secret.length < 32) throw new ConfigError('TRACKING_SECRET', 'at least 32 characters', `${secret.length} characters`);
+  return {
+    enabled: mode === 'on',
+    // A label of its own: a tracking token and a document link never share a key.
+    secret: secret ?? `tracking:${documentSigningSecret}`,
+    portalUrl: url(env, 'PORTAL_URL', ['http', 'https']),
+  };
+}
+
 function queuePrefix(env: Env): string {
   const raw = str(env, 'QUEUE_PREFIX') ?? '{ccm}';
   if (!/^[A-Za-z0-9{}_.-]{1,40}$/.test(raw)) throw new ConfigError('QUEUE_PREFIX', 'up to 40 letters, digits or {}_.-', raw);
@@ -410,6 +433,7 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     }),
     documentLinkTtlSeconds: int(env, 'DOCUMENT_LINK_TTL_SECONDS', 900, 10, 604_800),
     documentSigningSecret,
+    tracking: Object.freeze(trackingConfig(env, documentSigningSecret)),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
     queuePrefix: queuePrefix(env),
     bounceSmtpPort: str(env, 'BOUNCE_SMTP_PORT') === null ? null : int(env, 'BOUNCE_SMTP_PORT', 0, 0, 65535),

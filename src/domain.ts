@@ -71,10 +71,21 @@ export enum DeliveryStatus {
   SENDING = 'SENDING',
   SENT = 'SENT',
   DELIVERED = 'DELIVERED',
+  /** The recipient opened, read, downloaded or answered it (after SENT or DELIVERED). */
+  READ = 'READ',
   FAILED = 'FAILED',
   BOUNCED = 'BOUNCED',
   SKIPPED = 'SKIPPED',
   CANCELLED = 'CANCELLED',
+}
+
+/** What the recipient did with a delivery; each kind is recorded at most once per delivery. */
+export enum EngagementKind {
+  OPENED = 'OPENED',
+  CLICKED = 'CLICKED',
+  READ = 'READ',
+  DOWNLOADED = 'DOWNLOADED',
+  REPLIED = 'REPLIED',
 }
 
 /** Decimal string plus ISO 4217 code; amounts are never floats. */

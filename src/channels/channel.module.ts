@@ -57,6 +57,16 @@ export interface RenderInput {
   readonly attachmentPassword?: string | null;
   /** An AES-256 copy of the letter opened with `password` (not archived; the archive keeps the original). */
   encryptedPdf?(password: string): Promise<{ readonly bytes: Buffer; readonly sha256: string }>;
+  /** Links a message writes (view online, open pixel), tracked unless tracking is off; absent: none (previews). */
+  readonly links?: MessageLinks;
+}
+
+/** The addresses a digital message carries for the recipient to follow; see src/engagement/. */
+export interface MessageLinks {
+  /** "View this document online": the archived document when there is one, else the portal; null when neither exists. */
+  viewOnline(deliveryId: string, documentId: string | null): string | null;
+  /** The open pixel of this delivery; null when tracking is off. */
+  pixel(deliveryId: string): string | null;
 }
 
 export type Rendered<C> =

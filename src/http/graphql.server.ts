@@ -60,7 +60,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlServ
       requestId,
       services: backoffice === services.backoffice ? services : { ...services, backoffice },
       loaders: createLoaders(backoffice),
-      history: createHistoryLoaders(services.repository),
+      history: createHistoryLoaders(services.repository, services.engagement),
     };
   };
   const formatError = createErrorFormatter(options.logger);

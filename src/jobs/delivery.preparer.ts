@@ -37,7 +37,7 @@ export async function composeCommunication(deps: Pick<PipelineDeps, 'backoffice'
  * document back for the same bytes.
  */
 export async function prepareDeliveries(
-  deps: Pick<PipelineDeps, 'archive' | 'letters' | 'channels' | 'attachmentPasswordField' | 'attachmentPasswordSecret'>,
+  deps: Pick<PipelineDeps, 'archive' | 'letters' | 'channels' | 'attachmentPasswordField' | 'attachmentPasswordSecret' | 'links'>,
   communication: CommunicationEntity,
   composed: Composed,
   deliveries: readonly DeliveryEntity[],
@@ -63,7 +63,7 @@ export async function prepareDeliveries(
   const prepare = async (delivery: DeliveryEntity): Promise<Prepared> => {
     const module = deps.channels.get(delivery.channel);
     const target = { id: delivery.id, communicationId: delivery.communicationId, customerId: delivery.customerId, recipient: delivery.recipient };
-    const rendered = await module.render({ model, customer: ctx.customer, delivery: target, archivedPdf, attachmentPassword, encryptedPdf });
+    const rendered = await module.render({ model, customer: ctx.customer, delivery: target, archivedPdf, attachmentPassword, encryptedPdf, links: deps.links });
     if (!rendered.ok) return rendered;
     const message: RenderedMessage = { channel: delivery.channel, deliveryId: delivery.id, communicationId: delivery.communicationId, customerId: delivery.customerId, documentId: rendered.documentId, content: rendered.content };
     return { ok: true, message, documentId: rendered.documentId, detail: rendered.detail };

@@ -1,3 +1,4 @@
+import type { MessageLinks } from '../channels/channel.module';
 import type { ChannelProvider } from '../channels/channel';
 import type { ChannelRegistry } from '../channels/registry';
 import type { Backoffice } from '../connectors/backoffice';
@@ -46,6 +47,8 @@ export interface PipelineDeps {
   /** Letter PDFs (PDF/A-2b with `DOCUMENT_PDFA`, on threads with `RENDER_THREADS`); default: PDF 1.3 with the standard fonts, on the event loop. */
   readonly letters?: LetterRenderer;
   readonly artifacts: ArtifactStore;
+  /** Links the messages write (view online, open pixel); absent: none. */
+  readonly links?: MessageLinks;
   /** Provider answers kept until the database has them (see `send.receipts.ts`). */
   readonly receipts: SendReceipts;
   readonly logger: JobLogger;

@@ -17,7 +17,7 @@ import { tracedProcessor } from '../telemetry/job.trace';
 export type WorkerKind = string;
 
 /** What the processors share, as the caller provides it (`startWorkers` adds the Redis-backed parts, the logger and the clock). */
-type SharedPipelineDeps = Pick<PipelineDeps, 'repository' | 'archive' | 'backoffice' | 'templates' | 'templateVersions' | 'attachmentPasswordField' | 'attachmentPasswordSecret' | 'channels' | 'providers' | 'events' | 'dispatcher' | 'sender' | 'letters' | 'onRendered' | 'quietHours'>;
+type SharedPipelineDeps = Pick<PipelineDeps, 'repository' | 'archive' | 'backoffice' | 'templates' | 'templateVersions' | 'attachmentPasswordField' | 'attachmentPasswordSecret' | 'channels' | 'providers' | 'events' | 'dispatcher' | 'sender' | 'letters' | 'links' | 'onRendered' | 'quietHours'>;
 
 export interface WorkerDeps extends SharedPipelineDeps {
   readonly connection: RedisConnectionInput;
@@ -118,7 +118,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const logger = deps.logger ?? silentLogger();
   const redis = createRedis(deps.connection, 'client', 'ccm-workers');
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
-  const { repository, archive, backoffice, templates, templateVersions, attachmentPasswordField, attachmentPasswordSecret, channels, providers, events, dispatcher, sender, letters, onRendered } = deps;
+  const { repository, archive, backoffice, templates, templateVersions, attachmentPasswordField, attachmentPasswordSecret, channels, providers, events, dispatcher, sender, letters, links, onRendered } = deps;
   const pipeline: PipelineDeps = {
     repository,
     archive,
@@ -133,6 +133,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     dispatcher,
     sender,
     letters,
+    links,
     onRendered,
     quietHours: deps.quietHours ?? null,
     currentCustomer: currentCustomers(backoffice),

@@ -19,7 +19,8 @@ export class DocumentResolver {
   @FieldResolver(() => String, { description: 'Signed and expiring; works without other credentials until it expires.' })
   downloadUrl(@Root() document: DocumentEntity | Reprint, @Ctx() ctx: GatewayContext): string {
     // A reprint's link is to the reprinted bytes, not to the archived file.
-    return 'reprintUrl' in document ? document.reprintUrl : ctx.services.archive.signedUrl(document.id);
+    // A portal user's own link: its download counts as the customer reading the document.
+    return 'reprintUrl' in document ? document.reprintUrl : ctx.services.archive.signedUrl(document.id, new Date(), ctx.principal.role === 'portal' ? { reader: 'portal' } : {});
   }
 
   @Authorized(ACCESS.reprint)

@@ -67,6 +67,10 @@ import { InboundService } from '../preferences/inbound.service';
 import { providerReplies } from '../preferences/provider.replies';
 import { registerTwilioInboundWebhook } from '../http/twilio-inbound.webhook';
 import { createProviders } from './channel.providers';
+import { EngagementService } from '../engagement/engagement.service';
+import { TrackingTokens } from '../engagement/tracking.token';
+import { registerTrackingRoutes } from '../http/tracking.routes';
+import { EngagementRepository } from '../store/engagement.repository';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -254,7 +258,9 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         letters: apiLetters, attachmentPasswordField: config.attachmentPasswordField,
         sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
       });
-      const services = { backoffice, backofficeFor: (call: CallContext) => backoffice.forCaller(call), repository, archive, templates, templateVersions, communications, feed, contacts, previews, reprints };
+      // Opens, clicks, reads: recorded once per delivery and kind, published on the status feed.
+      const engagement = new EngagementService({ repository: new EngagementRepository(store.dataSource), feed, tokens: new TrackingTokens(config.tracking.secret), documents: archive });
+      const services = { backoffice, backofficeFor: (call: CallContext) => backoffice.forCaller(call), repository, archive, templates, templateVersions, communications, feed, contacts, previews, reprints, engagement };
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
       const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, templateVersions, channels, backoffice, logger, jobOptions: options.jobOptions });
       stack.push(['bulk api', () => bulkApi.close()]);
@@ -320,7 +326,14 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         { name: 'database', check: () => store.check() },
         { name: 'redis', check: () => dispatcher.ping() },
       ], { extra: () => ({ backoffice: Object.fromEntries(backoffice.health().map((h) => [h.system, h.state])) }) });
-      registerDocumentsRoute(app, archive);
+      registerDocumentsRoute(app, archive, {
+        // The download goes on whatever happens to the signal: the customer asked for the document.
+        onPortalDownload: (documentId) => engagement.documentRead(documentId, { downloaded: true, by: 'portal' }).then(
+          () => undefined,
+          (error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'portal download could not be recorded'),
+        ),
+      });
+      registerTrackingRoutes(app, engagement, logger);
       registerPreviewsRoute(app, previewStore);
       registerPrintBatchesRoute(app, printApi.print, logger);
       await registerQueueDashboard(app, { queues: dispatcher.queues(), authenticator });

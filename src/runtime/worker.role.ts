@@ -1,3 +1,5 @@
+import { TrackedLinks } from '../engagement/message.links';
+import { TrackingTokens } from '../engagement/tracking.token';
 import type { Logger } from 'pino';
 import { startBounceListener } from '../channels/email/bounce.listener';
 import { SmtpEmailProvider } from '../channels/email/email.smtp';
@@ -70,6 +72,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     attachmentPasswordSecret: config.documentSigningSecret,
     channels: deps.channels,
     letters,
+    links: new TrackedLinks({ publicUrl: config.publicUrl, tokens: new TrackingTokens(config.tracking.secret), enabled: config.tracking.enabled, portalUrl: config.tracking.portalUrl, documents: deps.archive }),
     providers,
     events: deps.events,
     dispatcher: deps.dispatcher,

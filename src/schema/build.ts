@@ -16,6 +16,7 @@ import { BatchResolver } from '../resolvers/batch.resolver';
 import { CustomerContactHistoryResolver, InteractionResolver } from '../resolvers/contact-history.resolver';
 import { PrintResolver } from '../resolvers/print.resolver';
 import { PreferenceResolver } from '../resolvers/preference.resolver';
+import { DeliveryEngagementResolver, DocumentReadResolver } from '../resolvers/engagement.resolver';
 import { DateTimeScalar } from './scalars';
 
 let enumsRegistered = false;
@@ -28,7 +29,7 @@ export async function buildGatewaySchema(options: { emitSchemaFile?: string } = 
     enumsRegistered = true;
   }
   return buildSchema({
-    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver, BatchResolver, PrintResolver, InteractionResolver, CustomerContactHistoryResolver, PreviewResolver, ApprovalResolver, PreferenceResolver],
+    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver, BatchResolver, PrintResolver, InteractionResolver, CustomerContactHistoryResolver, PreviewResolver, ApprovalResolver, PreferenceResolver, DeliveryEngagementResolver, DocumentReadResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     authChecker: principalAuthChecker,
     authMode: 'error',

@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { Channel, ChannelPolicy, CommunicationStatus, ContractStatus, DeliveryStatus, Direction, InteractionChannel, PreferenceSource, Priority } from '../domain';
+import { Channel, ChannelPolicy, CommunicationStatus, ContractStatus, DeliveryStatus, Direction, EngagementKind, InteractionChannel, PreferenceSource, Priority } from '../domain';
 
 /** The domain enums are the schema's enums: one definition, registered once per schema build. */
 export function registerEnums(): void {
@@ -17,6 +17,7 @@ export function registerEnums(): void {
   registerEnumType(ContractStatus, { name: 'ContractStatus' });
   registerEnumType(CommunicationStatus, { name: 'CommunicationStatus' });
   registerEnumType(DeliveryStatus, { name: 'DeliveryStatus' });
+  registerEnumType(EngagementKind, { name: 'EngagementKind', description: 'What the recipient did with a delivery: each kind is recorded once per delivery.' });
   registerEnumType(InteractionChannel, { name: 'InteractionChannel', description: 'How a contact the gateway did not send took place.' });
   registerEnumType(Direction, { name: 'Direction', description: 'INBOUND: from the customer; OUTBOUND: to the customer.' });
   registerEnumType(PreferenceSource, { name: 'PreferenceSource', description: 'Where preference values come from.' });

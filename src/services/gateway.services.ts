@@ -1,4 +1,5 @@
 import type { BulkService } from '../bulk/bulk.service';
+import type { EngagementService } from '../engagement/engagement.service';
 import type { Backoffice, CallContext } from '../connectors/backoffice';
 import type { PrintService } from '../print/print.service';
 import type { TemplateCatalog } from '../render/template.catalog';
@@ -32,6 +33,8 @@ export interface GatewayServices {
   readonly templateVersions?: TemplateVersions;
   /** reprintDocument; absent in a gateway built without it. */
   readonly reprints?: ReprintService;
+  /** Engagement signals (opens, clicks, reads); absent in a gateway built without them. */
+  readonly engagement?: EngagementService;
   /** previewCommunication; absent in a gateway built without it. */
   readonly previews?: PreviewService;
   /** The preference centre; absent in a gateway built without it. */

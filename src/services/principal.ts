@@ -33,6 +33,8 @@ export const ACCESS = Object.freeze({
   customerData: ['agent', 'portal', 'admin', 'approver'],
   /** Contact history, documents and delivery status, including subscriptions. */
   history: ['agent', 'portal', 'service', 'admin', 'approver'],
+  /** markDocumentRead: the customer (portal, its own documents) or an agent on the customer's behalf. */
+  markRead: ['agent', 'portal', 'admin'],
   /** sendCommunication, cancelCommunication, retryDelivery. */
   send: ['agent', 'service', 'admin'],
   /** Figures across all customers and the template list: the front office and systems, not customers. */

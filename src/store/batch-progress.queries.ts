@@ -69,8 +69,8 @@ export class BatchProgressQueries {
         .createQueryBuilder(BatchMemberEntity, 'm')
         .innerJoin(DeliveryEntity, 'd', 'd.communicationId = m.communicationId')
         .select('COUNT(DISTINCT CASE WHEN d.status IN (:...sent) THEN m.communicationId END)', 'sent')
-        .addSelect('COUNT(DISTINCT CASE WHEN d.status = :delivered THEN m.communicationId END)', 'delivered')
-        .where('m.batchId = :id AND m.outcome = :created', { id: batch.id, created: 'created', sent: [DeliveryStatus.SENT, DeliveryStatus.DELIVERED], delivered: DeliveryStatus.DELIVERED })
+        .addSelect('COUNT(DISTINCT CASE WHEN d.status IN (:...delivered) THEN m.communicationId END)', 'delivered')
+        .where('m.batchId = :id AND m.outcome = :created', { id: batch.id, created: 'created', sent: [DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ], delivered: [DeliveryStatus.DELIVERED, DeliveryStatus.READ] })
         .getRawOne<{ sent: string | number | null; delivered: string | number | null }>();
       return {
         byStatus: new Map(rows.map((row) => [row.status, Number(row.count)])),

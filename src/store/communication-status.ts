@@ -28,7 +28,7 @@ const FINAL = new Set([CommunicationStatus.CANCELLED, CommunicationStatus.REJECT
  * - While anything is active: all deliveries PENDING keeps SCHEDULED, QUEUED or
  *   RENDERING (QUEUED otherwise, e.g. after a retry); any delivery past RENDERED
  *   means DELIVERING; otherwise RENDERING.
- * - All settled: successes (SENT, DELIVERED) only → DELIVERED; successes and
+ * - All settled: successes (SENT, DELIVERED, READ) only → DELIVERED; successes and
  *   failed chain ends (FAILED, BOUNCED) → PARTIALLY_DELIVERED; failures only →
  *   FAILED; nothing but cancelled chain ends → CANCELLED; skipped only → FAILED
  *   (nothing reached the customer).

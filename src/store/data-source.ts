@@ -20,14 +20,16 @@ import { Approval1767657600000 } from './migrations/0006-approval.migration';
 import { TemplateVersions1767744000000 } from './migrations/0007-template-versions.migration';
 import { DocumentSnapshot1767830400000 } from './migrations/0008-document-snapshot.migration';
 import { TemplateVersionEntity } from './template-version.entity';
+import { EngagementEntity } from './engagement.entity';
+import { Engagement1767916800000 } from './migrations/0009-engagement.migration';
 import { CustomerPreferenceEntity } from './customer-preference.entity';
 import { InboundMessageEntity } from './inbound-message.entity';
 import { Preferences1767484800000 } from './migrations/0004-preferences.migration';
 import { PreferenceChangeEntity } from './preference-change.entity';
 import { PreferenceRepository } from './preference.repository';
 
-export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity, BatchEntity, BatchTargetChunkEntity, BatchMemberEntity, PrintBatchEntity, PrintLetterEntity, InteractionEntity, TemplateVersionEntity, CustomerPreferenceEntity, PreferenceChangeEntity, InboundMessageEntity];
-export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000, ContactMemory1767398400000, Preferences1767484800000, Composition1767571200000, Approval1767657600000, TemplateVersions1767744000000, DocumentSnapshot1767830400000];
+export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity, BatchEntity, BatchTargetChunkEntity, BatchMemberEntity, PrintBatchEntity, PrintLetterEntity, InteractionEntity, TemplateVersionEntity, CustomerPreferenceEntity, PreferenceChangeEntity, InboundMessageEntity, EngagementEntity];
+export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000, ContactMemory1767398400000, Preferences1767484800000, Composition1767571200000, Approval1767657600000, TemplateVersions1767744000000, DocumentSnapshot1767830400000, Engagement1767916800000];
 
 export interface DataSourceOptions {
   /** PostgreSQL connections per process; default 10. */

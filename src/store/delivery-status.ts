@@ -1,6 +1,6 @@
 import { DeliveryStatus } from '../domain';
 
-const { PENDING, RENDERED, SENDING, SENT, DELIVERED, FAILED, BOUNCED, SKIPPED, CANCELLED } = DeliveryStatus;
+const { PENDING, RENDERED, SENDING, SENT, DELIVERED, READ, FAILED, BOUNCED, SKIPPED, CANCELLED } = DeliveryStatus;
 
 /**
  * Which status may follow which. Anything not listed is a regression or a
@@ -12,14 +12,16 @@ const { PENDING, RENDERED, SENDING, SENT, DELIVERED, FAILED, BOUNCED, SKIPPED, C
  *   SENDING → SENDING        (a new attempt of the same send)
  *   SENT → FAILED            (the provider reports "undelivered" after accepting)
  *   SENT | DELIVERED → BOUNCED
+ *   SENT | DELIVERED → READ  (the recipient engaged with it; final: a late "delivered" is a replay)
  *   FAILED | BOUNCED → PENDING only through a retry (see `canRetry`)
  */
 const ALLOWED: Readonly<Record<DeliveryStatus, readonly DeliveryStatus[]>> = {
   [PENDING]: [RENDERED, SENDING, SENT, DELIVERED, FAILED, SKIPPED, CANCELLED],
   [RENDERED]: [SENDING, SENT, DELIVERED, FAILED, SKIPPED, CANCELLED],
   [SENDING]: [SENDING, SENT, DELIVERED, FAILED, SKIPPED, CANCELLED],
-  [SENT]: [DELIVERED, FAILED, BOUNCED],
-  [DELIVERED]: [BOUNCED],
+  [SENT]: [DELIVERED, READ, FAILED, BOUNCED],
+  [DELIVERED]: [READ, BOUNCED],
+  [READ]: [],
   [FAILED]: [],
   [BOUNCED]: [],
   [SKIPPED]: [],
@@ -45,9 +47,9 @@ export function isActive(status: DeliveryStatus): boolean {
   return status === PENDING || status === RENDERED || status === SENDING;
 }
 
-/** Reached the customer as far as we can know: SENT is final for channels without receipts (SMTP). */
+/** Reached the customer as far as we can know: SENT is final for channels without receipts (SMTP); READ is the best case. */
 export function isSuccess(status: DeliveryStatus): boolean {
-  return status === SENT || status === DELIVERED;
+  return status === SENT || status === DELIVERED || status === READ;
 }
 
 export function isFailure(status: DeliveryStatus): boolean {

@@ -86,24 +86,26 @@ export class DocumentArchive {
     return { entity, stream: createReadStream(path) };
   }
 
-  signedUrl(documentId: string, now: Date = new Date()): string {
+  /** `reader: 'portal'`: a link made for the customer's own portal session; its download counts as read (signed too). */
+  signedUrl(documentId: string, now: Date = new Date(), options: { readonly reader?: 'portal' } = {}): string {
     const expires = Math.floor(now.getTime() / 1000) + this.options.linkTtlSeconds;
-    const query = new URLSearchParams({ expires: String(expires), sig: this.sign(documentId, expires) });
+    const query = new URLSearchParams({ expires: String(expires), ...(options.reader ? { reader: options.reader } : {}), sig: this.sign(documentId, expires, options.reader) });
     return `${this.publicUrl}/documents/${encodeURIComponent(documentId)}?${query.toString()}`;
   }
 
   /** A link is checked for its signature first, so a tampered expiry is 'invalid', not 'expired'. */
-  verify(documentId: string, expires: string | number, sig: string, now: Date = new Date()): LinkCheck {
+  verify(documentId: string, expires: string | number, sig: string, now: Date = new Date(), reader?: string): LinkCheck {
     const text = String(expires);
     if (!/^\d{1,12}$/.test(text) || typeof sig !== 'string') return 'invalid';
-    const expected = Buffer.from(this.sign(documentId, Number(text)));
+    if (reader !== undefined && reader !== 'portal') return 'invalid';
+    const expected = Buffer.from(this.sign(documentId, Number(text), reader));
     const given = Buffer.from(sig);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
     return Number(text) * 1000 > now.getTime() ? 'ok' : 'expired';
   }
 
-  private sign(documentId: string, expires: number): string {
-    return createHmac('sha256', this.options.signingSecret).update(`${documentId}:${expires}`).digest('base64url');
+  private sign(documentId: string, expires: number, reader?: string): string {
+    return createHmac('sha256', this.options.signingSecret).update(`${documentId}:${expires}${reader ? `:${reader}` : ''}`).digest('base64url');
   }
 }
 

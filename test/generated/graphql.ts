@@ -362,6 +362,8 @@ export type Delivery = {
   attempts: Scalars['Int']['output'];
   channel: Channel;
   communication: Communication;
+  /** What the recipient did with it (opened, clicked, read, downloaded, replied), oldest first. */
+  engagement: Array<Engagement>;
   error?: Maybe<Scalars['String']['output']>;
   /** The whole timeline, oldest first. */
   events: Array<DeliveryEvent>;
@@ -369,6 +371,8 @@ export type Delivery = {
   fallbackChannels: Array<Channel>;
   id: Scalars['ID']['output'];
   providerMessageId?: Maybe<Scalars['String']['output']>;
+  /** When it became READ: the first engagement signal after it was sent. */
+  readAt?: Maybe<Scalars['DateTime']['output']>;
   /** Email address, E.164 number, postal summary or portal account. */
   recipient?: Maybe<Scalars['String']['output']>;
   status: DeliveryStatus;
@@ -396,6 +400,7 @@ export type DeliveryStatus =
   | 'DELIVERED'
   | 'FAILED'
   | 'PENDING'
+  | 'READ'
   | 'RENDERED'
   | 'SENDING'
   | 'SENT'
@@ -443,6 +448,24 @@ export type EditedBlockInput = {
   /** Plain text (no markup, shown as written); paragraphs separated by a blank line; at most 2000 characters. */
   text: Scalars['String']['input'];
 };
+
+/** Something the recipient did with a delivery; each kind at most once per delivery. */
+export type Engagement = {
+  __typename?: 'Engagement';
+  /** When it was first seen, with milliseconds. */
+  at: Scalars['DateTime']['output'];
+  /** What was engaged with ("view online", a link's host, "portal"); never personal data. */
+  detail?: Maybe<Scalars['String']['output']>;
+  kind: EngagementKind;
+};
+
+/** What the recipient did with a delivery: each kind is recorded once per delivery. */
+export type EngagementKind =
+  | 'CLICKED'
+  | 'DOWNLOADED'
+  | 'OPENED'
+  | 'READ'
+  | 'REPLIED';
 
 /** A contact the gateway did not send: a call, a branch visit, a chat, an inbound message. */
 export type Interaction = {
@@ -498,6 +521,8 @@ export type Mutation = {
   cancelCommunication: Communication;
   /** Closes a print batch now from the spooled letters (null when there are none); CONFLICT while another closing runs. */
   closePrintBatch?: Maybe<PrintBatch>;
+  /** The customer read this document (portal: its own documents only): READ on the delivery that carried it. Repeats change nothing. */
+  markDocumentRead: Document;
   /** Admin: a new version of an existing template (the JSON of a template file), checked like the files; every later send in every process uses it, earlier communications keep theirs. BAD_USER_INPUT naming the field when it does not validate. */
   publishTemplate: Template;
   /** A contact the gateway did not send. Idempotent on (caller, externalId). */
@@ -538,6 +563,11 @@ export type MutationCancelCommunicationArgs = {
 export type MutationClosePrintBatchArgs = {
   duplex?: InputMaybe<Scalars['Boolean']['input']>;
   maxLetters?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationMarkDocumentReadArgs = {
+  id: Scalars['ID']['input'];
 };
 
 

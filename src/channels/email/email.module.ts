@@ -14,14 +14,14 @@ export function emailChannel(): ChannelModule<EmailContent> {
     address: (customer) => customer.email,
     missingAddress: 'needs an email address and the customer has none',
     templateTexts: [],
-    async render({ model, customer, delivery, archivedPdf, attachmentPassword, encryptedPdf }) {
+    async render({ model, customer, delivery, archivedPdf, attachmentPassword, encryptedPdf, links }) {
       const to = delivery.recipient ?? customer.email;
       if (!to) return { ok: false, reason: 'no email address for this customer' };
       const encrypt = model.email.attachPdf && model.email.encryptAttachment === true;
       // Checked before anything is rendered: an encrypted statement never goes out in clear instead.
       if (encrypt && (!attachmentPassword || !encryptedPdf)) return { ok: false, reason: 'the attachment must be encrypted and there is no attachment password for this customer (ATTACHMENT_PASSWORD_FIELD)' };
-      const email = renderEmail(model);
       const pdf = model.email.attachPdf ? await archivedPdf() : null;
+      const email = renderEmail(model, { viewOnline: links?.viewOnline(delivery.id, pdf?.id ?? null) ?? null, pixel: links?.pixel(delivery.id) ?? null });
       const filename = `${model.templateKey}-${model.reference}.pdf`;
       if (pdf && encrypt) {
         const sealed = await encryptedPdf!(attachmentPassword!);

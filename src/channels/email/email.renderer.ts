@@ -7,6 +7,20 @@ export interface RenderedEmail {
   readonly text: string;
 }
 
+/** Addresses the message carries besides its text, as the recipient's client will fetch or follow them. */
+export interface EmailLinks {
+  /** "View this document online"; absent or null: no such link. */
+  readonly viewOnline?: string | null;
+  /** The open pixel (a 1×1 image); absent or null: none. */
+  readonly pixel?: string | null;
+}
+
+const VIEW_ONLINE: Readonly<Record<string, string>> = {
+  en: 'View this document online',
+  fr: 'Voir ce document en ligne',
+  de: 'Dieses Dokument online ansehen',
+};
+
 const FONT = "font-family:Helvetica,Arial,sans-serif;";
 const MUTED = '#5f6670';
 const RULE = '#d5dae0';
@@ -17,13 +31,22 @@ const RULE = '#d5dae0';
  * alternative. Every value from the model is HTML-escaped, so nothing in
  * back-office or request data can add markup.
  */
-export function renderEmail(model: DocumentModel): RenderedEmail {
+export function renderEmail(model: DocumentModel, links: EmailLinks = {}): RenderedEmail {
   // A header value must stay on one line.
   const subject = model.email.subject.replace(/[\r\n\t]+/g, ' ').trim();
-  return { subject, html: html(model, subject), text: text(model) };
+  return { subject, html: html(model, subject, links), text: text(model, links) };
 }
 
-function html(model: DocumentModel, subject: string): string {
+function viewOnlineLabel(language: string): string {
+  return VIEW_ONLINE[language] ?? (VIEW_ONLINE.en as string);
+}
+
+/** Only http(s) addresses become links: anything else would be a way to smuggle a `javascript:` URL in. */
+function safeHref(url: string | null | undefined): string | null {
+  return url && /^https?:\/\//i.test(url) ? url : null;
+}
+
+function html(model: DocumentModel, subject: string, links: EmailLinks): string {
   const labels = letterLabels(model.language);
   const body = [
     `<h1 style="${FONT}font-size:20px;line-height:1.3;margin:0 0 16px;color:#1a1a1a;">${esc(model.title)}</h1>`,
@@ -33,6 +56,13 @@ function html(model: DocumentModel, subject: string): string {
     para(model.closing),
     para(model.signature),
   ].join('\n');
+  const viewOnline = safeHref(links.viewOnline);
+  const online = viewOnline
+    ? `\n<tr><td style="${FONT}padding:0 24px 20px;font-size:15px;"><a href="${esc(viewOnline)}" style="color:#1f4e8c;font-weight:bold;">${esc(viewOnlineLabel(model.language))}</a></td></tr>`
+    : '';
+  const pixelUrl = safeHref(links.pixel);
+  // Last in the body, so a client that stops loading images half way still shows the message.
+  const pixel = pixelUrl ? `\n<img src="${esc(pixelUrl)}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;">` : '';
   const footer = [`${esc(labels.reference)}: ${esc(model.reference)}`, esc(model.sender.name), ...model.sender.addressLines.map(esc)].join(' &middot; ');
   return `<!DOCTYPE html>
 <html lang="${esc(model.language)}">
@@ -49,11 +79,11 @@ function html(model: DocumentModel, subject: string): string {
 <tr><td style="${FONT}padding:18px 24px;border-bottom:3px solid #1f4e8c;font-size:18px;font-weight:bold;color:#1a1a1a;">${esc(model.sender.name)}</td></tr>
 <tr><td style="${FONT}padding:24px;font-size:15px;line-height:1.55;color:#1a1a1a;">
 ${body}
-</td></tr>
+</td></tr>${online}
 <tr><td style="${FONT}padding:14px 24px;border-top:1px solid ${RULE};font-size:12px;line-height:1.5;color:${MUTED};">${footer}</td></tr>
 </table>
 </td></tr>
-</table>
+</table>${pixel}
 </body>
 </html>
 `;
@@ -112,11 +142,14 @@ function esc(value: string): string {
   return value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function text(model: DocumentModel): string {
+function text(model: DocumentModel, links: EmailLinks): string {
   const labels = letterLabels(model.language);
   const parts = [model.title, '='.repeat(Math.min(model.title.length, 72)), '', model.salutation, '', model.email.intro, ''];
   for (const block of model.blocks) parts.push(...blockText(block), '');
-  parts.push(model.closing, '', model.signature, '', '--', `${labels.reference}: ${model.reference}`, model.sender.name, ...model.sender.addressLines);
+  parts.push(model.closing, '', model.signature, '');
+  const viewOnline = safeHref(links.viewOnline);
+  if (viewOnline) parts.push(`${viewOnlineLabel(model.language)}: ${viewOnline}`, '');
+  parts.push('--', `${labels.reference}: ${model.reference}`, model.sender.name, ...model.sender.addressLines);
   return `${parts.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
 }
 

@@ -1,0 +1,227 @@
+import type { Client } from 'graphql-ws';
+import { startHarness, type Harness } from './support/gateway.harness';
+import { createDatabase } from './support/postgres.cluster';
+import { roundTrip, subscribe, wsClient } from './support/subscription.client';
+import { signHs256 } from './support/tokens';
+
+// mailparser ships no types; this is the part of its API the assertions use.
+interface ParsedMail { html?: string | false; text?: string }
+const { simpleParser } = require('mailparser') as { simpleParser(source: Buffer): Promise<ParsedMail> };
+
+const SECRET = 'engagement-tracking-secret-0123456789-abcd';
+type Headers = Record<string, string>;
+interface GqlError { message: string; extensions?: Record<string, unknown> }
+interface EngagementView { at: string; kind: string; detail: string | null }
+interface DeliveryView { id: string; channel: string; status: string; readAt: string | null; engagement: EngagementView[]; events: { status: string; detail: string | null }[] }
+interface CommunicationView { id: string; status: string; deliveries: DeliveryView[]; documents: { id: string; downloadUrl: string }[] }
+
+const jwt = (claims: Record<string, unknown>): Headers => ({ authorization: `Bearer ${signHs256(claims, SECRET)}` });
+const agent = jwt({ sub: 'agent-1', role: 'agent' });
+const portal = (customerId: string): Headers => jwt({ sub: `portal-${customerId}`, role: 'portal', customerId });
+
+const DELIVERY = 'id channel status readAt engagement { at kind detail } events { status detail }';
+const COMMUNICATION = `query($id: ID!) { communication(id: $id) { id status deliveries { ${DELIVERY} } documents { id downloadUrl } } }`;
+const SEND = 'mutation($input: SendCommunicationInput!) { sendCommunication(input: $input) { id } }';
+const MARK = `mutation($id: ID!) { markDocumentRead(id: $id) { id } }`;
+const SETTLED = new Set(['SENT', 'DELIVERED', 'READ', 'FAILED', 'BOUNCED', 'SKIPPED', 'CANCELLED']);
+const invoice = { invoiceNumber: 'INV-2026-000777', amountDue: { amount: '84.20', currency: 'EUR' }, dueDate: '2026-08-15' };
+
+describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind) => {
+  let h: Harness;
+  let ws: Client;
+  const emailCustomers: string[] = [];
+  const portalCustomers: string[] = [];
+  const contracts = new Map<string, string>();
+
+  const ask = async (headers: Headers, query: string, variables: Record<string, unknown> = {}): Promise<{ data: Record<string, any> | null | undefined; errors: GqlError[] }> => {
+    const { body } = await h.graphql(query, variables, headers);
+    return { data: body.data as Record<string, any> | null | undefined, errors: body.errors ?? [] };
+  };
+  const communication = async (id: string, headers: Headers = agent): Promise<CommunicationView> => {
+    const answer = await ask(headers, COMMUNICATION, { id });
+    if (!answer.data?.communication) throw new Error(`communication ${id}: ${JSON.stringify(answer.errors)}`);
+    return answer.data.communication as CommunicationView;
+  };
+  const send = async (customerId: string, channel: 'EMAIL' | 'PORTAL', templateKey = 'invoice-available'): Promise<CommunicationView> => {
+    const answer = await ask(agent, SEND, { input: { customerId, contractId: contracts.get(customerId), templateKey, channelPolicy: 'EXPLICIT', channels: [channel], data: invoice } });
+    if (!answer.data?.sendCommunication) throw new Error(`sendCommunication: ${JSON.stringify(answer.errors)}`);
+    const id = answer.data.sendCommunication.id as string;
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const found = await communication(id);
+      if (found.deliveries.every((d) => SETTLED.has(d.status))) return found;
+      if (Date.now() > deadline) throw new Error(`communication ${id} did not settle: ${JSON.stringify(found.deliveries)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const mailOf = async (delivery: DeliveryView): Promise<ParsedMail> => {
+    const received = await h.smtp.waitFor((m) => m.mailFrom.includes(delivery.id), 10_000);
+    return simpleParser(received.raw);
+  };
+  const trackedUrls = (mail: ParsedMail): { pixel: string; link: string } => {
+    const html = typeof mail.html === 'string' ? mail.html : '';
+    const pixel = /<img src="([^"]+\/t\/o\/[^"]+)"/.exec(html)?.[1];
+    const link = /<a href="([^"]+\/t\/c\/[^"]+)"/.exec(html)?.[1];
+    if (!pixel || !link) throw new Error(`expected a pixel and a tracked link in the email, got ${html.slice(-1500)}`);
+    return { pixel: pixel.replace(/&#38;/g, '&'), link: link.replace(/&#38;/g, '&') };
+  };
+
+  beforeAll(async () => {
+    const databaseUrl = kind === 'postgres' ? await createDatabase(process.env.TEST_POSTGRES_URL!, `engagement_${process.pid}`) : undefined;
+    h = await startHarness({ databaseUrl, customers: 80, env: { AUTH_JWT_SECRET: SECRET } });
+    ws = wsClient(h.url, { authorization: agent.authorization });
+    for (let i = 1; i <= 80 && (emailCustomers.length < 4 || portalCustomers.length < 3); i += 1) {
+      const id = `C${String(i).padStart(7, '0')}`;
+      const { data } = await ask(agent, 'query($id: ID!) { customer(id: $id) { id email preferences { consents } contracts { id status } } }', { id });
+      const c = data?.customer as { email: string | null; preferences: { consents: string[] }; contracts: { id: string; status: string }[] } | null;
+      const contract = c?.contracts.find((k) => k.status === 'ACTIVE');
+      if (!contract) continue;
+      contracts.set(id, contract.id);
+      if (c?.email && c.preferences.consents.includes('EMAIL')) emailCustomers.push(id);
+      if (c?.preferences.consents.includes('PORTAL')) portalCustomers.push(id);
+    }
+    expect(emailCustomers.length).toBeGreaterThanOrEqual(4);
+    expect(portalCustomers.length).toBeGreaterThanOrEqual(3);
+  });
+  afterAll(async () => {
+    await ws?.dispose();
+    await h?.close();
+  });
+
+  it('renders an opaque pixel and link; fetching them records OPENED and CLICKED once each, live on the subscription and on the timeline', async () => {
+    const customerId = emailCustomers[0];
+    const sent = await send(customerId, 'EMAIL');
+    const [delivery] = sent.deliveries;
+    expect(delivery.status).toBe('SENT');
+    expect(delivery.engagement).toEqual([]);
+    expect(delivery.readAt).toBeNull();
+    const mail = await mailOf(delivery);
+    const { pixel, link } = trackedUrls(mail);
+    expect(mail.text).toContain(link);
+    // Opaque: neither the delivery, the communication nor the address can be read off the URL.
+    for (const url of [pixel, link]) {
+      expect(url.startsWith(`${h.url}/t/`)).toBe(true);
+      expect(url).not.toContain(delivery.id);
+      expect(url).not.toContain(sent.id);
+      expect(url).not.toContain(customerId);
+      expect(url).not.toMatch(/@|%40/);
+    }
+
+    const live = subscribe<{ id: string; status: string; engagement: { kind: string }[] }>(ws, 'subscription($id: ID!) { deliveryStatusChanged(communicationId: $id) { id status engagement { kind } } }', { id: sent.id }, 'deliveryStatusChanged');
+    await roundTrip(ws);
+    const opened = await fetch(pixel);
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get('content-type')).toBe('image/gif');
+    expect((await opened.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    await live.until((r) => r.some((c) => c.status === 'READ' && c.engagement.some((e) => e.kind === 'OPENED')));
+    // A mail client that loads the image again adds nothing.
+    expect((await fetch(pixel)).status).toBe(200);
+
+    const clicked = await fetch(link, { redirect: 'manual' });
+    expect(clicked.status).toBe(302);
+    const location = clicked.headers.get('location') ?? '';
+    expect(location.startsWith(`${h.url}/documents/${sent.documents[0].id}?`)).toBe(true);
+    const pdf = await fetch(location);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    await live.until((r) => r.some((c) => c.engagement.some((e) => e.kind === 'CLICKED')));
+    expect((await fetch(link, { redirect: 'manual' })).status).toBe(302);
+    live.dispose();
+
+    const after = (await communication(sent.id)).deliveries[0];
+    expect(after.status).toBe('READ');
+    expect(after.engagement.map((e) => e.kind)).toEqual(['OPENED', 'CLICKED']);
+    expect(after.engagement[1].detail).toBe('view online');
+    expect(after.readAt).toBe(after.engagement[0].at);
+    const notes = after.events.map((e) => `${e.status} ${e.detail}`);
+    expect(notes.filter((n) => n.includes('opened'))).toEqual(['READ opened']);
+    expect(notes.filter((n) => n.includes('clicked'))).toEqual(['READ clicked: view online']);
+    // READ counts as reaching the customer.
+    expect((await communication(sent.id)).status).toBe('DELIVERED');
+  });
+
+  it('answers 404 to an altered token, a token of the other kind and a link to a foreign address, and records nothing', async () => {
+    const sent = await send(emailCustomers[1], 'EMAIL');
+    const [delivery] = sent.deliveries;
+    const { pixel, link } = trackedUrls(await mailOf(delivery));
+    const token = (url: string): string => url.slice(url.lastIndexOf('/') + 1);
+    const flip = (text: string, at: number): string => text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1);
+    const base = `${h.url}/t`;
+    const refused = [
+      `${base}/o/${flip(token(pixel), 30)}`,
+      `${base}/c/${flip(token(link), 30)}`,
+      `${base}/c/${flip(token(link), token(link).length - 3)}`,
+      `${base}/c/${token(pixel)}`, // a pixel is not a link
+      `${base}/o/${token(link)}`,
+      // A token anyone could write: the delivery id and a foreign address, unsigned.
+      `${base}/c/${Buffer.from(JSON.stringify({ k: 'c', d: delivery.id, u: 'https://evil.example/' })).toString('base64url')}`,
+      `${base}/c/not-a-token`,
+    ];
+    for (const url of refused) {
+      const answer = await fetch(url, { redirect: 'manual' });
+      expect([url, answer.status, answer.headers.get('location')]).toEqual([url, 404, null]);
+    }
+    // The real link ignores anything appended to it: it leads where the message linked, nowhere else.
+    const appended = await fetch(`${link}?url=https://evil.example/&next=https://evil.example/`, { redirect: 'manual' });
+    expect(appended.status).toBe(302);
+    expect(appended.headers.get('location')).not.toContain('evil.example');
+    const after = (await communication(sent.id)).deliveries[0];
+    expect(after.engagement.map((e) => e.kind)).toEqual(['CLICKED']);
+    // Link checkers asking with HEAD record nothing.
+    const sent2 = await send(emailCustomers[2], 'EMAIL');
+    const urls = trackedUrls(await mailOf(sent2.deliveries[0]));
+    expect((await fetch(urls.link, { method: 'HEAD', redirect: 'manual' })).status).toBe(204);
+    expect((await fetch(urls.pixel, { method: 'HEAD' })).status).toBe(200);
+    const untouched = (await communication(sent2.id)).deliveries[0];
+    expect(untouched.engagement).toEqual([]);
+    expect(untouched.status).toBe('SENT');
+  });
+
+  it('marks the portal delivery DOWNLOADED and READ when the portal user downloads its document; an agent link does not', async () => {
+    const customerId = portalCustomers[0];
+    const sent = await send(customerId, 'PORTAL');
+    expect(sent.deliveries[0].status).toBe('DELIVERED');
+    const agentLink = sent.documents[0].downloadUrl;
+    expect(agentLink).not.toContain('reader=');
+    expect((await fetch(agentLink)).status).toBe(200);
+    expect((await communication(sent.id)).deliveries[0].engagement).toEqual([]);
+
+    const own = await communication(sent.id, portal(customerId));
+    const link = own.documents[0].downloadUrl;
+    expect(link).toContain('reader=portal');
+    // The reader mark is signed: dropping it or adding it to an agent link breaks the link.
+    expect((await fetch(link.replace('reader=portal&', ''))).status).toBe(403);
+    expect((await fetch(`${agentLink}&reader=portal`)).status).toBe(403);
+    const download = await fetch(link);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    await fetch(link);
+    const after = (await communication(sent.id)).deliveries[0];
+    expect(after.status).toBe('READ');
+    expect(after.engagement.map((e) => e.kind)).toEqual(['DOWNLOADED', 'READ']);
+    expect(after.readAt).toBe(after.engagement[0].at);
+  });
+
+  it('markDocumentRead: READ for the own customer and for an agent, NOT_FOUND for another portal customer, once', async () => {
+    const [a, b] = portalCustomers.slice(1, 3);
+    const sent = await send(a, 'PORTAL');
+    const documentId = sent.documents[0].id;
+    const foreign = await ask(portal(b), MARK, { id: documentId });
+    expect(foreign.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+    expect(foreign.errors[0].message).not.toContain(a);
+    expect((await communication(sent.id)).deliveries[0].engagement).toEqual([]);
+    expect((await ask(portal(a), MARK, { id: 'no-such-document' })).errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+
+    const own = await ask(portal(a), MARK, { id: documentId });
+    expect(own.errors).toEqual([]);
+    expect(own.data?.markDocumentRead).toEqual({ id: documentId });
+    expect((await ask(agent, MARK, { id: documentId })).errors).toEqual([]);
+    const after = (await communication(sent.id)).deliveries[0];
+    expect(after.status).toBe('READ');
+    expect(after.engagement.map((e) => `${e.kind} ${e.detail}`)).toEqual(['READ portal']);
+
+    const byAgent = await send(a, 'PORTAL');
+    expect((await ask(agent, MARK, { id: byAgent.documents[0].id })).errors).toEqual([]);
+    expect((await communication(byAgent.id)).deliveries[0].engagement.map((e) => `${e.kind} ${e.detail}`)).toEqual(['READ agent']);
+  });
+});
