@@ -18,7 +18,7 @@ describe('schema', () => {
     const sdl = printSchema(await buildGatewaySchema());
     for (const fragment of [
       'enum Channel {\n  EMAIL\n  SMS\n  LETTER\n  PORTAL\n  WHATSAPP\n  WEBHOOK\n}',
-      'enum DeliveryStatus {\n  PENDING\n  RENDERED\n  SENDING\n  SENT\n  DELIVERED\n  FAILED\n  BOUNCED\n  SKIPPED\n  CANCELLED\n}',
+      'enum DeliveryStatus {\n  PENDING\n  RENDERED\n  SENDING\n  SENT\n  DELIVERED\n  READ\n  FAILED\n  BOUNCED\n  SKIPPED\n  CANCELLED\n}',
       'sendCommunication(input: SendCommunicationInput!): Communication!',
       'deliveryStatusChanged(',
       'scalar DateTime',
