@@ -1,4 +1,5 @@
 import type { Client } from 'graphql-ws';
+import twilio from 'twilio';
 import { startHarness, type Harness } from './support/gateway.harness';
 import { createDatabase } from './support/postgres.cluster';
 import { roundTrip, subscribe, wsClient } from './support/subscription.client';
@@ -32,6 +33,7 @@ describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind
   const emailCustomers: string[] = [];
   const portalCustomers: string[] = [];
   const contracts = new Map<string, string>();
+  const smsCustomers: { id: string; phone: string }[] = [];
 
   const ask = async (headers: Headers, query: string, variables: Record<string, unknown> = {}): Promise<{ data: Record<string, any> | null | undefined; errors: GqlError[] }> => {
     const { body } = await h.graphql(query, variables, headers);
@@ -42,7 +44,7 @@ describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind
     if (!answer.data?.communication) throw new Error(`communication ${id}: ${JSON.stringify(answer.errors)}`);
     return answer.data.communication as CommunicationView;
   };
-  const send = async (customerId: string, channel: 'EMAIL' | 'PORTAL', templateKey = 'invoice-available'): Promise<CommunicationView> => {
+  const send = async (customerId: string, channel: 'EMAIL' | 'PORTAL' | 'SMS', templateKey = 'invoice-available'): Promise<CommunicationView> => {
     const answer = await ask(agent, SEND, { input: { customerId, contractId: contracts.get(customerId), templateKey, channelPolicy: 'EXPLICIT', channels: [channel], data: invoice } });
     if (!answer.data?.sendCommunication) throw new Error(`sendCommunication: ${JSON.stringify(answer.errors)}`);
     const id = answer.data.sendCommunication.id as string;
@@ -70,15 +72,16 @@ describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind
     const databaseUrl = kind === 'postgres' ? await createDatabase(process.env.TEST_POSTGRES_URL!, `engagement_${process.pid}`) : undefined;
     h = await startHarness({ databaseUrl, customers: 80, env: { AUTH_JWT_SECRET: SECRET } });
     ws = wsClient(h.url, { authorization: agent.authorization });
-    for (let i = 1; i <= 80 && (emailCustomers.length < 4 || portalCustomers.length < 3); i += 1) {
+    for (let i = 1; i <= 80 && (emailCustomers.length < 4 || portalCustomers.length < 3 || smsCustomers.length < 1); i += 1) {
       const id = `C${String(i).padStart(7, '0')}`;
-      const { data } = await ask(agent, 'query($id: ID!) { customer(id: $id) { id email preferences { consents } contracts { id status } } }', { id });
-      const c = data?.customer as { email: string | null; preferences: { consents: string[] }; contracts: { id: string; status: string }[] } | null;
+      const { data } = await ask(agent, 'query($id: ID!) { customer(id: $id) { id email phone preferences { consents } contracts { id status } } }', { id });
+      const c = data?.customer as { email: string | null; phone: string | null; preferences: { consents: string[] }; contracts: { id: string; status: string }[] } | null;
       const contract = c?.contracts.find((k) => k.status === 'ACTIVE');
       if (!contract) continue;
       contracts.set(id, contract.id);
       if (c?.email && c.preferences.consents.includes('EMAIL')) emailCustomers.push(id);
       if (c?.preferences.consents.includes('PORTAL')) portalCustomers.push(id);
+      if (c?.phone && c.preferences.consents.includes('SMS') && !smsCustomers.some((k) => k.phone === c.phone)) smsCustomers.push({ id, phone: c.phone });
     }
     expect(emailCustomers.length).toBeGreaterThanOrEqual(4);
     expect(portalCustomers.length).toBeGreaterThanOrEqual(3);
@@ -223,5 +226,29 @@ describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind
     const byAgent = await send(a, 'PORTAL');
     expect((await ask(agent, MARK, { id: byAgent.documents[0].id })).errors).toEqual([]);
     expect((await communication(byAgent.id)).deliveries[0].engagement.map((e) => `${e.kind} ${e.detail}`)).toEqual(['READ agent']);
+  });
+
+  it('records REPLIED once when the customer answers an SMS from the number it went to; a keyword is no reply', async () => {
+    const { id, phone } = smsCustomers[0];
+    const sent = await send(id, 'SMS');
+    const [delivery] = sent.deliveries;
+    expect(['SENT', 'DELIVERED']).toContain(delivery.status);
+    const inboundUrl = `${h.config.publicUrl}/webhooks/twilio/inbound`;
+    let n = 0;
+    const post = async (body: string): Promise<number> => {
+      n += 1;
+      const params = { MessageSid: `SM${sent.id.replace(/-/g, '').slice(0, 24)}${String(n).padStart(8, '0')}`, AccountSid: h.sms.accountSid, From: phone, To: '+15005550006', Body: body, NumMedia: '0' };
+      const signature = twilio.getExpectedTwilioSignature(h.sms.authToken, inboundUrl, params);
+      const answer = await fetch(`${h.url}/webhooks/twilio/inbound`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() });
+      return answer.status;
+    };
+    expect(await post('HELP')).toBe(200);
+    expect((await communication(sent.id)).deliveries[0].engagement).toEqual([]);
+    expect(await post('Thanks, I paid it yesterday')).toBe(200);
+    expect(await post('And one more thing')).toBe(200);
+    const after = (await communication(sent.id)).deliveries[0];
+    expect(after.engagement.map((e) => `${e.kind} ${e.detail}`)).toEqual(['REPLIED inbound message']);
+    expect(after.status).toBe('READ');
+    expect(after.readAt).toBe(after.engagement[0].at);
   });
 });

@@ -68,6 +68,11 @@ export class EngagementService {
     return read.outcome === 'recorded' ? read.delivery : delivery;
   }
 
+  /** The customer answered the delivery (an inbound SMS or WhatsApp message to the number it went to). */
+  async replied(deliveryId: string): Promise<void> {
+    await this.record(deliveryId, EngagementKind.REPLIED, 'inbound message');
+  }
+
   ofDeliveries(deliveryIds: readonly string[]): Promise<EngagementEntity[][]> {
     return this.options.repository.ofDeliveries(deliveryIds);
   }

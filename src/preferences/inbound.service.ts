@@ -40,6 +40,8 @@ export interface InboundServiceOptions {
   readonly replies: ReplySender | null;
   /** The contact memory: a known customer's message becomes an inbound interaction in their history. */
   readonly contacts?: Pick<ContactService, 'recordInbound'>;
+  /** Engagement signals: a message (not a keyword) answering the last delivery to that number is its REPLIED. */
+  readonly engagement?: { replied(deliveryId: string): Promise<unknown> };
   /** Name that opens each reply, e.g. the letterhead's sender. */
   readonly senderName: string;
   /** How long a number → customers answer is reused; default 60_000 ms (0: not cached). */
@@ -99,6 +101,8 @@ export class InboundService {
         relatedCommunicationId: match === customer ? last?.communicationId ?? null : null,
       });
     }
+    // Idempotent too (once per delivery and kind), so it goes before the message is marked handled.
+    if (last && kind === 'MESSAGE') await this.options.engagement?.replied(last.id);
     const recorded = await repository.recordInbound({
       providerMessageId: message.providerMessageId,
       channel: message.channel,

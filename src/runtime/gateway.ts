@@ -317,6 +317,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         preferences: preferenceService,
         directory: backoffice.crm,
         contacts,
+        engagement,
         replies: providerReplies(Object.fromEntries(replyModules.map((module) => [module.id, { module, provider: replyProviders[module.id]! }]))),
         senderName: config.senderAddress[0],
         logger,
