@@ -12,22 +12,28 @@ function share(customers: readonly CrmCustomer[], predicate: (c: CrmCustomer) =>
 }
 
 describe('simulated back-office data', () => {
-  // One full-size run shared by the checks below; generating it is part of what is measured.
-  const started = performance.now();
+  // One full-size run shared by the checks below.
   const data = generateBackofficeData({ customers: 10_000, contracts: 25_000, products: 200, seed: 42 });
-  const elapsedMs = performance.now() - started;
 
-  it('generates the default sizes quickly', () => {
+  it('generates the default sizes, in time that grows linearly with them', () => {
     expect(data.customers).toHaveLength(10_000);
     expect(data.contracts).toHaveLength(25_000);
     expect(data.products).toHaveLength(200);
-    // About 0.2-0.4 s in plain Node on an idle 2-core box, two to three times that inside jest's
-    // module sandbox, and more again while other suites load both cores. The bound leaves room for
-    // that and still catches anything quadratic (10,000 customers squared is minutes, not seconds).
-    expect(elapsedMs).toBeLessThan(3_000);
-    const warmStart = performance.now();
-    generateBackofficeData({ customers: 10_000, contracts: 25_000, products: 200, seed: 43 });
-    expect(performance.now() - warmStart).toBeLessThan(3_000);
+    // A ratio, not a wall-clock bound: the suite starts many workers at once on two cores, and an
+    // absolute limit failed on a busy machine while the generator was fine (0.2-0.4 s in plain Node).
+    // Four times the size must take well under sixteen times as long: anything quadratic fails.
+    const best = (customers: number): number => {
+      let fastest = Infinity;
+      for (let run = 0; run < 3; run += 1) {
+        const started = performance.now();
+        generateBackofficeData({ customers, contracts: customers * 2.5, products: 200, seed: 43 + run });
+        fastest = Math.min(fastest, performance.now() - started);
+      }
+      return fastest;
+    };
+    best(2_500); // warm-up: the first run also compiles the generator
+    const ratio = best(10_000) / best(2_500);
+    expect(ratio).toBeLessThan(8);
   });
 
   it('is deterministic for a seed, differs across seeds, and keeps a prefix when sizes grow', () => {
