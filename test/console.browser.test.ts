@@ -259,6 +259,17 @@ describe('the console in headless Chromium', () => {
     const context = await browser.createBrowserContext();
     const page = await context.newPage();
     try {
+      // Two bulk runs, scheduled an hour ahead (nothing is sent in this test); one cancelled.
+      const SEND_BULK = 'mutation($input: SendBulkCommunicationInput!) { sendBulkCommunication(input: $input) { id } }';
+      const runs: string[] = [];
+      for (const batchKey of ['console-welcome-1', 'console-welcome-2']) {
+        const input = { templateKey: 'welcome', target: { customerIds: ['C0000001', 'C0000002', 'C0000003'] }, channelPolicy: 'EXPLICIT', channels: ['EMAIL'], batchKey, scheduledAt: new Date(Date.now() + 3600_000).toISOString() };
+        const sent = await h.graphql<{ sendBulkCommunication: { id: string } }>(SEND_BULK, { input }, { 'x-api-key': ADMIN_KEY });
+        runs.push(sent.body.data!.sendBulkCommunication.id);
+      }
+      const cancelled = await h.graphql<{ cancelBatch: { status: string } }>('mutation($id: ID!) { cancelBatch(id: $id) { status } }', { id: runs[0] }, { 'x-api-key': ADMIN_KEY });
+      expect(cancelled.body.data?.cancelBatch.status).toBe('CANCELLED');
+
       await signIn(page, base, 'apiKey', ADMIN_KEY);
       await page.waitForSelector('#search-form');
       await page.evaluate('location.hash = "#/operations"');
@@ -267,7 +278,18 @@ describe('the console in headless Chromium', () => {
       // The SMS of the agent's test is counted.
       expect(await text(page, '#kpis')).toMatch(/SMS\s*DELIVERED\s*1/);
       expect(await text(page, '#print-batches')).toContain('Print batches');
+      // Recent batches, newest first, from the batches query.
+      expect(await page.$$eval('#batch-list tr.batch-row', (trs) => trs.map((tr) => tr.getAttribute('data-id')))).toEqual([runs[1], runs[0]]);
+      expect(await text(page, '#batch-list')).toMatch(/console-welcome-2 \(run 1\)\s*welcome\s*(EXPANDING|RUNNING)\s*\d+\/\d+ settled/);
+      expect(await text(page, '#batch-list-info')).toBe('2 of 2 shown');
       await page.screenshot({ path: join(OUTPUT, '7-operations.png'), fullPage: true });
+      await page.select('#batch-status', 'CANCELLED');
+      await page.waitForFunction('document.querySelectorAll("#batch-list tr.batch-row").length === 1');
+      expect(await page.$eval('#batch-list tr.batch-row', (tr) => tr.getAttribute('data-status'))).toBe('CANCELLED');
+      await page.click('#batch-list tr.batch-row button.watch-batch');
+      await page.waitForFunction('document.querySelector("#batch").textContent.includes("console-welcome-1 run 1")');
+      expect(await text(page, '#batch')).toMatch(/CANCELLED\s*3/);
+      await page.screenshot({ path: join(OUTPUT, '8-operations-batch.png'), fullPage: true });
     } finally {
       await context.close();
     }

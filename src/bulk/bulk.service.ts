@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { planDeliveries } from '../channels/channel-policy';
 import type { ChannelRegistry } from '../channels/registry';
-import type { Backoffice } from '../connectors/backoffice';
+import type { Backoffice, Page } from '../connectors/backoffice';
 import { ChannelPolicy, Priority, type CustomerRecord } from '../domain';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { checkSchedule, checkTemplateData } from '../services/request.checks';
@@ -109,6 +109,14 @@ export class BulkService {
     const after = (await this.options.store.get(id)) ?? batch;
     await this.options.events.publish(await this.progress(after)).catch(() => undefined);
     return after;
+  }
+
+  /** The runs the principal may see (as `get`: admin and agent every run, a service its own), newest first. */
+  list(principal: Principal, request: { readonly status: BatchStatus | null; readonly first: number; readonly after: string | null }): Promise<Page<BatchEntity>> {
+    if (principal.role !== 'admin' && principal.role !== 'agent' && principal.role !== 'service') {
+      throw new AppError(ErrorCode.FORBIDDEN, `batches: expected an agent, service or admin principal, got ${principal.role}`);
+    }
+    return this.options.store.list({ ...request, callerId: principal.role === 'service' ? principal.subject : null });
   }
 
   /** Null when there is no such batch or the principal may not see it. */

@@ -3,7 +3,10 @@ import { ACCESS } from '../services/principal';
 import { bulkServiceOf } from '../bulk/bulk.api';
 import type { BatchProgressSnapshot } from '../store/batch-progress.queries';
 import { badInput } from '../errors';
-import { Batch, BatchProgress, BatchRejection, BatchTargetInfo } from '../schema/batch.type';
+import { Batch, BatchConnection, BatchProgress, BatchRejection, BatchTargetInfo } from '../schema/batch.type';
+import type { ConnectionShape } from '../schema/page-info.type';
+import { BatchStatus } from '../store/batch-status';
+import { checkFirst, storeConnection } from './connection';
 import { SendBulkCommunicationInput } from '../schema/bulk.input';
 import type { BatchEntity } from '../store/batch.entity';
 import type { GatewayContext } from './context';
@@ -20,6 +23,18 @@ export class BatchResolver {
   @Query(() => Batch, { nullable: true, description: 'A bulk run (null when unknown or not visible to the caller).' })
   batch(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<BatchEntity | null> {
     return bulkServiceOf(ctx.services).get(id, ctx.principal);
+  }
+
+  @Authorized(ACCESS.send)
+  @Query(() => BatchConnection, { description: 'Bulk runs, newest first (keyset-paged): every run for agent and admin, its own for a service account.' })
+  async batches(
+    @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('status', () => BatchStatus, { nullable: true }) status: BatchStatus | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ConnectionShape<BatchEntity>> {
+    const page = await bulkServiceOf(ctx.services).list(ctx.principal, { status: status ?? null, first: checkFirst(first, 20), after: after ?? null });
+    return storeConnection(page);
   }
 
   @Authorized(ACCESS.send)

@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BatchStatus } from '../store/batch-status';
 import { ChannelPolicy, ContractStatus, Priority } from '../domain';
+import { Connection } from './page-info.type';
 
 registerEnumType(BatchStatus, {
   name: 'BatchStatus',
@@ -133,3 +134,6 @@ export class Batch {
   @Field(() => String, { nullable: true })
   error!: string | null;
 }
+
+@ObjectType({ description: 'Bulk runs, newest first.' })
+export class BatchConnection extends Connection('Batch', Batch) {}

@@ -5,8 +5,10 @@ import { BatchMemberEntity } from './batch-member.entity';
 import { BatchTargetChunkEntity } from './batch-target.entity';
 import { BatchEntity } from './batch.entity';
 import { CommunicationEntity } from './communication.entity';
+import type { Page } from '../connectors/backoffice';
 import { DatabaseGate, isUniqueViolation } from './database.gate';
 import { DeliveryEntity } from './delivery.entity';
+import { pageNewestFirst } from './page.cursor';
 import { ACTIVE_BATCH, BatchStatus } from '../store/batch-status';
 
 export type NewBatch = Omit<BatchEntity, 'id' | 'run' | 'status' | 'total' | 'nextChunk' | 'cursor' | 'targeted' | 'created' | 'duplicates' | 'rejected' | 'previousRunEndedAt' | 'error' | 'createdAt' | 'updatedAt' | 'expandedAt' | 'endedAt' | 'version'>;
@@ -81,6 +83,16 @@ export class BatchRepository {
       if (isUniqueViolation(error)) return attempt();
       throw error;
     }
+  }
+
+  /** Runs newest first, keyset-paged (IDX_bulk_batch_created); `callerId` narrows to one caller's runs. */
+  list(request: { readonly callerId: string | null; readonly status: BatchStatus | null; readonly first: number; readonly after?: string | null }): Promise<Page<BatchEntity>> {
+    return this.gate.read((manager) => {
+      const query = manager.createQueryBuilder(BatchEntity, 'b');
+      if (request.callerId !== null) query.andWhere('b.callerId = :callerId', { callerId: request.callerId });
+      if (request.status !== null) query.andWhere('b.status = :status', { status: request.status });
+      return pageNewestFirst(query, 'b', request);
+    });
   }
 
   get(id: string): Promise<BatchEntity | null> {

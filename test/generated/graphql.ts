@@ -51,6 +51,22 @@ export type BatchRejectionsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Bulk runs, newest first. */
+export type BatchConnection = {
+  __typename?: 'BatchConnection';
+  edges: Array<BatchEdge>;
+  pageInfo: PageInfo;
+  /** All matches, not only this page. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type BatchEdge = {
+  __typename?: 'BatchEdge';
+  /** Pass as `after` to continue after this edge. */
+  cursor: Scalars['String']['output'];
+  node: Batch;
+};
+
 /** Counts of one bulk run. Communication counts cover the ones this run created (`queued`). */
 export type BatchProgress = {
   __typename?: 'BatchProgress';
@@ -820,6 +836,8 @@ export type Query = {
   __typename?: 'Query';
   /** A bulk run (null when unknown or not visible to the caller). */
   batch?: Maybe<Batch>;
+  /** Bulk runs, newest first (keyset-paged): every run for agent and admin, its own for a service account. */
+  batches: BatchConnection;
   communication?: Maybe<Communication>;
   /** Newest first. */
   communications: CommunicationConnection;
@@ -846,6 +864,13 @@ export type Query = {
 
 export type QueryBatchArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryBatchesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<BatchStatus>;
 };
 
 

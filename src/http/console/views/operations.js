@@ -5,6 +5,9 @@ const STATS = 'query ConsoleStats($from: DateTime!, $to: DateTime!) { deliverySt
 const PRINT = 'query ConsolePrintBatches { printBatches(first: 10) { id createdAt letters pages sheets duplex pdfUrl manifestCsvUrl manifestJsonUrl } }';
 const BATCH = 'query ConsoleBatch($id: ID!) { batch(id: $id) { id key run templateKey status createdAt progress { total targeted queued rejected sent delivered failed settled done } } }';
 const PROGRESS = 'subscription ConsoleBatchProgress($id: ID!) { batchProgress(id: $id) { status total targeted queued rejected sent delivered failed settled done at } }';
+const BATCHES = `query ConsoleBatches($first: Int, $after: String, $status: BatchStatus) { batches(first: $first, after: $after, status: $status) {
+  totalCount pageInfo { hasNextPage endCursor } edges { node { id key run templateKey status createdAt endedAt progress { total queued rejected sent delivered failed settled done } } } } }`;
+const BATCH_STATUSES = ['EXPANDING', 'RUNNING', 'COMPLETED', 'CANCELLED', 'FAILED'];
 const STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'];
 
 function progressTable(p) {
@@ -59,6 +62,34 @@ export const operationsView = {
     };
     const batches = h('section', {}, h('h2', {}, 'Batch progress'), h('form', { onsubmit: watch }, batchId, ' ', h('button', { type: 'submit' }, 'Watch')), batchBox);
 
-    return h('div', { id: 'operations' }, h('h1', {}, 'Operations'), h('section', {}, h('h2', {}, 'Queue depths'), queueBox, h('p', { class: 'muted' }, 'Every 5 s. Jobs in detail: ', h('a', { href: '/admin/queues' }, 'queue dashboard'))), kpis, batches, print);
+    // Recent runs, newest first; "More" follows the keyset cursor, "Watch" opens a run's live progress above.
+    const statusFilter = h('select', { id: 'batch-status' }, h('option', { value: '' }, 'any status'), BATCH_STATUSES.map((st) => h('option', { value: st }, st)));
+    const rows = h('tbody');
+    const listInfo = h('p', { class: 'muted', id: 'batch-list-info' });
+    const more = h('button', { type: 'button', class: 'secondary', id: 'batch-more', hidden: true }, 'More');
+    let cursor = null;
+    const row = (b) => h('tr', { class: 'batch-row', dataset: { id: b.id, status: b.status } },
+      h('td', {}, when(b.createdAt)), h('td', {}, `${b.key} (run ${b.run})`), h('td', {}, b.templateKey), h('td', {}, b.status),
+      h('td', {}, `${b.progress.settled}/${b.progress.queued} settled, ${b.progress.failed} failed, ${b.progress.rejected} rejected${b.progress.total === null ? '' : ` of ${b.progress.total}`}`),
+      h('td', {}, h('button', { type: 'button', class: 'secondary watch-batch', onclick: (event) => { batchId.value = b.id; watch(event); } }, 'Watch')));
+    const loadBatches = async (append) => {
+      try {
+        const { batches: page } = await gql(BATCHES, { first: 20, after: append ? cursor : null, status: statusFilter.value || null });
+        if (!append) rows.replaceChildren();
+        rows.append(...page.edges.map(({ node }) => row(node)));
+        cursor = page.pageInfo.endCursor;
+        more.hidden = !page.pageInfo.hasNextPage;
+        listInfo.textContent = `${rows.children.length} of ${page.totalCount} shown`;
+      } catch (error) {
+        listInfo.replaceChildren(errorBox(error));
+      }
+    };
+    statusFilter.addEventListener('change', () => loadBatches(false));
+    more.addEventListener('click', () => loadBatches(true));
+    await loadBatches(false);
+    const batchList = h('section', { id: 'batch-list' }, h('h2', {}, 'Recent batches'), h('label', { for: 'batch-status' }, 'Status'), statusFilter,
+      h('table', {}, h('thead', {}, h('tr', {}, ['Created', 'Key', 'Template', 'Status', 'Progress', ''].map((t) => h('th', {}, t)))), rows), listInfo, more);
+
+    return h('div', { id: 'operations' }, h('h1', {}, 'Operations'), h('section', {}, h('h2', {}, 'Queue depths'), queueBox, h('p', { class: 'muted' }, 'Every 5 s. Jobs in detail: ', h('a', { href: '/admin/queues' }, 'queue dashboard'))), kpis, batchList, batches, print);
   },
 };
