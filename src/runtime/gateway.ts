@@ -69,6 +69,7 @@ import { registerTwilioInboundWebhook } from '../http/twilio-inbound.webhook';
 import { createProviders } from './channel.providers';
 import { EngagementService } from '../engagement/engagement.service';
 import { TrackingTokens } from '../engagement/tracking.token';
+import { TrackedLinks } from '../engagement/message.links';
 import { registerTrackingRoutes } from '../http/tracking.routes';
 import { EngagementRepository } from '../store/engagement.repository';
 
@@ -256,6 +257,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       const previews = new PreviewService({
         communications, templates, channels, backoffice, store: previewStore,
         letters: apiLetters, attachmentPasswordField: config.attachmentPasswordField,
+        links: new TrackedLinks({ publicUrl: config.publicUrl, tokens: new TrackingTokens(config.tracking.secret), enabled: config.tracking.enabled, portalUrl: config.tracking.portalUrl, documents: archive }),
         sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
       });
       // Opens, clicks, reads: recorded once per delivery and kind, published on the status feed.

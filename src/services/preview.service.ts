@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { MessageLinks } from '../channels/channel.module';
 import type { ChannelRegistry } from '../channels/registry';
 import { attachmentPasswordOf } from '../channels/email/attachment.password';
 import type { Backoffice } from '../connectors/backoffice';
@@ -44,6 +45,12 @@ export interface PreviewServiceOptions {
   readonly store: PreviewStore;
   /** ATTACHMENT_PASSWORD_FIELD, so a preview refuses an encrypted attachment without a password as the delivery would. */
   readonly attachmentPasswordField?: string | null;
+  /**
+   * The links a send writes, so the preview shows the same "view online" line;
+   * its link is made for the preview (it leads nowhere: a send makes its own
+   * per delivery). No open pixel: a preview is not read by the customer.
+   */
+  readonly links?: MessageLinks;
   readonly clock?: () => Date;
 }
 
@@ -60,6 +67,11 @@ export class PreviewService {
   constructor(private readonly options: PreviewServiceOptions) {
     this.clock = options.clock ?? (() => new Date());
   }
+  private previewLinks(): MessageLinks | undefined {
+    const links = this.options.links;
+    return links ? { viewOnline: (deliveryId, documentId) => links.viewOnline(deliveryId, documentId), pixel: () => null } : undefined;
+  }
+
 
   async preview(input: SendCommunicationInput, ctx: RequestContext): Promise<CommunicationPreviewResult> {
     const { communications, templates, channels, backoffice, sender } = this.options;
@@ -106,6 +118,7 @@ export class PreviewService {
           usedPdf = true;
           return archivedPdf();
         },
+        links: this.previewLinks(),
       });
       const stored = usedPdf ? await archivedPdf() : null;
       const base = { channel, subject: null, text: null, html: null, smsSegments: null, pdfPages: stored?.pages ?? null, pdfUrl: stored?.url ?? null, error: null };
