@@ -73,7 +73,7 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
     if (!provider) throw new Error(`no provider is configured for ${delivery.channel}`);
     if (!interrupted) {
       // Late binding of the customer's choice: consent, paperless and quiet hours as they are now.
-      customer ??= (await (deps.currentCustomer?.(delivery.customerId) ?? deps.backoffice.crm.getCustomers([delivery.customerId]).then(([c]) => c))) ?? undefined;
+      customer ??= (await currentCustomer(deps, delivery.customerId)) ?? undefined;
       if (!customer) throw new PermanentDeliveryError(`customer ${delivery.customerId}: expected a record in the CRM, got none`);
       const verdict = checkAtSendTime({
         channels: deps.channels,
@@ -125,6 +125,13 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
     if (error instanceof JobReleasedError || error instanceof DelayedError) throw error;
     throw await settleFailure(deps, delivery, error, attempt, customer);
   }
+}
+
+/** The customer as they are now: batched with the other sends of the moment when the workers set that up. */
+async function currentCustomer(deps: PipelineDeps, customerId: string): Promise<CustomerRecord | null> {
+  if (deps.currentCustomer) return deps.currentCustomer(customerId);
+  const [customer] = await deps.backoffice.crm.getCustomers([customerId]);
+  return customer;
 }
 
 /**

@@ -184,6 +184,9 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     // instance counts them all (do not sum it across API instances).
     stack.push(['metrics feed', async () => unsubscribeMetrics()]);
     const unsubscribeMetrics = events.subscribe((change) => metrics.deliveryStatus(change.channel, change.status));
+    // The links messages write (view online, open pixel): one set for the workers' sends and the API's previews and engagement.
+    const trackingTokens = new TrackingTokens(config.tracking.secret);
+    const links = new TrackedLinks({ publicUrl: config.publicUrl, tokens: trackingTokens, enabled: config.tracking.enabled, portalUrl: config.tracking.portalUrl, documents: archive });
     // The preference centre: API changes and, in workers, bounces and returned mail marking addresses unusable.
     const preferenceQueue = new PreferenceSyncQueue({ connection: endpoints.redisUrl, prefix: config.queuePrefix });
     stack.push(['preference queue', () => preferenceQueue.close()]);
@@ -195,7 +198,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     if (role === 'worker' || role === 'all') {
       const preferenceSync = await startPreferenceSyncWorker({ connection: endpoints.redisUrl, prefix: config.queuePrefix, repository: store.preferences, crm, logger });
       stack.push(['preference write-through', () => preferenceSync.close()]);
-      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, templateVersions, channels, events, dispatcher, bounces, logger, tuning: options.workers });
+      const workers = await startWorkerRole({ config, endpoints, repository, archive, backoffice, templates, templateVersions, channels, events, dispatcher, bounces, links, logger, tuning: options.workers });
       bounceUrl = workers.bounceUrl;
       pipelineWorkers = workers.workers;
       stack.push(['workers', () => workers.close()]);
@@ -257,11 +260,11 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       const previews = new PreviewService({
         communications, templates, channels, backoffice, store: previewStore,
         letters: apiLetters, attachmentPasswordField: config.attachmentPasswordField,
-        links: new TrackedLinks({ publicUrl: config.publicUrl, tokens: new TrackingTokens(config.tracking.secret), enabled: config.tracking.enabled, portalUrl: config.tracking.portalUrl, documents: archive }),
+        links,
         sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
       });
       // Opens, clicks, reads: recorded once per delivery and kind, published on the status feed.
-      const engagement = new EngagementService({ repository: new EngagementRepository(store.dataSource), feed, tokens: new TrackingTokens(config.tracking.secret), documents: archive });
+      const engagement = new EngagementService({ repository: new EngagementRepository(store.dataSource), feed, tokens: trackingTokens, documents: archive });
       const services = { backoffice, backofficeFor: (call: CallContext) => backoffice.forCaller(call), repository, archive, templates, templateVersions, communications, feed, contacts, previews, reprints, engagement };
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
       const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, templateVersions, channels, backoffice, logger, jobOptions: options.jobOptions });

@@ -1,8 +1,7 @@
-import { TrackedLinks } from '../engagement/message.links';
-import { TrackingTokens } from '../engagement/tracking.token';
 import type { Logger } from 'pino';
 import { startBounceListener } from '../channels/email/bounce.listener';
 import { SmtpEmailProvider } from '../channels/email/email.smtp';
+import type { MessageLinks } from '../channels/channel.module';
 import type { ChannelRegistry } from '../channels/registry';
 import type { Config } from '../config';
 import type { Backoffice } from '../connectors/backoffice';
@@ -30,6 +29,8 @@ export interface WorkerRoleDeps {
   readonly channels: ChannelRegistry;
   readonly events: StatusEvents;
   readonly dispatcher: Dispatcher;
+  /** The links messages write (view online, open pixel). */
+  readonly links: MessageLinks;
   /** Hard bounces mark the address unusable (the preference centre). */
   readonly bounces?: OutcomeDeps['bounces'];
   readonly logger: Logger;
@@ -72,7 +73,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     attachmentPasswordSecret: config.documentSigningSecret,
     channels: deps.channels,
     letters,
-    links: new TrackedLinks({ publicUrl: config.publicUrl, tokens: new TrackingTokens(config.tracking.secret), enabled: config.tracking.enabled, portalUrl: config.tracking.portalUrl, documents: deps.archive }),
+    links: deps.links,
     providers,
     events: deps.events,
     dispatcher: deps.dispatcher,
