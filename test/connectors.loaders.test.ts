@@ -5,7 +5,9 @@ import { startBackoffice, type RunningBackoffice } from '../backoffice/server';
 import type { Backoffice } from '../src/connectors/backoffice';
 import { createBackoffice, type ConnectedBackoffice } from '../src/connectors/backoffice.factory';
 import { createLoaders } from '../src/connectors/loaders';
+import { runInNewContext } from 'node:vm';
 import { BackofficeUnavailableError, ErrorCode } from '../src/errors';
+import { isStoreUnavailable } from '../src/services/communication.service';
 
 type Call = [system: string, keys: readonly string[]];
 
@@ -116,5 +118,20 @@ describe('per-request loaders over the simulated back-office', () => {
     } finally {
       bo.control('catalog', { down: false });
     }
+  });
+
+  it('keeps a failure that is not the system’s what it is, also when the error comes from another realm', async () => {
+    // What the preference overlay's store read throws when PostgreSQL went away, as a socket error of another realm.
+    const foreign = runInNewContext('Object.assign(new Error("Connection terminated unexpectedly"), { code: undefined })') as unknown;
+    expect(foreign instanceof Error).toBe(false);
+    const failing: Backoffice = { ...backoffice, crm: { ...backoffice.crm, getCustomers: () => Promise.reject(foreign) } };
+    const reason = await createLoaders(failing).customer.load('C0000001').catch((error: unknown) => error);
+    expect(reason).toBeInstanceOf(Error);
+    expect(reason).not.toBeInstanceOf(BackofficeUnavailableError);
+    expect(isStoreUnavailable(reason)).toBe(true);
+
+    // A thrown non-error is still the system's failure.
+    const odd: Backoffice = { ...backoffice, crm: { ...backoffice.crm, getCustomers: () => Promise.reject('boom') } };
+    await expect(createLoaders(odd).customer.load('C0000001')).rejects.toBeInstanceOf(BackofficeUnavailableError);
   });
 });

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import DataLoader from 'dataloader';
 import type { ContractRecord, CustomerRecord, ProductRecord } from '../domain';
 import { BackofficeUnavailableError, type BackofficeSystem } from '../errors';
@@ -34,7 +35,7 @@ async function batch<V>(
   try {
     values = await fetch(keys);
   } catch (error) {
-    const failure = error instanceof Error ? error : new BackofficeUnavailableError(system, 'unexpected failure');
+    const failure = asError(system, error);
     return keys.map(() => failure);
   }
   if (values.length !== keys.length) {
@@ -42,6 +43,20 @@ async function batch<V>(
     return keys.map(() => failure);
   }
   return [...values];
+}
+
+/**
+ * DataLoader rejects a key only for an `Error` of this realm. A native error
+ * of another realm (a socket error surfacing in a test sandbox or a worker
+ * thread) is still the error it is — the store's preference overlay going
+ * away is SERVICE_UNAVAILABLE, not the CRM — so it is rewrapped with its
+ * message, code and driver error; only a thrown non-error is the system's.
+ */
+function asError(system: BackofficeSystem, error: unknown): Error {
+  if (error instanceof Error) return error;
+  if (!types.isNativeError(error)) return new BackofficeUnavailableError(system, 'unexpected failure');
+  const { code, driverError } = error as { code?: unknown; driverError?: unknown };
+  return Object.assign(new Error(error.message, { cause: error }), { code, driverError });
 }
 
 export function createLoaders(backoffice: Backoffice, options: LoadersOptions = {}): Loaders {

@@ -72,6 +72,7 @@ describe('(e) PostgreSQL stopped for a few seconds mid-run', () => {
     const figures = await tally(h.gateway.store.communications, run, final, smtp.received, sms.messages);
     report('(e) PostgreSQL down', figures, {
       count: COUNT, downMs: DOWN_MS, refusedDuringOutage: refused.length, refusedCodes: [...codes], refusedButRecorded: recorded[0].count,
+      unexpectedRefusals: [...new Set(refused.filter((s) => s.errorCode !== 'SERVICE_UNAVAILABLE').map((s) => `${s.errorCode}: ${s.errorMessage}`))],
       readyzDuringOutage: probe.ready, communicationsWithoutDeliveries: bare, deliveriesWithoutTimeline: silent, totalInS: Math.round((Date.now() - started) / 1000), open: open.length,
     });
     expect(refused.length).toBeGreaterThan(0);

@@ -17,6 +17,8 @@ export interface Sent {
   communicationId: string | null;
   /** `extensions.code` of a refused request. */
   errorCode: string | null;
+  /** Its message, for the report when a refusal is not the one expected. */
+  errorMessage?: string | null;
 }
 
 interface CustomerNode { id: string; email: string | null; phone: string | null; preferences: { consents: string[] }; contracts: { id: string }[] | null }
@@ -100,6 +102,7 @@ export async function submit(h: Harness, entry: Sent): Promise<void> {
     const errors = body.errors ?? [];
     entry.communicationId = data?.id ?? null;
     entry.errorCode = data ? null : String(errors[0]?.extensions?.code ?? errors[0]?.message ?? 'no answer');
+    entry.errorMessage = data ? null : (errors[0]?.message ?? null);
   } catch (error) {
     entry.communicationId = null;
     entry.errorCode = `HTTP: ${(error as Error).message}`;
