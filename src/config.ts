@@ -64,6 +64,8 @@ export interface Config {
   readonly documentSigningSecret: string;
   /** Email open pixel and tracked links (`TRACKING`, default on), their token secret and the portal address. */
   readonly tracking: TrackingConfig;
+  /** "Digital first, paper if unread": what counts as read, and the shortest window a request may ask for. */
+  readonly escalation: EscalationConfig;
   readonly workerConcurrency: number;
   /** Prefix of every BullMQ and pub/sub key; a `{hash tag}` keeps Redis Cluster possible. */
   readonly queuePrefix: string;
@@ -144,6 +146,13 @@ export interface BackofficeTuning {
   readonly failureRate: number;
   /** `BACKOFFICE_WEBHOOK_BASE_URL`: where simulated business customers' document endpoints point (`<base>/<id>`); null: `https://erp-<id>.example/documents`. */
   readonly webhookBaseUrl: string | null;
+}
+
+export interface EscalationConfig {
+  /** `ESCALATION_STOP_ON_OPEN` (default false): an email open (pixel) counts as read and stops the escalation; mail clients fetch pixels on their own. */
+  readonly stopOnOpen: boolean;
+  /** Shortest `unreadAfterSeconds`: 60 in production, 1 otherwise (tests wait seconds, not minutes). */
+  readonly minUnreadSeconds: number;
 }
 
 export interface ConnectorTuning {
@@ -434,6 +443,7 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     documentLinkTtlSeconds: int(env, 'DOCUMENT_LINK_TTL_SECONDS', 900, 10, 604_800),
     documentSigningSecret,
     tracking: Object.freeze(trackingConfig(env, documentSigningSecret)),
+    escalation: Object.freeze({ stopOnOpen: bool(env, 'ESCALATION_STOP_ON_OPEN', false), minUnreadSeconds: nodeEnv === 'production' ? 60 : 1 }),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
     queuePrefix: queuePrefix(env),
     bounceSmtpPort: str(env, 'BOUNCE_SMTP_PORT') === null ? null : int(env, 'BOUNCE_SMTP_PORT', 0, 0, 65535),

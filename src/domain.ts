@@ -80,6 +80,17 @@ export enum DeliveryStatus {
 }
 
 /** What the recipient did with a delivery; each kind is recorded at most once per delivery. */
+/** "Digital first, paper if unread": of a communication, as checked when it was sent, or a template's default. */
+export interface Escalation {
+  /** From the moment a delivery first reaches the customer (SENT or DELIVERED). */
+  readonly unreadAfterSeconds: number;
+  /** The channels an unread delivery moves on to, in order (the first that reaches the customer, the rest its fallbacks). */
+  readonly then: readonly Channel[];
+}
+
+/** Longest escalation window: 90 days. */
+export const MAX_UNREAD_SECONDS = 90 * 86_400;
+
 export enum EngagementKind {
   OPENED = 'OPENED',
   CLICKED = 'CLICKED',

@@ -143,6 +143,6 @@ describe('customer view over HTTP', () => {
     const api = await fetch(`${h.url}/admin/queues/api/queues`);
     expect(api.status).toBe(200);
     const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
-    expect(names).toEqual(['bulk', 'deliver-email', 'deliver-letter', 'deliver-portal', 'deliver-sms', 'deliver-webhook', 'deliver-whatsapp', 'print', 'render', 'sync-preferences']);
+    expect(names).toEqual(['bulk', 'deliver-email', 'deliver-letter', 'deliver-portal', 'deliver-sms', 'deliver-webhook', 'deliver-whatsapp', 'escalate', 'print', 'render', 'sync-preferences']);
   });
 });

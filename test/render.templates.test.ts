@@ -198,8 +198,20 @@ describe('TemplateCatalog.load with broken files', () => {
     ['rows from a field that is not an array', (t: any) => t.languages.en.blocks.push({ kind: 'table', rowsFrom: 'data.portalUrl', columns: [{ header: 'A', value: '{{row.x}}' }] }), 'languages.en.blocks[5].rowsFrom: expected "data.<field>" naming a field of type array, got "data.portalUrl"'],
     ['a data field of unknown type', (t: any) => (t.data.advisorName.type = 'text'), 'data.advisorName.type: expected one of string, number, integer, boolean, date, money, array, got string "text"'],
     ['a key that is not the file name', (t: any) => (t.key = 'hello'), 'key: expected "welcome" (the file name), got "hello"'],
+    ['an escalation window under a minute', (t: any) => (t.escalation = { unreadAfterSeconds: 30, then: ['LETTER'] }), 'escalation.unreadAfterSeconds: expected 60 to 7776000 seconds, got 30'],
+    ['an escalation to a channel the template lacks', (t: any) => (t.escalation = { unreadAfterSeconds: 3600, then: ['SMS'] }), 'escalation.then[0]: expected one of EMAIL, LETTER, PORTAL, got string "SMS"'],
+    ['an escalation to every channel', (t: any) => (t.escalation = { unreadAfterSeconds: 3600, then: ['EMAIL', 'LETTER', 'PORTAL'] }), 'escalation.then: expected a channel of the template left to escalate from, got all of them'],
+    ['an escalation without its window', (t: any) => (t.escalation = { then: ['LETTER'] }), 'escalation.unreadAfterSeconds: expected a number of seconds, got none'],
   ])('rejects %s, naming the file and the field', (_, edit, message) => {
     expect(loadEdited(edit)).toBe(`${join(dir, 'welcome.json')}: ${message}`);
+  });
+
+  it('reads a default escalation, which a send without one of its own gets', () => {
+    const template = JSON.parse(readFileSync(join(TEMPLATES_DIR, 'welcome.json'), 'utf8'));
+    template.escalation = { unreadAfterSeconds: 7 * 86_400, then: ['LETTER'] };
+    writeFileSync(join(dir, 'welcome.json'), JSON.stringify(template));
+    expect(TemplateCatalog.load(dir).get('welcome')?.escalation).toEqual({ unreadAfterSeconds: 604_800, then: ['LETTER'] });
+    expect(TemplateCatalog.load(TEMPLATES_DIR).get('welcome')?.escalation).toBeNull();
   });
 
   it('rejects a file that is not JSON', () => {

@@ -120,6 +120,8 @@ async function recordTarget(deps: ExpandDeps, batch: BatchEntity, template: Pick
     data: batch.data,
     // What this process knows as active (it validated the data with it); rendered with the same version.
     templateVersion: deps.templates.get(batch.templateKey)?.version ?? 1,
+    // A bulk run names no escalation of its own: the template's default, as a single send without one.
+    escalation: deps.templates.get(batch.templateKey)?.escalation ?? null,
     priority: batch.priority,
     scheduledAt: batch.scheduledAt,
     plans: plan.plans.map((p) => ({ chain: p.chain, recipient: deps.channels.recipientOf(p.chain[0], customer) })),

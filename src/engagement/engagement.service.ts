@@ -13,6 +13,8 @@ export interface EngagementServiceOptions {
   readonly tokens: TrackingTokens;
   /** Fresh signed document links for a "view online" click. */
   readonly documents: { signedUrl(documentId: string): string };
+  /** `ESCALATION_STOP_ON_OPEN`: an open counts as read for escalations too; default false (clients fetch pixels on their own). */
+  readonly escalationStopOnOpen?: boolean;
 }
 
 /** What a portal user or an agent did with a document, for the delivery that carried it. */
@@ -22,13 +24,16 @@ export type DocumentReader = 'portal' | 'agent';
  * Engagement signals: what the recipient did with a delivery. Each kind is
  * recorded once per delivery (a repeat changes nothing and publishes nothing);
  * the first signal of any kind moves a SENT or DELIVERED delivery to READ.
+ * Any signal but an open (unless configured) also cancels a pending
+ * escalation of the communication: the customer has seen it.
  */
 export class EngagementService {
   constructor(private readonly options: EngagementServiceOptions) {}
 
   /** Records the signal and publishes it when it is new. */
   async record(deliveryId: string, kind: EngagementKind, detail: string | null = null): Promise<EngagementResult> {
-    const result = await this.options.repository.record({ deliveryId, kind, detail, makesRead: true });
+    const stopsEscalation = kind !== EngagementKind.OPENED || this.options.escalationStopOnOpen === true;
+    const result = await this.options.repository.record({ deliveryId, kind, detail, makesRead: true, stopsEscalation });
     if (result.outcome === 'recorded' && result.created) {
       await this.options.feed.publish(statusChangeOf(result, `${kind.toLowerCase()}${detail ? `: ${detail}` : ''}`));
     }

@@ -22,11 +22,21 @@ export async function publishChange(deps: OutcomeDeps, result: TransitionResult,
   }
 }
 
-/** Every transition of the pipeline goes through here: written, then announced. */
+/** Every transition of the pipeline goes through here: written, then announced (and an escalation deadline it set, scheduled). */
 export async function transitionAndPublish(deps: OutcomeDeps, deliveryId: string, to: DeliveryStatus, patch: TransitionPatch = {}): Promise<TransitionResult> {
   const result = await deps.repository.transition(deliveryId, to, patch);
   await publishChange(deps, result, patch.detail ?? patch.error ?? null);
+  if (result.escalatesAt) await scheduleEscalation(deps, deliveryId, result.escalatesAt);
   return result;
+}
+
+/** The deadline's delayed job; when Redis does not take it, the sweeper finds the deadline in the store once it is due. */
+async function scheduleEscalation(deps: OutcomeDeps, deliveryId: string, at: Date): Promise<void> {
+  try {
+    await deps.dispatcher.scheduleEscalation(deliveryId, at);
+  } catch (error) {
+    (deps.logger ?? silentLogger()).warn({ deliveryId, err: (error as Error).message }, 'escalation job not scheduled; the sweeper takes it when due');
+  }
 }
 
 /** FAILED with the reason, then the next channel of the chain. */

@@ -44,6 +44,9 @@ export interface RenderJobData {
   /** The trace that queued the job, when tracing is on. */
   readonly trace?: JobTraceCarrier;
 }
+export interface EscalateJobData {
+  readonly deliveryId: string;
+}
 export interface DeliverJobData {
   readonly deliveryId: string;
   readonly correlationId?: string;
@@ -131,6 +134,26 @@ export class Dispatcher {
   }
 
   /** Whether the communication's render job will still run, or is running. */
+  /**
+   * The delayed job of an escalation deadline, due at `at`. One job per
+   * (delivery, deadline): scheduling it twice is one job. `again`: the sweeper
+   * found the deadline overdue, so a job that ended (failed its attempts) is
+   * replaced and a missing one (Redis lost it) added; a live one is left alone
+   * (false).
+   */
+  async scheduleEscalation(deliveryId: string, at: Date, options: { readonly again?: boolean } = {}): Promise<boolean> {
+    const queue = this.queue(QueueName.ESCALATE);
+    const jobId = `${deliveryId}.e${at.getTime()}`;
+    if (options.again) {
+      const state = await queue.getJobState(jobId);
+      if (LIVE_STATES.has(state)) return false;
+      if (state !== 'unknown') await queue.remove(jobId);
+    }
+    const data: EscalateJobData = { deliveryId };
+    await queue.add('escalate', data, { ...jobOptionsFor(QueueName.ESCALATE, this.options.jobOptions), jobId, delay: Math.max(0, at.getTime() - Date.now()) });
+    return true;
+  }
+
   async hasLiveRenderJob(communicationId: string): Promise<boolean> {
     return LIVE_STATES.has(await this.queue(QueueName.RENDER).getJobState(renderJobId(communicationId)));
   }

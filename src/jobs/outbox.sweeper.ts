@@ -37,6 +37,8 @@ export interface SweepReport {
   readonly stale: number;
   /** Deliveries that lost their job more than `maxLostJobs` times and were failed instead. */
   readonly abandoned: number;
+  /** Overdue escalation deadlines whose job was gone or had failed, handed over again. */
+  readonly escalations: number;
 }
 
 /**
@@ -49,6 +51,7 @@ export interface SweepReport {
  *   render job again, held until `scheduledAt`, at their priority;
  * - deliveries added after queueing (fallbacks, retries) and never queued;
  * - failed deliveries with channels left whose fallback was never created;
+ * - escalation deadlines overdue whose delayed job is gone or failed;
  * - handed-over deliveries still PENDING, RENDERED or SENDING whose job is
  *   gone: Redis restarted without its data, or BullMQ failed the job after
  *   too many stalls (workers killed under it). The queue is asked first, so a
@@ -114,6 +117,7 @@ export class OutboxSweeper {
       fallbacks: 0,
       stale: 0,
       abandoned: 0,
+      escalations: 0,
     };
     const deliveries = await repository.findUnqueuedDeliveries(this.graceMs, this.batchSize);
     const owners = await repository.getMany([...new Set(deliveries.map((d) => d.communicationId))]);
@@ -122,7 +126,14 @@ export class OutboxSweeper {
     const stalled = await repository.findStalledFallbacks(this.graceMs, this.batchSize);
     report.fallbacks = await this.each(stalled, (d) => runFallback(this.deps, d), 'deliveryId');
     ({ requeued: report.stale, abandoned: report.abandoned } = await this.requeueStale());
-    if (report.communications + report.deliveries + report.fallbacks + report.stale + report.abandoned > 0) this.deps.logger.info(report, 'outbox sweep re-queued work');
+    // Overdue by the grace period: the delayed job had its chance. Asked again, a live job is left alone.
+    const due = await repository.findDueEscalations(this.graceMs, this.batchSize);
+    let escalations = 0;
+    await this.each(due, async (d) => {
+      if (await this.deps.dispatcher.scheduleEscalation(d.id, d.escalatesAt!, { again: true })) escalations += 1;
+    }, 'deliveryId');
+    report.escalations = escalations;
+    if (report.communications + report.deliveries + report.fallbacks + report.stale + report.abandoned + report.escalations > 0) this.deps.logger.info(report, 'outbox sweep re-queued work');
     return report;
   }
 

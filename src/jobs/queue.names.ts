@@ -11,6 +11,8 @@ export enum QueueName {
   PRINT = 'print',
   /** Preference write-through to the CRM and its sweep, src/preferences. */
   SYNC_PREFERENCES = 'sync-preferences',
+  /** "Digital first, paper if unread": one delayed job per escalation deadline, src/jobs/escalation.ts. */
+  ESCALATE = 'escalate',
   RENDER = 'render',
 }
 
@@ -88,6 +90,8 @@ export function defaultJobOptions(queue: QueueId): JobsOptions {
   if (queue === QueueName.PRINT) return { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
   // 16 attempts from 5 s doubling, at most 10 minutes apart (about two hours): a CRM maintenance window passes and the change still
   // arrives; after that the sweep hands the overlay over again.
+  // 10 attempts from 5 s doubling (about an hour and a half): the CRM (the letter's address) may be away; the sweeper takes over after that.
+  if (queue === QueueName.ESCALATE) return { attempts: 10, backoff: { type: 'exponential', delay: 5_000, jitter: 0.2 }, ...KEEP };
   if (queue === QueueName.SYNC_PREFERENCES) return { attempts: 16, backoff: { type: CAPPED_BACKOFF, delay: 5_000 }, ...KEEP };
   return { attempts: 6, backoff: { type: PROVIDER_BACKOFF, delay: 2_000 }, ...KEEP };
 }

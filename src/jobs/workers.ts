@@ -5,6 +5,7 @@ import type { CustomerRecord } from '../domain';
 import { TransientDeliveryError } from '../channels/channel';
 import { ArtifactStore } from './artifact.store';
 import { deliverProcessor } from './deliver.processor';
+import { escalateProcessor, escalationReadKinds } from './escalation';
 import { OutboxSweeper } from './outbox.sweeper';
 import { silentLogger, type JobLogger, type PipelineDeps } from './pipeline.deps';
 import { checkPrefix, DEFAULT_PREFIX, deliverQueueOf, QueueName, type QueueId } from './queue.names';
@@ -58,6 +59,8 @@ export interface WorkerDeps extends SharedPipelineDeps {
   readonly logger?: JobLogger;
   /** Default: the system clock. */
   readonly clock?: () => Date;
+  /** `ESCALATION_STOP_ON_OPEN`: an email open counts as read for escalations; default false. */
+  readonly escalationStopOnOpen?: boolean;
 }
 
 export interface RunningWorkers {
@@ -144,13 +147,20 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   };
 
   const lockDurationMs = deps.lockDurationMs ?? 10_000;
-  // The render queue, then one deliver queue per channel module that has a provider here (bulk and print run their own, src/bulk and src/print).
+  // The render queue, escalations, then one deliver queue per channel module that has a provider here (bulk and print run their own, src/bulk and src/print).
   const queues: { name: QueueId; kind: WorkerKind }[] = [
     { name: QueueName.RENDER, kind: 'render' },
+    { name: QueueName.ESCALATE, kind: 'escalate' },
     ...channels.modules.filter((m) => providers[m.id]).map((m) => ({ name: deliverQueueOf(m.id), kind: m.key })),
   ];
+  const readKinds = escalationReadKinds(deps.escalationStopOnOpen ?? false);
+  const processorOf = (name: QueueId): ((job: Job, token?: string) => Promise<unknown>) => {
+    if (name === QueueName.RENDER) return renderProcessor(pipeline) as (job: Job) => Promise<unknown>;
+    if (name === QueueName.ESCALATE) return escalateProcessor(pipeline, readKinds) as (job: Job, token?: string) => Promise<unknown>;
+    return deliverProcessor(pipeline, { lockDurationMs }) as (job: Job, token?: string) => Promise<unknown>;
+  };
   const workers = queues.map(({ name, kind }) => {
-    const processor = name === QueueName.RENDER ? tracedProcessor(name, renderProcessor(pipeline)) : tracedProcessor(name, deliverProcessor(pipeline, { lockDurationMs }));
+    const processor = tracedProcessor(name, processorOf(name));
     const worker = new Worker(name, processor as (job: Job) => Promise<unknown>, {
       // ioredis types `retryStrategy` more loosely than BullMQ's copy of them; the options are ioredis's own.
       connection: redisOptionsFor(deps.connection, 'worker') as ConnectionOptions,

@@ -1,4 +1,4 @@
-import { Channel } from '../domain';
+import { Channel, MAX_UNREAD_SECONDS, type Escalation } from '../domain';
 import type { TemplateInfo } from './document';
 import { FIELD_TYPES, type FieldSpec } from './template.data';
 import { TemplateFileReader } from './template-file.reader';
@@ -21,6 +21,8 @@ export interface TemplateDescriptor extends TemplateInfo {
   readonly approvalWhenEdited: boolean;
   /** A notice that must reach paper even for a paperless customer (a legal or contractual notice). */
   readonly paperRequired: boolean;
+  /** The escalation a send gets when its request names none ("digital first, paper if unread"); null: none. */
+  readonly escalation: Escalation | null;
   readonly fields: Readonly<Record<string, FieldSpec>>;
 }
 
@@ -78,7 +80,7 @@ export interface CompiledTemplate {
   readonly languages: ReadonlyMap<string, LanguageTemplate>;
 }
 
-const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'paperRequired', 'data', 'languages', 'editableBlocks', 'approvalRequired', 'approvalWhenEdited', 'encryptAttachment', 'attachmentPassword'];
+const TOP_KEYS = ['key', 'name', 'description', 'channels', 'requiresContract', 'attachPdf', 'paperRequired', 'data', 'languages', 'editableBlocks', 'approvalRequired', 'approvalWhenEdited', 'encryptAttachment', 'attachmentPassword', 'escalation'];
 const SLOT = /^[a-z][A-Za-z0-9]{0,39}$/;
 const LANGUAGE_KEYS = ['title', 'subject', 'salutation', 'intro', 'blocks', 'closing', 'signature', 'sms', 'portalNotification', 'whatsapp'];
 const FIELD_KEYS = ['type', 'required', 'maxLength', 'maxItems', 'items', 'description'];
@@ -109,6 +111,7 @@ export function compileTemplate(json: unknown, file: string, expectedKey: string
     requiresContract: r.boolean(top.requiresContract, 'requiresContract', false),
     attachPdf: r.boolean(top.attachPdf, 'attachPdf', false),
     paperRequired: r.boolean(top.paperRequired, 'paperRequired', false),
+    escalation: parseEscalation(r, top.escalation, channels),
     encryptAttachment: r.boolean(top.encryptAttachment, 'encryptAttachment', false),
     attachmentPassword: top.attachmentPassword === undefined ? 'customerField' : (r.oneOf(top.attachmentPassword, 'attachmentPassword', ['customerField', 'sms']) as 'customerField' | 'sms'),
     fields,
@@ -119,6 +122,19 @@ export function compileTemplate(json: unknown, file: string, expectedKey: string
   if (descriptor.attachmentPassword === 'sms' && !descriptor.channels.includes(Channel.SMS)) r.fail('attachmentPassword', 'expected SMS among the channels to send the password by SMS');
   if (descriptor.encryptAttachment && !descriptor.attachPdf) r.fail('encryptAttachment', 'expected attachPdf: true alongside (there is no attachment to encrypt), got attachPdf false');
   return { descriptor, languages };
+}
+
+/** A template's default escalation: at least a minute (a default is for real use), channels of the template, each once. */
+function parseEscalation(r: TemplateFileReader, json: unknown, channels: readonly Channel[]): Escalation | null {
+  if (json === undefined || json === null) return null;
+  const top = r.object(json, 'escalation', ['unreadAfterSeconds', 'then']);
+  if (top.unreadAfterSeconds === undefined) r.fail('escalation.unreadAfterSeconds', 'expected a number of seconds, got none');
+  const unreadAfterSeconds = r.positiveInteger(top.unreadAfterSeconds, 'escalation.unreadAfterSeconds', 0);
+  if (unreadAfterSeconds < 60 || unreadAfterSeconds > MAX_UNREAD_SECONDS) r.fail('escalation.unreadAfterSeconds', `expected 60 to ${MAX_UNREAD_SECONDS} seconds, got ${unreadAfterSeconds}`);
+  const then = r.array(top.then, 'escalation.then', 1).map((c, i) => r.oneOf(c, `escalation.then[${i}]`, channels));
+  if (new Set(then).size !== then.length) r.fail('escalation.then', 'expected each channel once, got a repeat');
+  if (channels.every((c) => then.includes(c))) r.fail('escalation.then', 'expected a channel of the template left to escalate from, got all of them');
+  return { unreadAfterSeconds, then };
 }
 
 function parseSlots(r: TemplateFileReader, json: unknown): string[] {

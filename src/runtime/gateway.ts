@@ -243,7 +243,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         enqueueDelivery: (d: DeliveryEntity, priority: Priority, correlationId?: string) => enqueueDelivery(enqueue, d, priority, correlationId),
         cancel: (id: string) => dispatcher.cancel(id),
       };
-      const communications = new CommunicationService({ repository, templates, channels, jobs, feed, logger, versions: templateVersions });
+      const communications = new CommunicationService({ repository, templates, channels, jobs, feed, logger, versions: templateVersions, minUnreadSeconds: config.escalation.minUnreadSeconds });
       const contactFeed = createRedisChannel<ContactHistoryChange>({ redisUrl: endpoints.redisUrl, channel: `${config.queuePrefix}:contact-history`, name: 'ccm-contact' });
       stack.push(['contact feed', () => contactFeed.close()]);
       const contacts = new ContactService({ interactions: new InteractionRepository(store.dataSource), communications: repository, contactFeed, statusFeed: feed });
@@ -264,7 +264,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
       });
       // Opens, clicks, reads: recorded once per delivery and kind, published on the status feed.
-      const engagement = new EngagementService({ repository: new EngagementRepository(store.dataSource), feed, tokens: trackingTokens, documents: archive });
+      const engagement = new EngagementService({ repository: new EngagementRepository(store.dataSource), feed, tokens: trackingTokens, documents: archive, escalationStopOnOpen: config.escalation.stopOnOpen });
       const services = { backoffice, backofficeFor: (call: CallContext) => backoffice.forCaller(call), repository, archive, templates, templateVersions, communications, feed, contacts, previews, reprints, engagement };
       // Bulk sends and print output: their resolvers reach these through bulkServiceOf / printServiceOf.
       const bulkApi = createBulkApi({ redisUrl: endpoints.redisUrl, prefix: config.queuePrefix, dataSource: store.dataSource, templates, templateVersions, channels, backoffice, logger, jobOptions: options.jobOptions });

@@ -86,6 +86,7 @@ export async function startWorkerRole(deps: WorkerRoleDeps): Promise<WorkerRole>
     limiter: Object.fromEntries(Object.entries(config.channelRateLimits).map(([channel, perSecond]) => [channel, { max: perSecond, duration: 1_000 }])),
     logger,
     quietHours: config.quietHours,
+    escalationStopOnOpen: config.escalation.stopOnOpen,
     ...deps.tuning,
   }).catch(async (error: unknown) => {
     await letters.close();

@@ -42,6 +42,21 @@ export class Delivery {
 
   @Field(() => [Channel], { description: 'Channels still to try, in order, if this one fails for good.' })
   fallbackChannels!: Channel[];
+
+  @Field(() => Date, { nullable: true, description: "When it moves on to the communication's escalation channels if still unread; null: no escalation pending (none asked, read, or escalated)." })
+  escalatesAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When it escalated, unread: the escalation delivery follows it in the communication.' })
+  escalatedAt!: Date | null;
+}
+
+@ObjectType('Escalation', { description: '"Digital first, paper if unread": where an unread delivery moves on to, and when.' })
+export class EscalationType {
+  @Field(() => Int, { description: 'Counted from the moment a delivery first reaches the customer (SENT or DELIVERED).' })
+  unreadAfterSeconds!: number;
+
+  @Field(() => [Channel], { description: 'In order: the first that reaches the customer then, the rest its fallbacks.' })
+  then!: readonly Channel[];
 }
 
 @ObjectType({ description: 'An archived document: stored once, content-addressed by its SHA-256.' })
@@ -84,6 +99,9 @@ export class Communication {
 
   @Field(() => Int, { description: 'The template version it was composed from (1: the files in templates/).' })
   templateVersion!: number;
+
+  @Field(() => EscalationType, { nullable: true, description: "The request's escalation, or the template's default; null: none." })
+  escalation!: EscalationType | null;
 
   @Field(() => CommunicationStatus)
   status!: CommunicationStatus;

@@ -1,4 +1,4 @@
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { Channel, ChannelPolicy, Priority } from '../domain';
 import { JSONScalar } from './scalars';
 
@@ -33,6 +33,21 @@ export class SendCommunicationInput {
 
   @Field(() => [EditedBlockInput], { nullable: true, description: "Text for the template's editable slots, each slot at most once." })
   blocks?: EditedBlockInput[] | null;
+
+  @Field(() => EscalationInput, {
+    nullable: true,
+    description: '"Digital first, paper if unread": a delivery not read, clicked, downloaded or replied to within the window moves on to `then`. Absent: the template\'s default; null: none.',
+  })
+  escalation?: EscalationInput | null;
+}
+
+@InputType({ description: 'Where an unread delivery moves on to, and after how long.' })
+export class EscalationInput {
+  @Field(() => Int, { description: 'Seconds from the moment a delivery first reaches the customer; at least 60 in production, at most 90 days.' })
+  unreadAfterSeconds!: number;
+
+  @Field(() => [Channel], { description: "Channels of the template, each once, in order (typically [LETTER]); not all of the plan's." })
+  then!: Channel[];
 }
 
 @InputType({ description: "An agent's text for one of the template's editable slots." })

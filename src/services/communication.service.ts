@@ -1,6 +1,6 @@
 import { planDeliveries } from '../channels/channel-policy';
 import type { ChannelRegistry } from '../channels/registry';
-import { Channel, ChannelPolicy, Priority, type CustomerRecord } from '../domain';
+import { Channel, ChannelPolicy, Priority, type CustomerRecord, type Escalation } from '../domain';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { TemplateDescriptor } from '../render/template.schema';
@@ -9,7 +9,7 @@ import type { SendCommunicationInput } from '../schema/send-communication.input'
 import type { CommunicationEntity } from '../store/communication.entity';
 import type { CommunicationRepository } from '../store/communication.repository';
 import type { DeliveryEntity } from '../store/delivery.entity';
-import { checkEditedBlocks, checkReviewNote, checkSchedule, checkTemplateData, MAX_DATA_BYTES, MAX_SCHEDULE_AHEAD_MS } from './request.checks';
+import { checkEditedBlocks, checkEscalation, checkReviewNote, checkSchedule, checkTemplateData, MAX_DATA_BYTES, MAX_SCHEDULE_AHEAD_MS } from './request.checks';
 import type { RequestContext } from './request.context';
 import { statusChangeOf, type StatusFeed } from './status.feed';
 
@@ -35,6 +35,8 @@ export interface CommunicationServiceOptions {
   readonly maxDataBytes?: number;
   /** Farthest `scheduledAt` accepted. Default 366 days. */
   readonly maxScheduleAheadMs?: number;
+  /** Shortest escalation window a request may ask for; default 60 s (production's floor). */
+  readonly minUnreadSeconds?: number;
   readonly clock?: () => Date;
   readonly logger?: { warn(obj: object, msg: string): void };
 }
@@ -55,6 +57,8 @@ export interface CheckedRequest {
   readonly approvalRequired: boolean;
   /** One entry per delivery, `chain[0]` tried first. */
   readonly plan: readonly { readonly chain: readonly Channel[] }[];
+  /** The request's escalation or the template's default; null: none. */
+  readonly escalation: Escalation | null;
 }
 
 /**
@@ -76,7 +80,7 @@ export class CommunicationService {
 
   async send(input: SendCommunicationInput, ctx: RequestContext): Promise<CommunicationEntity> {
     const { repository } = this.options;
-    const { template, data, scheduledAt, idempotencyKey, customer, policy, plan, blocks, approvalRequired } = await this.check(input, ctx);
+    const { template, data, scheduledAt, idempotencyKey, customer, policy, plan, blocks, approvalRequired, escalation } = await this.check(input, ctx);
 
     const result = await this.stored(() => repository.create({
       callerId: ctx.principal.subject,
@@ -92,6 +96,7 @@ export class CommunicationService {
       awaitingApproval: approvalRequired,
       priority: input.priority ?? Priority.NORMAL,
       scheduledAt,
+      escalation,
       plans: plan.map((p) => ({ chain: p.chain, recipient: this.options.channels.recipientOf(p.chain[0], customer) })),
     }));
     if (!result.created) return result.communication;
@@ -131,7 +136,8 @@ export class CommunicationService {
     const plan = planDeliveries({ policy, channels: input.channels ?? null, customer, templateChannels: template.channels, registry: this.options.channels, paperRequired: template.paperRequired });
     if (!plan.ok) throw badInput(plan.error, 'channels');
     const approvalRequired = template.approvalRequired || (template.approvalWhenEdited && blocks !== null);
-    return { template, data, scheduledAt, idempotencyKey, customer, policy, plan: this.withPasswordSms(template, customer, plan.plans), blocks, approvalRequired };
+    const escalation = input.escalation === undefined ? template.escalation : checkEscalation(input.escalation, template, plan.plans, this.options.minUnreadSeconds ?? 60);
+    return { template, data, scheduledAt, idempotencyKey, customer, policy, plan: this.withPasswordSms(template, customer, plan.plans), blocks, approvalRequired, escalation };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { MAX_UNREAD_SECONDS, type Channel, type Escalation } from '../domain';
 import { badInput } from '../errors';
 
 /** Largest template `data` accepted, as JSON. */
@@ -65,4 +66,31 @@ export function checkReviewNote(text: string | null, field: 'comment' | 'reason'
   if (trimmed.length > MAX_REVIEW_NOTE_CHARS) throw badInput(`${field}: expected at most ${MAX_REVIEW_NOTE_CHARS} characters, got ${trimmed.length}`, field);
   if (CONTROL.test(trimmed)) throw badInput(`${field}: expected plain text, got a control character`, field);
   return trimmed;
+}
+
+/**
+ * A request's escalation: a window from `minSeconds` to 90 days, `then`
+ * channels the template has, each once, and at least one planned channel
+ * outside `then` whose delivery can start the clock. Null stays null (the
+ * caller turned the template's default off).
+ */
+export function checkEscalation(
+  input: { readonly unreadAfterSeconds: number; readonly then: readonly Channel[] } | null,
+  template: { readonly key: string; readonly channels: readonly Channel[] },
+  plans: readonly { readonly chain: readonly Channel[] }[],
+  minSeconds: number,
+): Escalation | null {
+  if (input === null) return null;
+  const { unreadAfterSeconds, then } = input;
+  if (!Number.isSafeInteger(unreadAfterSeconds) || unreadAfterSeconds < minSeconds || unreadAfterSeconds > MAX_UNREAD_SECONDS) {
+    throw badInput(`escalation.unreadAfterSeconds: expected ${minSeconds} to ${MAX_UNREAD_SECONDS} seconds, got ${unreadAfterSeconds}`, 'escalation');
+  }
+  if (then.length === 0) throw badInput('escalation.then: expected at least one channel, got none', 'escalation');
+  const missing = then.filter((channel) => !template.channels.includes(channel));
+  if (missing.length > 0) throw badInput(`escalation.then: template ${template.key} has no ${missing.join(', ')} (it has ${template.channels.join(', ')})`, 'escalation');
+  if (new Set(then).size !== then.length) throw badInput('escalation.then: expected each channel once, got a repeat', 'escalation');
+  if (plans.every((plan) => then.includes(plan.chain[0]))) {
+    throw badInput(`escalation.then: every planned delivery already goes by ${[...new Set(plans.map((p) => p.chain[0]))].join(', ')}; there is nothing to escalate from`, 'escalation');
+  }
+  return { unreadAfterSeconds, then: [...then] };
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import type { Page } from '../connectors/backoffice';
-import { Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, Priority } from '../domain';
+import { Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, Priority, type Escalation } from '../domain';
 import { CommunicationEntity } from './communication.entity';
 import { DatabaseGate, isUniqueViolation } from './database.gate';
 import type { DeliveryEventEntity } from './delivery-event.entity';
 import { DeliveryEntity } from './delivery.entity';
-import { appendEvent, DeliveryLifecycle, type CancelResult, type RenderingMark, type RetryResult, type ReviewDecision, type ReviewResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
+import { appendEvent, DeliveryLifecycle, type CancelResult, type EscalationResult, type EscalationStep, type RenderingMark, type RetryResult, type ReviewDecision, type ReviewResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
 import { DocumentEntity } from './document.entity';
 import { HistoryQueries, type DeliveryStats, type ListCommunications } from './history.queries';
 import { OutboxQueries } from './outbox.queries';
@@ -30,6 +30,8 @@ export interface CreateCommunicationInput {
   readonly awaitingApproval?: boolean;
   readonly priority: Priority;
   readonly scheduledAt: Date | null;
+  /** "Digital first, paper if unread"; absent or null: none. */
+  readonly escalation?: Escalation | null;
   /** One delivery per plan: `chain[0]` first, the rest as its fallback chain. */
   readonly plans: readonly { readonly chain: readonly Channel[]; readonly recipient: string | null }[];
 }
@@ -107,6 +109,11 @@ export class CommunicationRepository {
     return this.outbox.findStalledFallbacks(olderThanMs, limit);
   }
 
+  /** Sweeper: escalation deadlines overdue by `overdueMs` (their job was lost or failed). */
+  findDueEscalations(overdueMs: number, limit: number): Promise<DeliveryEntity[]> {
+    return this.outbox.findDueEscalations(overdueMs, limit);
+  }
+
   /** Recovery: handed-over deliveries still PENDING, RENDERED or SENDING and untouched for `olderThanMs` (their job may be lost). */
   findStaleDeliveries(olderThanMs: number, limit: number): Promise<DeliveryEntity[]> {
     return this.outbox.findStaleDeliveries(olderThanMs, limit);
@@ -177,6 +184,10 @@ export class CommunicationRepository {
   transition(deliveryId: string, to: DeliveryStatus, patch?: TransitionPatch): Promise<TransitionResult> {
     return this.lifecycle.transition(deliveryId, to, patch);
   }
+  /** A due escalation deadline: the escalation delivery, once (see `DeliveryLifecycle.escalate`). */
+  escalate(deliveryId: string, step: EscalationStep): Promise<EscalationResult> {
+    return this.lifecycle.escalate(deliveryId, step);
+  }
   /** The next delivery of the chain; `recipient` is its address, resolved by the caller at fallback time. */
   addFallbackDelivery(fromDeliveryId: string, options: { readonly recipient?: string | null } = {}): Promise<DeliveryEntity | null> {
     return this.lifecycle.addFallbackDelivery(fromDeliveryId, options.recipient ?? null);
@@ -238,6 +249,7 @@ export class CommunicationRepository {
       status: input.awaitingApproval ? CommunicationStatus.AWAITING_APPROVAL : scheduled ? CommunicationStatus.SCHEDULED : CommunicationStatus.QUEUED,
       approvedBy: null,
       approvedAt: null,
+      escalation: input.escalation ? { unreadAfterSeconds: input.escalation.unreadAfterSeconds, then: [...input.escalation.then] } : null,
       createdAt: now,
       scheduledAt: input.scheduledAt,
       queuedAt: null,
@@ -260,6 +272,8 @@ export class CommunicationRepository {
         fallbackChannels: plan.chain.slice(1),
         previousDeliveryId: null,
         documentId: null,
+        escalatesAt: null,
+        escalatedAt: null,
         queuedAt: null,
         createdAt: now,
         updatedAt: now,

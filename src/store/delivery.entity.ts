@@ -11,6 +11,7 @@ import { epochMs } from './epoch-ms.transformer';
 @Index('IDX_delivery_provider_message', ['providerMessageId'])
 @Index('IDX_delivery_created', ['createdAt'])
 @Index('IDX_delivery_queued', ['queuedAt'])
+@Index('IDX_delivery_escalates', ['escalatesAt'])
 @Index('UQ_delivery_previous', ['previousDeliveryId'], { unique: true })
 export class DeliveryEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
@@ -70,6 +71,18 @@ export class DeliveryEntity {
   @ManyToOne(() => DocumentEntity, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'documentId', foreignKeyConstraintName: 'FK_delivery_document' })
   document?: DocumentEntity;
+
+  /**
+   * The escalation deadline: when this delivery, if still unread, moves on to
+   * the communication's escalation channels. Set when it first reaches the
+   * customer; cleared when it is read or when it escalates.
+   */
+  @Column({ type: 'bigint', transformer: epochMs, nullable: true })
+  escalatesAt!: Date | null;
+
+  /** When it escalated, unread (the escalation's delivery points back here); null otherwise. */
+  @Column({ type: 'bigint', transformer: epochMs, nullable: true })
+  escalatedAt!: Date | null;
 
   /** Outbox marker for work added after the communication was queued (fallbacks, retries). */
   @Column({ type: 'bigint', transformer: epochMs, nullable: true })

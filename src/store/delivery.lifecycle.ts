@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type EntityManager, type EntityTarget, type ObjectLiteral, type QueryDeepPartialEntity } from 'typeorm';
-import { CommunicationStatus, DeliveryStatus } from '../domain';
+import { type Channel, CommunicationStatus, DeliveryStatus, type EngagementKind } from '../domain';
 import { notFound } from '../errors';
 import { CommunicationEntity } from './communication.entity';
 import { deriveCommunicationStatus } from './communication-status';
 import type { DatabaseGate } from './database.gate';
-import { canFallBack, canRetry, canTransition } from './delivery-status';
+import { canFallBack, canRetry, canTransition, isSuccess } from './delivery-status';
+import { durationText, escalationDeadline, escalationNote } from './escalation.rules';
 import { DeliveryEntity } from './delivery.entity';
 import { COMMUNICATION_COLUMNS, communicationOf, DELIVERY_COLUMNS, deliveryOf, RowSql } from './row.sql';
 
@@ -23,6 +24,32 @@ export interface TransitionResult {
   readonly communication: CommunicationEntity;
   /** false: the step was a regression or a replay and nothing was written. */
   readonly changed: boolean;
+  /** The escalation deadline this step set (the delivery reached the customer); the caller schedules its job. */
+  readonly escalatesAt?: Date;
+}
+
+/** What the escalation step found and did; see `DeliveryLifecycle.escalate`. */
+export type EscalationResult =
+  /** Nothing to do: no deadline (read, escalated, or never set), or the delivery no longer stands. */
+  | { readonly outcome: 'none' }
+  | { readonly outcome: 'not-due'; readonly escalatesAt: Date }
+  /** Read before the deadline (the check found the engagement): the deadline was cleared. */
+  | { readonly outcome: 'read' }
+  /** Due and unread, but none of the escalation channels reaches the customer: cleared, with the reason on the timeline. */
+  | { readonly outcome: 'unreachable' }
+  | { readonly outcome: 'escalated'; readonly next: DeliveryEntity; readonly communication: CommunicationEntity; readonly from: DeliveryEntity };
+
+export interface EscalationStep {
+  /**
+   * The escalation channels that reach the customer now, in order, with the
+   * first one's address; the caller works them out from the customer's record.
+   * `why` says why the others were left out (for the timeline).
+   */
+  readonly chain: readonly Channel[];
+  readonly recipient: string | null;
+  readonly why: string | null;
+  /** Engagement kinds that count as read (OPENED only when configured). */
+  readonly readKinds: readonly EngagementKind[];
 }
 
 export type CancelResult =
@@ -89,10 +116,81 @@ export class DeliveryLifecycle {
       if (patch.error !== undefined) changes.error = patch.error;
       if (patch.providerMessageId !== undefined) changes.providerMessageId = patch.providerMessageId;
       if (patch.documentId !== undefined) changes.documentId = patch.documentId;
+      // Reaching the customer for the first time starts the escalation clock, in the same transaction as the step.
+      const escalatesAt = escalationDeadline(communication, delivery, deliveries, to, now);
+      if (escalatesAt) changes.escalatesAt = escalatesAt;
       await this.update(manager, delivery, changes);
       await appendEvent(manager, delivery.id, to, patch.detail ?? patch.error ?? null, now);
+      if (escalatesAt) await appendEvent(manager, delivery.id, to, escalationNote(communication.escalation!, escalatesAt), now);
       await this.refreshStatus(manager, communication, deliveries, now);
-      return { delivery, communication, changed: true };
+      return escalatesAt ? { delivery, communication, changed: true, escalatesAt } : { delivery, communication, changed: true };
+    });
+  }
+
+  /**
+   * The escalation deadline of a delivery has come: under the communication's
+   * lock, unless it was read (any of its deliveries has a `readKinds`
+   * engagement), cancelled, failed or already moved on, a new delivery on the
+   * first escalation channel (the rest its fallbacks), pointing back at this
+   * one, and the deadline cleared — so however many jobs and sweeps arrive,
+   * it escalates once.
+   */
+  escalate(deliveryId: string, step: EscalationStep): Promise<EscalationResult> {
+    return this.gate.write(async (manager): Promise<EscalationResult> => {
+      const locked = await this.lockDelivery(manager, deliveryId);
+      if (!locked) return { outcome: 'none' };
+      const { communication, delivery, deliveries } = locked;
+      const escalation = communication.escalation;
+      if (delivery.escalatesAt === null || escalation === null) return { outcome: 'none' };
+      const now = this.clock();
+      if (delivery.escalatesAt.getTime() > now.getTime()) return { outcome: 'not-due', escalatesAt: delivery.escalatesAt };
+      const clear = async (detail: string): Promise<void> => {
+        await this.update(manager, delivery, { escalatesAt: null, updatedAt: now });
+        await appendEvent(manager, delivery.id, delivery.status, detail, now);
+      };
+      const ended = communication.status === CommunicationStatus.CANCELLED || !isSuccess(delivery.status) || deliveries.some((d) => d.previousDeliveryId === delivery.id);
+      if (ended) {
+        await clear('escalation dropped: the delivery no longer stands as sent');
+        return { outcome: 'none' };
+      }
+      if (await this.anyEngagement(manager, deliveries.map((d) => d.id), step.readKinds)) {
+        await clear('read before the escalation deadline: no escalation');
+        return { outcome: 'read' };
+      }
+      const unread = `unread after ${durationText(escalation.unreadAfterSeconds)}`;
+      const [channel, ...rest] = step.chain;
+      if (!channel) {
+        await clear(`${unread}; no escalation: ${step.why ?? 'no escalation channel reaches the customer'}`);
+        return { outcome: 'unreachable' };
+      }
+      const next = manager.create(DeliveryEntity, {
+        id: randomUUID(),
+        communicationId: communication.id,
+        customerId: delivery.customerId,
+        ordinal: deliveries.length,
+        channel,
+        status: DeliveryStatus.PENDING,
+        recipient: step.recipient,
+        attempts: 0,
+        providerMessageId: null,
+        error: null,
+        fallbackChannels: rest,
+        previousDeliveryId: delivery.id,
+        documentId: null,
+        escalatesAt: null,
+        escalatedAt: null,
+        queuedAt: null,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      });
+      await insertRow(manager, DeliveryEntity, next);
+      const detail = `${unread} → ${channel}${step.why ? ` (${step.why})` : ''}`;
+      await this.update(manager, delivery, { escalatesAt: null, escalatedAt: now, updatedAt: now });
+      await appendEvent(manager, delivery.id, delivery.status, detail, now);
+      await appendEvent(manager, next.id, DeliveryStatus.PENDING, `escalation: ${delivery.channel} ${detail}`, now, { first: true });
+      await this.refreshStatus(manager, communication, [...deliveries, next], now);
+      return { outcome: 'escalated', next, communication, from: delivery };
     });
   }
 
@@ -121,6 +219,8 @@ export class DeliveryLifecycle {
         fallbackChannels: rest,
         previousDeliveryId: from.id,
         documentId: null,
+        escalatesAt: null,
+        escalatedAt: null,
         queuedAt: null,
         createdAt: now,
         updatedAt: now,
@@ -245,6 +345,15 @@ export class DeliveryLifecycle {
     const deliveries = await this.deliveriesOf(manager, communication.id);
     const delivery = deliveries.find((d) => d.id === deliveryId);
     return delivery ? { communication, delivery, deliveries } : null;
+  }
+
+  /** Whether any of these deliveries has an engagement of one of these kinds. */
+  private async anyEngagement(manager: EntityManager, deliveryIds: readonly string[], kinds: readonly EngagementKind[]): Promise<boolean> {
+    if (deliveryIds.length === 0 || kinds.length === 0) return false;
+    const ids = deliveryIds.map((_, i) => this.sql.p(i + 1)).join(', ');
+    const names = kinds.map((_, i) => this.sql.p(deliveryIds.length + i + 1)).join(', ');
+    const rows = await this.sql.rows(manager, `SELECT 1 AS "found" FROM "engagement" WHERE "deliveryId" IN (${ids}) AND "kind" IN (${names}) LIMIT 1`, [...deliveryIds, ...kinds]);
+    return rows.length > 0;
   }
 
   private async lockCommunication(manager: EntityManager, id: string): Promise<CommunicationEntity | null> {

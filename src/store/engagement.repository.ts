@@ -17,6 +17,8 @@ export interface EngagementSignal {
   readonly detail: string | null;
   /** Whether this kind moves a SENT or DELIVERED delivery to READ. */
   readonly makesRead: boolean;
+  /** Whether it cancels the communication's pending escalation (its deadline, on whichever delivery holds it); default false. */
+  readonly stopsEscalation?: boolean;
 }
 
 export type EngagementResult =
@@ -85,6 +87,13 @@ export class EngagementRepository {
         if (status !== communication.status) await this.update(manager, 'communication', communication, { status, updatedAt: now });
       }
       await appendEvent(manager, delivery.id, delivery.status, text, now);
+      if (signal.stopsEscalation) {
+        // Under the same locks as the escalation step: either it escalated already, or it never will.
+        for (const pending of deliveries.filter((d) => d.escalatesAt !== null)) {
+          await this.update(manager, 'delivery', pending, { escalatesAt: null, updatedAt: now });
+          await appendEvent(manager, pending.id, pending.status, `${signal.kind.toLowerCase()} before the escalation deadline: no escalation`, now);
+        }
+      }
       return { outcome: 'recorded', created: true, engagement, delivery, communication };
     });
   }

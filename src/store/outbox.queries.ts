@@ -113,4 +113,14 @@ export class OutboxQueries {
         .getMany(),
     );
   }
+
+  /**
+   * Escalation deadlines past by `overdueMs` or more: their delayed job should
+   * have run by now, so it was lost (Redis restarted without its data) or
+   * failed; the caller hands them over again. Oldest deadline first.
+   */
+  findDueEscalations(overdueMs: number, limit: number): Promise<DeliveryEntity[]> {
+    const before = this.clock().getTime() - overdueMs;
+    return this.gate.read((manager) => manager.find(DeliveryEntity, { where: { escalatesAt: LessThanOrEqual(new Date(before)) }, order: { escalatesAt: 'ASC' }, take: limit }));
+  }
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, Priority } from '../domain';
+import type { Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, Escalation, Priority } from '../domain';
 import { CommunicationEntity } from './communication.entity';
 import { DeliveryEntity } from './delivery.entity';
 
@@ -59,8 +59,8 @@ export class RowSql {
   }
 }
 
-export const COMMUNICATION_COLUMNS = '"id", "callerId", "idempotencyKey", "customerId", "contractId", "templateKey", "channelPolicy", "requestedChannels", "data", "blocks", "templateVersion", "priority", "status", "createdAt", "scheduledAt", "approvedBy", "approvedAt", "queuedAt", "updatedAt", "version"';
-export const DELIVERY_COLUMNS = '"id", "communicationId", "customerId", "ordinal", "channel", "status", "recipient", "attempts", "providerMessageId", "error", "fallbackChannels", "previousDeliveryId", "documentId", "queuedAt", "createdAt", "updatedAt", "version"';
+export const COMMUNICATION_COLUMNS = '"id", "callerId", "idempotencyKey", "customerId", "contractId", "templateKey", "channelPolicy", "requestedChannels", "data", "blocks", "templateVersion", "priority", "status", "createdAt", "scheduledAt", "approvedBy", "approvedAt", "escalation", "queuedAt", "updatedAt", "version"';
+export const DELIVERY_COLUMNS = '"id", "communicationId", "customerId", "ordinal", "channel", "status", "recipient", "attempts", "providerMessageId", "error", "fallbackChannels", "previousDeliveryId", "documentId", "escalatesAt", "escalatedAt", "queuedAt", "createdAt", "updatedAt", "version"';
 
 const date = (value: unknown): Date => new Date(Number(value));
 const optionalDate = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(Number(value)));
@@ -87,6 +87,7 @@ export function communicationOf(row: Record<string, unknown>): CommunicationEnti
     scheduledAt: optionalDate(row.scheduledAt),
     approvedBy: text(row.approvedBy),
     approvedAt: optionalDate(row.approvedAt),
+    escalation: row.escalation === null || row.escalation === undefined ? null : json<Escalation>(row.escalation),
     queuedAt: optionalDate(row.queuedAt),
     updatedAt: date(row.updatedAt),
     version: Number(row.version),
@@ -109,6 +110,8 @@ export function deliveryOf(row: Record<string, unknown>): DeliveryEntity {
     fallbackChannels: json<Channel[]>(row.fallbackChannels),
     previousDeliveryId: text(row.previousDeliveryId),
     documentId: text(row.documentId),
+    escalatesAt: optionalDate(row.escalatesAt),
+    escalatedAt: optionalDate(row.escalatedAt),
     queuedAt: optionalDate(row.queuedAt),
     createdAt: date(row.createdAt),
     updatedAt: date(row.updatedAt),
