@@ -2,6 +2,7 @@ import { twilioSignature } from '../backoffice/sinks/twilio.wire';
 import { Channel, ChannelPolicy, DeliveryStatus, Priority } from '../src/domain';
 import { createRedis } from '../src/jobs/redis.connection';
 import { SendReceipts } from '../src/jobs/send.receipts';
+import { EngagementRepository } from '../src/store/engagement.repository';
 import { startHarness, type Harness } from './support/gateway.harness';
 
 /**
@@ -26,12 +27,12 @@ describe('Twilio status callbacks that beat the SID to the database', () => {
   });
 
   /** A delivery claimed for sending (SENDING, no SID yet), as a worker leaves it while Twilio answers. */
-  async function claimedSms(): Promise<string> {
+  async function claimedSms(channel: Channel.SMS | Channel.WHATSAPP = Channel.SMS): Promise<string> {
     const repository = h.gateway.store.communications;
     const { deliveries } = await repository.create({
       callerId: 'test', idempotencyKey: null, customerId: 'C0000001', contractId: null, templateKey: 'payment-reminder',
-      channelPolicy: ChannelPolicy.EXPLICIT, requestedChannels: [Channel.SMS], data: {}, priority: Priority.NORMAL, scheduledAt: null,
-      plans: [{ chain: [Channel.SMS], recipient: '+33612345678' }],
+      channelPolicy: ChannelPolicy.EXPLICIT, requestedChannels: [channel], data: {}, priority: Priority.NORMAL, scheduledAt: null,
+      plans: [{ chain: [channel], recipient: '+33612345678' }],
     });
     const id = deliveries[0].id;
     await repository.transition(id, DeliveryStatus.RENDERED, { detail: 'rendered' });
@@ -39,9 +40,9 @@ describe('Twilio status callbacks that beat the SID to the database', () => {
     return id;
   }
 
-  async function report(deliveryId: string, sid: string, status: string): Promise<number> {
+  async function report(deliveryId: string, sid: string, status: string, to = '+33612345678'): Promise<number> {
     const path = `/webhooks/twilio/status?delivery=${deliveryId}`;
-    const params = { AccountSid: h.sms.accountSid, MessageSid: sid, SmsSid: sid, MessageStatus: status, SmsStatus: status };
+    const params = { AccountSid: h.sms.accountSid, MessageSid: sid, SmsSid: sid, MessageStatus: status, SmsStatus: status, To: to };
     const response = await fetch(`${h.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(h.sms.authToken, `${h.config.publicUrl.replace(/\/+$/, '')}${path}`, params) },
@@ -67,5 +68,44 @@ describe('Twilio status callbacks that beat the SID to the database', () => {
     await receipts.record(id, { providerMessageId: `SM${'b'.repeat(32)}`, final: false });
     expect(await report(id, `SM${'c'.repeat(32)}`, 'undelivered')).toBe(204);
     expect(await h.gateway.store.communications.getDelivery(id)).toMatchObject({ status: DeliveryStatus.SENDING, providerMessageId: null });
+  });
+
+  const engagementOf = async (deliveryId: string): Promise<string[]> => {
+    const [rows] = await new EngagementRepository(h.gateway.store.dataSource).ofDeliveries([deliveryId]);
+    return rows.map((r) => `${r.kind} ${r.detail}`);
+  };
+  const timelineOf = async (deliveryId: string): Promise<string[]> => {
+    const [events] = await h.gateway.store.communications.eventsOf([deliveryId]);
+    return events.map((e) => `${e.status} ${e.detail}`);
+  };
+
+  it('takes a WhatsApp "read" that overtakes "delivered" and the SID as DELIVERED then READ; the late "delivered" and SENT are steps back', async () => {
+    const id = await claimedSms(Channel.WHATSAPP);
+    const sid = `SM${'d'.repeat(32)}`;
+    await receipts.record(id, { providerMessageId: sid, final: false, detail: 'twilio status queued' });
+    expect(await report(id, sid, 'read', 'whatsapp:+33612345678')).toBe(204);
+    const repository = h.gateway.store.communications;
+    expect(await repository.getDelivery(id)).toMatchObject({ status: DeliveryStatus.READ, providerMessageId: sid });
+    expect(await engagementOf(id)).toEqual(['READ whatsapp read receipt']);
+    expect(await report(id, sid, 'delivered', 'whatsapp:+33612345678')).toBe(204);
+    expect(await report(id, sid, 'read', 'whatsapp:+33612345678')).toBe(204);
+    expect((await repository.transition(id, DeliveryStatus.SENT, { providerMessageId: sid })).changed).toBe(false);
+    expect(await repository.getDelivery(id)).toMatchObject({ status: DeliveryStatus.READ });
+    expect(await engagementOf(id)).toEqual(['READ whatsapp read receipt']);
+    const timeline = await timelineOf(id);
+    expect(timeline.slice(-2)).toEqual(['DELIVERED twilio status read', 'READ read: whatsapp read receipt']);
+  });
+
+  it('changes nothing for a "read" about an SMS or about a message it does not know', async () => {
+    const id = await claimedSms(Channel.SMS);
+    const sid = `SM${'e'.repeat(32)}`;
+    await receipts.record(id, { providerMessageId: sid, final: false });
+    expect(await report(id, sid, 'read')).toBe(204);
+    expect(await h.gateway.store.communications.getDelivery(id)).toMatchObject({ status: DeliveryStatus.SENDING, providerMessageId: null });
+    expect(await engagementOf(id)).toEqual([]);
+    const whatsapp = await claimedSms(Channel.WHATSAPP);
+    expect(await report(whatsapp, `SM${'f'.repeat(32)}`, 'read', 'whatsapp:+33612345678')).toBe(204);
+    expect(await h.gateway.store.communications.getDelivery(whatsapp)).toMatchObject({ status: DeliveryStatus.SENDING, providerMessageId: null });
+    expect(await engagementOf(whatsapp)).toEqual([]);
   });
 });

@@ -213,7 +213,7 @@ describe('mapTwilioStatus', () => {
     ['sending', DeliveryStatus.SENDING],
     ['sent', DeliveryStatus.SENT],
     ['delivered', DeliveryStatus.DELIVERED],
-    ['read', DeliveryStatus.DELIVERED],
+    ['read', DeliveryStatus.READ],
     ['partially_delivered', DeliveryStatus.DELIVERED],
     ['undelivered', DeliveryStatus.FAILED],
     ['failed', DeliveryStatus.FAILED],

@@ -40,9 +40,12 @@ function isMessageStatus(value: string): value is MessageStatus {
  *   refuses SENT → SENDING, so these only ever add to the timeline when they
  *   overtake the job's own write.
  * - sent → SENT: handed to the carrier.
- * - delivered, read → DELIVERED; partially_delivered → DELIVERED too, with the
+ * - delivered → DELIVERED; partially_delivered → DELIVERED too, with the
  *   word in the detail: part of the text reached the handset, and a paper
  *   fallback for it would cost more than it tells the customer.
+ * - read → READ: WhatsApp's read receipt. Not a step the lifecycle takes from
+ *   the provider: it is recorded as an engagement of kind READ (see
+ *   `applyProviderReport`), and only for a WhatsApp delivery.
  * - undelivered, failed → FAILED: the store lets SENT → FAILED through, which
  *   starts the next channel of the chain.
  * - canceled → CANCELLED (only a scheduled message can be cancelled).
@@ -68,9 +71,10 @@ export function mapTwilioStatus(
     case 'sent':
       return to(DeliveryStatus.SENT);
     case 'delivered':
-    case 'read':
     case 'partially_delivered':
       return to(DeliveryStatus.DELIVERED);
+    case 'read':
+      return to(DeliveryStatus.READ);
     case 'undelivered':
     case 'failed':
       return to(DeliveryStatus.FAILED);

@@ -37,11 +37,9 @@ import { Dispatcher } from '../jobs/dispatcher';
 import type { JobOptionsOverrides } from '../jobs/queue.names';
 import type { RunningWorkers } from '../jobs/workers';
 import { enqueueCommunication, enqueueDelivery } from '../jobs/outbox.enqueue';
-import { applyProviderOutcome } from '../jobs/provider-outcome';
+import { applyProviderReport } from '../jobs/provider-report';
 import { createRedis } from '../jobs/redis.connection';
-import { matchProviderReport } from '../jobs/report.matcher';
 import { SendReceipts } from '../jobs/send.receipts';
-import { canTransition } from '../store/delivery-status';
 import { createRedisStatusEvents, type StatusEvents } from '../jobs/status.events';
 import { createRedisChannel } from '../jobs/redis.channel';
 import { ContactService, type ContactHistoryChange } from '../services/contact.service';
@@ -296,19 +294,10 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         authToken: endpoints.twilio.authToken,
         publicUrl: config.publicUrl,
         logger,
+        // A fast provider can call back before the worker has recorded the SID: the delivery id in the
+        // callback URL and the send receipt find it (see matchProviderReport). WhatsApp's "read" is an engagement.
         onStatus: async (update) => {
-          // A fast provider can call back before the worker has recorded the SID: the delivery id in the
-          // callback URL and the send receipt find it (see matchProviderReport).
-          const match = await matchProviderReport({ repository, receipts }, update);
-          if (!match) return; // not ours, or from before a retry: acknowledged and ignored
-          const { delivery, unrecorded } = match;
-          // A replay, or a step the delivery has passed ("sent" after our own SENT): the lifecycle would refuse it
-          // under its locks too. Statuses only move forward once a SID is recorded, so the committed one is enough here.
-          if (!canTransition(delivery.status, update.status)) return;
-          await applyProviderOutcome(
-            { repository, events, dispatcher, backoffice, channels, logger },
-            { deliveryId: delivery.id, status: update.status, detail: update.detail, ...(unrecorded ? { providerMessageId: update.providerMessageId } : {}) },
-          );
+          await applyProviderReport({ repository, events, dispatcher, backoffice, channels, logger, receipts, engagement }, update);
         },
       });
       // Inbound SMS/WhatsApp: keywords change consents, replies go out through the channel's own provider.
