@@ -167,6 +167,8 @@ export interface GatewayPreferences {
   readonly timeZone: string | null;
   /** null: the configured default (QUIET_HOURS), if any. */
   readonly quietHours: QuietHours | null;
+  /** false: the customer's emails carry no open pixel and no tracked links (as with TRACKING=off); absent or true: they may. */
+  readonly tracking?: boolean;
   readonly source: PreferenceSource;
   readonly updatedAt: Date | null;
 }

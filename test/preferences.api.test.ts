@@ -9,7 +9,7 @@ const bearer = (claims: Record<string, unknown>): Record<string, string> => ({ a
 const agent = bearer({ sub: 'agent-7', role: 'agent' });
 const portalOf = (customerId: string): Record<string, string> => bearer({ sub: `portal-${customerId}`, role: 'portal', customerId });
 
-const PREFS = 'preferences { preferredChannel consents paperless language timeZone quietHours { start end } updatedAt source }';
+const PREFS = 'preferences { preferredChannel consents paperless language timeZone quietHours { start end } tracking updatedAt source }';
 const UPDATE = `mutation($customerId: ID!, $input: PreferencesInput!, $reason: String) {
   updatePreferences(customerId: $customerId, input: $input, reason: $reason) { id language ${PREFS} } }`;
 const HISTORY = `query($id: ID!, $first: Int, $after: String) { customer(id: $id) { id ${PREFS}
@@ -22,6 +22,7 @@ interface Prefs {
   language: string | null;
   timeZone: string;
   quietHours: { start: string; end: string } | null;
+  tracking: boolean;
   updatedAt: string | null;
   source: string;
 }
@@ -66,7 +67,7 @@ describe.each(['sqlite', 'postgres'] as const)('preference centre on %s', (datab
     const customer = pick();
     const { body } = await history(customer.customerId);
     expect(body.errors).toBeUndefined();
-    expect(body.data!.customer.preferences).toMatchObject({ paperless: false, language: null, timeZone: 'Europe/Paris', quietHours: null, updatedAt: null, source: 'CRM' });
+    expect(body.data!.customer.preferences).toMatchObject({ paperless: false, language: null, timeZone: 'Europe/Paris', quietHours: null, tracking: true, updatedAt: null, source: 'CRM' });
     expect(body.data!.customer.preferences.consents).toEqual(expect.arrayContaining(['EMAIL', 'SMS']));
     expect(body.data!.customer.preferenceHistory).toMatchObject({ totalCount: 0, edges: [] });
   });
@@ -84,6 +85,25 @@ describe.each(['sqlite', 'postgres'] as const)('preference centre on %s', (datab
       ['paperless', 'false', 'true', 'PORTAL', `portal-${id}`],
       ['preferredChannel', customer.communication.preferredChannel?.toUpperCase() ?? null, 'PORTAL', 'PORTAL', `portal-${id}`],
     ]));
+  });
+
+  it('lets the portal user and an agent turn tracking off and on, each change in the history, and the same value again adds nothing', async () => {
+    const customer = pick();
+    const id = customer.customerId;
+    const off = await h.graphql<{ updatePreferences: { preferences: Prefs } }>(UPDATE, { customerId: id, input: { tracking: false } }, portalOf(id));
+    expect(off.body.errors).toBeUndefined();
+    expect(off.body.data!.updatePreferences.preferences).toMatchObject({ tracking: false, source: 'PORTAL' });
+    expect((await h.graphql(UPDATE, { customerId: id, input: { tracking: false } }, agent)).body.errors).toBeUndefined();
+    const on = await h.graphql<{ updatePreferences: { preferences: Prefs } }>(UPDATE, { customerId: id, input: { tracking: true }, reason: 'asked on the phone' }, agent);
+    expect(on.body.data!.updatePreferences.preferences).toMatchObject({ tracking: true, source: 'AGENT' });
+    const { body } = await history(id);
+    expect(body.data!.customer.preferences.tracking).toBe(true);
+    expect(body.data!.customer.preferenceHistory.edges.map((e) => [e.node.field, e.node.from, e.node.to, e.node.source, e.node.actor, e.node.reason])).toEqual([
+      ['tracking', 'false', 'true', 'AGENT', 'agent-7', 'asked on the phone'],
+      ['tracking', 'true', 'false', 'PORTAL', `portal-${id}`, null],
+    ]);
+    // The gateway's own setting: the CRM's record gains nothing.
+    expect(JSON.stringify(await crmRecord(id))).not.toMatch(/tracking/i);
   });
 
   it('records an agent\'s consent change with actor, source, from, to and reason, newest first and paged', async () => {
@@ -133,6 +153,7 @@ describe.each(['sqlite', 'postgres'] as const)('preference centre on %s', (datab
       [{ language: 'tlh' }, /^language: expected one of de, en, fr/],
       [{ consents: ['EMAIL', 'LETTER'] }, /^consents: LETTER needs no consent/],
       [{ paperless: null }, /^paperless: expected true or false/],
+      [{ tracking: null }, /^tracking: expected true or false/],
     ];
     for (const [input, message] of cases) {
       const { body } = await h.graphql(UPDATE, { customerId: id, input: { paperless: true, ...input } }, agent);

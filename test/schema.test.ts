@@ -26,6 +26,9 @@ describe('schema', () => {
     ]) {
       expect(sdl).toContain(fragment);
     }
+    // The customer's tracking choice, read and written like the other preferences.
+    expect(sdl).toMatch(/\ntype CommunicationPreferences \{[^}]*\n  tracking: Boolean!\n/);
+    expect(sdl).toMatch(/\ninput PreferencesInput \{[^}]*\n  tracking: Boolean\n/);
   });
 });
 

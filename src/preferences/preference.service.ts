@@ -2,10 +2,10 @@ import { Channel, PreferenceSource, type CustomerRecord, type QuietHours } from 
 import { badInput, notFound } from '../errors';
 import type { CustomerDirectory } from '../connectors/backoffice';
 import type { Principal } from '../services/principal';
-import type { PreferenceRepository, PreferenceUpdate } from '../store/preference.repository';
+import { overlayOf, type PreferenceRepository, type PreferenceUpdate } from '../store/preference.repository';
 import type { CustomerPreferenceEntity } from '../store/customer-preference.entity';
 import { isTimeZone, whyBadQuietHours } from './quiet-hours';
-import { applyOverlay, sortChannels, type AddressKind, type PreferenceValues } from './preference.values';
+import { applyOverlay, CRM_FIELDS, sortChannels, type AddressKind, type PreferenceValues } from './preference.values';
 
 /** `updatePreferences` input as the schema delivers it: absent = unchanged; null where the schema allows it = back to the default. */
 export interface PreferencesChange {
@@ -15,6 +15,7 @@ export interface PreferencesChange {
   readonly language?: string | null;
   readonly timeZone?: string | null;
   readonly quietHours?: QuietHours | null;
+  readonly tracking?: boolean | null;
 }
 
 /** What a change was made by, when it is not a principal: an inbound keyword, a bounce, returned mail. */
@@ -81,8 +82,9 @@ export class PreferenceService {
       ...change,
     });
     const row = result.row;
-    if (row && result.changes.some((c) => !c.field.endsWith('Address'))) await this.handOver(row);
-    return applyOverlay(crm, row ? { values: row.values, unusable: row.unusable, source: row.source, updatedAt: row.updatedAt } : null);
+    // Unusable addresses and the tracking choice are the gateway's own: nothing for the CRM to take.
+    if (row && result.changes.some((c) => CRM_FIELDS.has(c.field))) await this.handOver(row);
+    return applyOverlay(crm, row ? overlayOf(row) : null);
   }
 
   private async handOver(row: CustomerPreferenceEntity): Promise<void> {
@@ -131,6 +133,10 @@ export class PreferenceService {
         if (problem) throw badInput(`quietHours: ${problem}`, 'quietHours');
         values.quietHours = { start: change.quietHours.start, end: change.quietHours.end };
       } else values.quietHours = null;
+    }
+    if (change.tracking !== undefined) {
+      if (change.tracking === null) throw badInput('tracking: expected true or false, got null', 'tracking');
+      values.tracking = change.tracking;
     }
     return values;
   }

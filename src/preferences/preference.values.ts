@@ -9,12 +9,21 @@ export interface PreferenceValues {
   readonly language?: string | null;
   readonly timeZone?: string | null;
   readonly quietHours?: QuietHours | null;
+  /**
+   * false: this customer's emails carry no open pixel and no tracked links.
+   * The gateway's own setting: stored in its own column and never written
+   * through to the CRM (see `CRM_FIELDS`).
+   */
+  readonly tracking?: boolean;
 }
 
 export type PreferenceField = keyof PreferenceValues;
 
 /** Fields in the order changes are recorded and written through. */
-export const PREFERENCE_FIELDS: readonly PreferenceField[] = ['preferredChannel', 'consents', 'paperless', 'language', 'timeZone', 'quietHours'];
+export const PREFERENCE_FIELDS: readonly PreferenceField[] = ['preferredChannel', 'consents', 'paperless', 'language', 'timeZone', 'quietHours', 'tracking'];
+
+/** The fields the write-through sends to the CRM (`PreferencePatch`); a change of the others needs no write. */
+export const CRM_FIELDS: ReadonlySet<string> = new Set<PreferenceField>(['preferredChannel', 'consents', 'paperless', 'language', 'timeZone', 'quietHours']);
 
 /** Addresses a hard bounce or returned mail made unusable: SHA-256 of the address, so a new one from the CRM is usable again. */
 export interface UnusableAddresses {
@@ -52,7 +61,7 @@ export const sortChannels = (channels: readonly Channel[]): Channel[] => [...new
  */
 export function applyOverlay(record: CustomerRecord, overlay: PreferenceOverlay | null): CustomerRecord {
   if (!overlay) {
-    return { ...record, preferences: { paperless: false, language: null, timeZone: null, quietHours: null, source: PreferenceSource.CRM, updatedAt: null } };
+    return { ...record, preferences: { paperless: false, language: null, timeZone: null, quietHours: null, tracking: true, source: PreferenceSource.CRM, updatedAt: null } };
   }
   const { values, unusable } = overlay;
   const has = (field: PreferenceField): boolean => Object.hasOwn(values, field);
@@ -70,6 +79,7 @@ export function applyOverlay(record: CustomerRecord, overlay: PreferenceOverlay 
       language: values.language ?? null,
       timeZone: values.timeZone ?? null,
       quietHours: values.quietHours ?? null,
+      tracking: values.tracking ?? true,
       source: overlay.source,
       updatedAt: overlay.updatedAt,
     },

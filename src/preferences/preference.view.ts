@@ -8,6 +8,7 @@ export interface PreferencesView {
   language: string | null;
   timeZone: string;
   quietHours: QuietHours | null;
+  tracking: boolean;
   updatedAt: Date | null;
   source: PreferenceSource;
 }
@@ -27,6 +28,7 @@ export function preferencesOf(customer: CustomerRecord): PreferencesView {
     language: own?.language ?? null,
     timeZone: timeZoneOf(customer),
     quietHours: own?.quietHours ? { ...own.quietHours } : null,
+    tracking: own?.tracking ?? true,
     updatedAt: own?.updatedAt ?? null,
     source: own?.source ?? PreferenceSource.CRM,
   };

@@ -39,6 +39,9 @@ export class CommunicationPreferences {
   @Field(() => QuietHours, { nullable: true, description: 'The customer\'s own; null: the configured default (QUIET_HOURS), or none.' })
   quietHours!: QuietHours | null;
 
+  @Field({ description: 'Emails may carry an open pixel and tracked links (true by default); false: plain links and no pixel, as with TRACKING=off. Kept by the gateway, not written to the CRM.' })
+  tracking!: boolean;
+
   @Field(() => Date, { nullable: true, description: 'Last change through the gateway; null: never changed here.' })
   updatedAt!: Date | null;
 

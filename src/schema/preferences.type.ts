@@ -39,6 +39,9 @@ export class PreferencesInput {
 
   @Field(() => QuietHoursInput, { nullable: true })
   quietHours?: QuietHoursInput | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'false: no open pixel and no tracked links in this customer\'s emails; null is refused.' })
+  tracking?: boolean | null;
 }
 
 @ObjectType({ description: 'One changed field of the preferences: who, when, from where, old and new value, why.' })
@@ -52,7 +55,7 @@ export class PreferenceChange {
   @Field({ description: 'The principal (subject), or the phone number an inbound keyword came from.' })
   actor!: string;
 
-  @Field({ description: 'preferredChannel, consents, paperless, language, timeZone, quietHours, or emailAddress / phoneAddress / postalAddress (made unusable).' })
+  @Field({ description: 'preferredChannel, consents, paperless, language, timeZone, quietHours, tracking, or emailAddress / phoneAddress / postalAddress (made unusable).' })
   field!: string;
 
   @Field(() => String, { nullable: true, description: 'Channels comma-separated, quiet hours "21:00-08:00".' })

@@ -20,6 +20,14 @@ export class CustomerPreferenceEntity {
   @Column({ type: 'simple-json' })
   unusable!: UnusableAddresses;
 
+  /**
+   * The customer's tracking choice (`values.tracking` as the rest of the
+   * gateway reads it); null: never chosen. Kept out of `values`, which the
+   * write-through sends to the CRM: this setting is the gateway's own.
+   */
+  @Column({ type: 'boolean', nullable: true })
+  tracking!: boolean | null;
+
   /** Source of the last change. */
   @Column({ type: 'varchar', length: 20 })
   source!: PreferenceSource;

@@ -15,8 +15,8 @@ export interface PreferenceUpdate {
   readonly customerId: string;
   /** Only the fields to change. */
   readonly values: PreferenceValues;
-  /** What the CRM holds for every field (used where the overlay has no value yet), for `from` and for no-op detection. */
-  readonly crm: Required<PreferenceValues>;
+  /** What the CRM holds for every field it has (used where the overlay has no value yet), for `from` and for no-op detection. */
+  readonly crm: Required<Omit<PreferenceValues, 'tracking'>>;
   /** Addresses to mark unusable (bounces, returned mail), each recorded as `<kind>Address: usable → unusable`. */
   readonly unusable?: readonly { readonly kind: AddressKind; readonly hash: string }[];
   readonly source: PreferenceSource;
@@ -53,7 +53,7 @@ export class PreferenceRepository {
       // SQLite connection a read may then see an overlay change whose transaction is still open; such a
       // change is a single small write that commits right after.
       const rows = await this.dataSource.manager.findBy(CustomerPreferenceEntity, { customerId: In(unique.slice(i, i + CHUNK)) });
-      for (const row of rows) found.set(row.customerId, { values: row.values, unusable: row.unusable, source: row.source, updatedAt: row.updatedAt });
+      for (const row of rows) found.set(row.customerId, overlayOf(row));
     }
     return found;
   }
@@ -74,15 +74,19 @@ export class PreferenceRepository {
       const existing = await this.gate.forUpdate(query).getOne();
       const values: Record<string, unknown> = { ...(existing?.values ?? {}) };
       const unusable: Record<string, string> = { ...(existing?.unusable ?? {}) };
+      let tracking = existing?.tracking ?? null;
       const now = this.clock();
       const lines: { field: string; from: string | null; to: string | null }[] = [];
       for (const field of PREFERENCE_FIELDS) {
         if (!Object.hasOwn(update.values, field)) continue;
         const next = update.values[field];
-        const current = Object.hasOwn(values, field) ? values[field] : update.crm[field];
+        // The CRM has no tracking choice: never chosen is the default, allowed.
+        const current = field === 'tracking' ? (tracking ?? true) : Object.hasOwn(values, field) ? values[field] : update.crm[field];
         const [from, to] = [describeValue(field, current), describeValue(field, next)];
         if (from === to) continue;
-        values[field] = next ?? null;
+        // The tracking choice has a column of its own: `values` is what the write-through sends to the CRM.
+        if (field === 'tracking') tracking = next === undefined ? null : Boolean(next);
+        else values[field] = next ?? null;
         lines.push({ field, from, to });
       }
       for (const { kind, hash } of update.unusable ?? []) {
@@ -95,13 +99,14 @@ export class PreferenceRepository {
         customerId: update.customerId,
         values: values as PreferenceValues,
         unusable: unusable as UnusableAddresses,
+        tracking,
         source: update.source,
         updatedAt: now,
         version: (existing?.version ?? 0) + 1,
         syncedVersion: existing?.syncedVersion ?? 0,
       };
       if (existing) {
-        await manager.update(CustomerPreferenceEntity, { customerId: row.customerId }, { values: row.values, unusable: row.unusable, source: row.source, updatedAt: now, version: row.version } as QueryDeepPartialEntity<CustomerPreferenceEntity>);
+        await manager.update(CustomerPreferenceEntity, { customerId: row.customerId }, { values: row.values, unusable: row.unusable, tracking: row.tracking, source: row.source, updatedAt: now, version: row.version } as QueryDeepPartialEntity<CustomerPreferenceEntity>);
       } else {
         await manager.insert(CustomerPreferenceEntity, row as QueryDeepPartialEntity<CustomerPreferenceEntity>);
       }
@@ -179,3 +184,9 @@ export class PreferenceRepository {
 }
 
 export type { PreferenceField };
+
+/** The row as the rest of the gateway reads it: the tracking column back among the values (absent while never chosen). */
+export function overlayOf(row: CustomerPreferenceEntity): PreferenceOverlay {
+  const values = row.tracking === null || row.tracking === undefined ? row.values : { ...row.values, tracking: Boolean(row.tracking) };
+  return { values, unusable: row.unusable, source: row.source, updatedAt: row.updatedAt };
+}
