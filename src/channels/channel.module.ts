@@ -57,16 +57,33 @@ export interface RenderInput {
   readonly attachmentPassword?: string | null;
   /** An AES-256 copy of the letter opened with `password` (not archived; the archive keeps the original). */
   encryptedPdf?(password: string): Promise<{ readonly bytes: Buffer; readonly sha256: string }>;
-  /** Links a message writes (view online, open pixel), tracked unless tracking is off; absent: none (previews). */
+  /** Links a message writes (view online, open pixel, the text's addresses), tracked unless tracking is off; absent: none. */
   readonly links?: MessageLinks;
 }
 
-/** The addresses a digital message carries for the recipient to follow; see src/engagement/. */
+/** The addresses digital messages carry for the recipient to follow; see src/engagement/. */
 export interface MessageLinks {
+  /**
+   * The links of one message (one delivery). `tracking: false` — the
+   * customer's own choice, `CommunicationPreferences.tracking` — writes them
+   * as TRACKING=off does: plain links and no pixel. Default: tracked unless
+   * TRACKING=off.
+   */
+  forMessage(deliveryId: string, options?: { readonly tracking?: boolean }): MessageLinkSet;
+}
+
+/** The links one message writes; made for that message only. */
+export interface MessageLinkSet {
   /** "View this document online": the archived document when there is one, else the portal; null when neither exists. */
-  viewOnline(deliveryId: string, documentId: string | null): string | null;
-  /** The open pixel of this delivery; null when tracking is off. */
-  pixel(deliveryId: string): string | null;
+  viewOnline(documentId: string | null): string | null;
+  /** The open pixel; null when the message is not tracked. */
+  pixel(): string | null;
+  /**
+   * A link the message's text carries (an http(s) URL a template wrote): its
+   * tracked form, the same for every call with the same URL, or the URL itself
+   * when the message is not tracked or has used up its tracked links.
+   */
+  link(url: string): string;
 }
 
 export type Rendered<C> =

@@ -4,6 +4,7 @@ import { statusChangeOf, type StatusFeed } from '../services/status.feed';
 import type { EngagementRepository, EngagementResult } from '../store/engagement.repository';
 import type { EngagementEntity } from '../store/engagement.entity';
 import type { DeliveryEntity } from '../store/delivery.entity';
+import { isHttp } from './message.links';
 import type { TrackingTokens } from './tracking.token';
 
 export interface EngagementServiceOptions {
@@ -52,6 +53,8 @@ export class EngagementService {
     const payload = this.options.tokens.read(token);
     if (!payload || payload.kind !== 'click') return null;
     const { target } = payload;
+    // Only the gateway mints tokens and only for http(s) addresses; checked again so that no token can ever redirect elsewhere.
+    if ('url' in target && !isHttp(target.url)) return null;
     const location = 'documentId' in target ? this.options.documents.signedUrl(target.documentId) : target.url;
     const detail = payload.label ?? ('url' in target ? hostOf(target.url) : null);
     const result = await this.record(payload.deliveryId, EngagementKind.CLICKED, detail);

@@ -67,11 +67,12 @@ export class PreviewService {
   constructor(private readonly options: PreviewServiceOptions) {
     this.clock = options.clock ?? (() => new Date());
   }
+
+  /** The send's links (tracked or not, as the customer's choice says), without the pixel. */
   private previewLinks(): MessageLinks | undefined {
     const links = this.options.links;
-    return links ? { viewOnline: (deliveryId, documentId) => links.viewOnline(deliveryId, documentId), pixel: () => null } : undefined;
+    return links ? { forMessage: (deliveryId, options) => ({ ...links.forMessage(deliveryId, options), pixel: () => null }) } : undefined;
   }
-
 
   async preview(input: SendCommunicationInput, ctx: RequestContext): Promise<CommunicationPreviewResult> {
     const { communications, templates, channels, backoffice, sender } = this.options;

@@ -21,7 +21,9 @@ export function emailChannel(): ChannelModule<EmailContent> {
       // Checked before anything is rendered: an encrypted statement never goes out in clear instead.
       if (encrypt && (!attachmentPassword || !encryptedPdf)) return { ok: false, reason: 'the attachment must be encrypted and there is no attachment password for this customer (ATTACHMENT_PASSWORD_FIELD)' };
       const pdf = model.email.attachPdf ? await archivedPdf() : null;
-      const email = renderEmail(model, { viewOnline: links?.viewOnline(delivery.id, pdf?.id ?? null) ?? null, pixel: links?.pixel(delivery.id) ?? null });
+      // The customer's own choice (read fresh for this render) can turn tracking off for their emails only.
+      const own = links?.forMessage(delivery.id, { tracking: customer.preferences?.tracking !== false });
+      const email = renderEmail(model, own ? { viewOnline: own.viewOnline(pdf?.id ?? null), viewOnlineOf: pdf ? 'document' : 'portal', pixel: own.pixel(), link: own.link } : {});
       const filename = `${model.templateKey}-${model.reference}.pdf`;
       if (pdf && encrypt) {
         const sealed = await encryptedPdf!(attachmentPassword!);

@@ -11,14 +11,31 @@ export interface RenderedEmail {
 export interface EmailLinks {
   /** "View this document online"; absent or null: no such link. */
   readonly viewOnline?: string | null;
+  /**
+   * What that link shows, for its words: the message's document (default), or
+   * the customer area (`PORTAL_URL`) of a message without one, e.g. `welcome`.
+   */
+  readonly viewOnlineOf?: 'document' | 'portal';
   /** The open pixel (a 1×1 image); absent or null: none. */
   readonly pixel?: string | null;
+  /**
+   * What an http(s) address in the text becomes (its tracked link, or itself):
+   * each is then a link in the HTML, showing the address as written, and the
+   * plain text carries the same link. Absent: addresses stay text.
+   */
+  readonly link?: (url: string) => string;
 }
 
 const VIEW_ONLINE: Readonly<Record<string, string>> = {
   en: 'View this document online',
   fr: 'Voir ce document en ligne',
   de: 'Dieses Dokument online ansehen',
+};
+
+const VIEW_PORTAL: Readonly<Record<string, string>> = {
+  en: 'View your customer area online',
+  fr: 'Voir votre espace client en ligne',
+  de: 'Ihr Kundenportal online ansehen',
 };
 
 const FONT = "font-family:Helvetica,Arial,sans-serif;";
@@ -37,8 +54,9 @@ export function renderEmail(model: DocumentModel, links: EmailLinks = {}): Rende
   return { subject, html: html(model, subject, links), text: text(model, links) };
 }
 
-function viewOnlineLabel(language: string): string {
-  return VIEW_ONLINE[language] ?? (VIEW_ONLINE.en as string);
+function viewOnlineLabel(language: string, of: EmailLinks['viewOnlineOf']): string {
+  const labels = of === 'portal' ? VIEW_PORTAL : VIEW_ONLINE;
+  return labels[language] ?? (labels.en as string);
 }
 
 /** Only http(s) addresses become links: anything else would be a way to smuggle a `javascript:` URL in. */
@@ -48,17 +66,18 @@ function safeHref(url: string | null | undefined): string | null {
 
 function html(model: DocumentModel, subject: string, links: EmailLinks): string {
   const labels = letterLabels(model.language);
+  const { para, lines } = bodyText(links.link);
   const body = [
-    `<h1 style="${FONT}font-size:20px;line-height:1.3;margin:0 0 16px;color:#1a1a1a;">${esc(model.title)}</h1>`,
+    `<h1 style="${FONT}font-size:20px;line-height:1.3;margin:0 0 16px;color:#1a1a1a;">${lines(model.title)}</h1>`,
     para(model.salutation),
     para(model.email.intro),
-    ...model.blocks.map(blockHtml),
+    ...model.blocks.map((block) => blockHtml(block, lines)),
     para(model.closing),
     para(model.signature),
   ].join('\n');
   const viewOnline = safeHref(links.viewOnline);
   const online = viewOnline
-    ? `\n<tr><td style="${FONT}padding:0 24px 20px;font-size:15px;"><a href="${esc(viewOnline)}" style="color:#1f4e8c;font-weight:bold;">${esc(viewOnlineLabel(model.language))}</a></td></tr>`
+    ? `\n<tr><td style="${FONT}padding:0 24px 20px;font-size:15px;"><a href="${esc(viewOnline)}" style="color:#1f4e8c;font-weight:bold;">${esc(viewOnlineLabel(model.language, links.viewOnlineOf))}</a></td></tr>`
     : '';
   const pixelUrl = safeHref(links.pixel);
   // Last in the body, so a client that stops loading images half way still shows the message.
@@ -89,25 +108,26 @@ ${body}
 `;
 }
 
-function blockHtml(block: Block): string {
+function blockHtml(block: Block, lines: (value: string) => string): string {
+  const para = (value: string): string => (value ? `<p style="${FONT}margin:0 0 14px;">${lines(value)}</p>` : '');
   switch (block.kind) {
     case 'heading':
       return block.level === 1
-        ? `<h2 style="${FONT}font-size:17px;margin:22px 0 8px;color:#1a1a1a;">${esc(block.text)}</h2>`
-        : `<h3 style="${FONT}font-size:15px;margin:18px 0 6px;color:#1a1a1a;">${esc(block.text)}</h3>`;
+        ? `<h2 style="${FONT}font-size:17px;margin:22px 0 8px;color:#1a1a1a;">${lines(block.text)}</h2>`
+        : `<h3 style="${FONT}font-size:15px;margin:18px 0 6px;color:#1a1a1a;">${lines(block.text)}</h3>`;
     case 'paragraph':
       return para(block.text);
     case 'keyValue':
       return table(
         block.items.map(
           (i) =>
-            `<tr><td style="${FONT}padding:4px 12px 4px 0;color:${MUTED};vertical-align:top;">${esc(i.label)}</td>` +
+            `<tr><td style="${FONT}padding:4px 12px 4px 0;color:${MUTED};vertical-align:top;">${lines(i.label)}</td>` +
             `<td style="${FONT}padding:4px 0;font-weight:bold;vertical-align:top;">${lines(i.value)}</td></tr>`,
         ),
       );
     case 'table': {
       const cell = (align: string, extra: string) => `${FONT}padding:6px 8px;text-align:${align};vertical-align:top;${extra}`;
-      const head = block.columns.map((c) => `<th style="${cell(c.align, `background:#e9edf2;border-bottom:2px solid ${MUTED};font-size:13px;`)}">${esc(c.header)}</th>`).join('');
+      const head = block.columns.map((c) => `<th style="${cell(c.align, `background:#e9edf2;border-bottom:2px solid ${MUTED};font-size:13px;`)}">${lines(c.header)}</th>`).join('');
       const rows = block.rows.map(
         (row) => `<tr>${block.columns.map((c, i) => `<td style="${cell(c.align, `border-bottom:1px solid ${RULE};font-size:14px;`)}">${lines(row[i] ?? '')}</td>`).join('')}</tr>`,
       );
@@ -118,7 +138,7 @@ function blockHtml(block: Block): string {
       return table(
         block.items.map((i) => {
           const weight = i.emphasis ? `font-weight:bold;font-size:16px;border-top:2px solid #1a1a1a;` : '';
-          return `<tr><td style="${FONT}padding:4px 12px;text-align:right;${weight}">${esc(i.label)}</td><td style="${FONT}padding:4px 0;text-align:right;white-space:nowrap;${weight}">${esc(i.value)}</td></tr>`;
+          return `<tr><td style="${FONT}padding:4px 12px;text-align:right;${weight}">${lines(i.label)}</td><td style="${FONT}padding:4px 0;text-align:right;white-space:nowrap;${weight}">${lines(i.value)}</td></tr>`;
         }),
         'margin-left:auto;border-collapse:collapse;',
       );
@@ -129,13 +149,63 @@ function table(rows: readonly string[], style = ''): string {
   return `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="width:100%;${style}margin:8px 0 16px;">\n${rows.join('\n')}\n</table>`;
 }
 
-function para(value: string): string {
-  return value ? `<p style="${FONT}margin:0 0 14px;">${lines(value)}</p>` : '';
+/**
+ * The body's text as HTML: escaped, its own line breaks kept, and — when the
+ * message links its addresses — each http(s) address an anchor to what
+ * `link` makes of it, showing the address as written.
+ */
+function bodyText(link: EmailLinks['link']): { para(value: string): string; lines(value: string): string } {
+  const lines = (value: string): string =>
+    splitAddresses(value)
+      .map((part) => {
+        const href = link && part.url ? safeHref(link(part.url)) : null;
+        const text = esc(part.text).replace(/\r?\n/g, '<br>');
+        return href ? `<a href="${esc(href)}" style="color:#1f4e8c;">${text}</a>` : text;
+      })
+      .join('');
+  return { lines, para: (value) => (value ? `<p style="${FONT}margin:0 0 14px;">${lines(value)}</p>` : '') };
 }
 
-/** Escaped, with the text's own line breaks kept. */
-function lines(value: string): string {
-  return esc(value).replace(/\r?\n/g, '<br>');
+/** The text in order, each http(s) address a part of its own (`url` set). */
+function splitAddresses(value: string): { readonly text: string; readonly url?: string }[] {
+  const parts: { text: string; url?: string }[] = [];
+  let from = 0;
+  for (const match of value.matchAll(ADDRESS)) {
+    const url = trimAddress(match[0]);
+    if (!URL.canParse(url)) continue;
+    if (match.index > from) parts.push({ text: value.slice(from, match.index) });
+    parts.push({ text: url, url });
+    from = match.index + url.length;
+  }
+  if (from < value.length) parts.push({ text: value.slice(from) });
+  return parts;
+}
+
+/** The plain-text part: each http(s) address replaced by what `link` makes of it. */
+function textLinks(value: string, link: EmailLinks['link']): string {
+  if (!link) return value;
+  return splitAddresses(value)
+    .map((part) => (part.url ? (safeHref(link(part.url)) ?? part.text) : part.text))
+    .join('');
+}
+
+/** http(s) addresses as a person writes them in text: up to the next space, quote or angle bracket. */
+const ADDRESS = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+
+/** Sentence punctuation after an address is not part of it, nor a closing bracket it did not open. */
+function trimAddress(candidate: string): string {
+  let url = candidate;
+  for (;;) {
+    const last = url.at(-1) ?? '';
+    if (/[.,;:!?]/.test(last)) url = url.slice(0, -1);
+    else if (last === ')' && count(url, '(') < count(url, ')')) url = url.slice(0, -1);
+    else if (last === ']' && count(url, '[') < count(url, ']')) url = url.slice(0, -1);
+    else return url;
+  }
+}
+
+function count(text: string, char: string): number {
+  return text.split(char).length - 1;
 }
 
 function esc(value: string): string {
@@ -144,13 +214,30 @@ function esc(value: string): string {
 
 function text(model: DocumentModel, links: EmailLinks): string {
   const labels = letterLabels(model.language);
-  const parts = [model.title, '='.repeat(Math.min(model.title.length, 72)), '', model.salutation, '', model.email.intro, ''];
-  for (const block of model.blocks) parts.push(...blockText(block), '');
-  parts.push(model.closing, '', model.signature, '');
+  const linked = (value: string): string => textLinks(value, links.link);
+  const title = linked(model.title);
+  const parts = [title, '='.repeat(Math.min(title.length, 72)), '', linked(model.salutation), '', linked(model.email.intro), ''];
+  for (const block of model.blocks) parts.push(...blockText(linkedBlock(block, linked)), '');
+  parts.push(linked(model.closing), '', linked(model.signature), '');
   const viewOnline = safeHref(links.viewOnline);
-  if (viewOnline) parts.push(`${viewOnlineLabel(model.language)}: ${viewOnline}`, '');
+  if (viewOnline) parts.push(`${viewOnlineLabel(model.language, links.viewOnlineOf)}: ${viewOnline}`, '');
   parts.push('--', `${labels.reference}: ${model.reference}`, model.sender.name, ...model.sender.addressLines);
   return `${parts.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
+}
+
+/** The block with its texts' addresses replaced, for the plain-text part. */
+function linkedBlock(block: Block, linked: (value: string) => string): Block {
+  switch (block.kind) {
+    case 'heading':
+    case 'paragraph':
+      return { ...block, text: linked(block.text) };
+    case 'keyValue':
+      return { ...block, items: block.items.map((i) => ({ ...i, label: linked(i.label), value: linked(i.value) })) };
+    case 'totals':
+      return { ...block, items: block.items.map((i) => ({ ...i, label: linked(i.label), value: linked(i.value) })) };
+    case 'table':
+      return { ...block, columns: block.columns.map((c) => ({ ...c, header: linked(c.header) })), rows: block.rows.map((row) => row.map(linked)) };
+  }
 }
 
 function blockText(block: Block): string[] {
