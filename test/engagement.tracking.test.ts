@@ -25,6 +25,7 @@ const COMMUNICATION = `query($id: ID!) { communication(id: $id) { id status deli
 const SEND = 'mutation($input: SendCommunicationInput!) { sendCommunication(input: $input) { id } }';
 const MARK = `mutation($id: ID!) { markDocumentRead(id: $id) { id } }`;
 const SETTLED = new Set(['SENT', 'DELIVERED', 'READ', 'FAILED', 'BOUNCED', 'SKIPPED', 'CANCELLED']);
+const PORTAL = 'https://portal.example/';
 const invoice = { invoiceNumber: 'INV-2026-000777', amountDue: { amount: '84.20', currency: 'EUR' }, dueDate: '2026-08-15' };
 
 describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind) => {
@@ -34,6 +35,7 @@ describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind
   const portalCustomers: string[] = [];
   const contracts = new Map<string, string>();
   const smsCustomers: { id: string; phone: string }[] = [];
+  const whatsappCustomers: { id: string; phone: string }[] = [];
 
   const ask = async (headers: Headers, query: string, variables: Record<string, unknown> = {}): Promise<{ data: Record<string, any> | null | undefined; errors: GqlError[] }> => {
     const { body } = await h.graphql(query, variables, headers);
@@ -44,8 +46,11 @@ describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind
     if (!answer.data?.communication) throw new Error(`communication ${id}: ${JSON.stringify(answer.errors)}`);
     return answer.data.communication as CommunicationView;
   };
-  const send = async (customerId: string, channel: 'EMAIL' | 'PORTAL' | 'SMS', templateKey = 'invoice-available'): Promise<CommunicationView> => {
-    const answer = await ask(agent, SEND, { input: { customerId, contractId: contracts.get(customerId), templateKey, channelPolicy: 'EXPLICIT', channels: [channel], data: invoice } });
+  const send = async (customerId: string, channel: 'EMAIL' | 'PORTAL' | 'SMS' | 'WHATSAPP', templateKey = 'invoice-available', extra: Record<string, unknown> = {}): Promise<CommunicationView> => {
+    const input = templateKey === 'welcome'
+      ? { customerId, templateKey, channelPolicy: 'EXPLICIT', channels: [channel], ...extra }
+      : { customerId, contractId: contracts.get(customerId), templateKey, channelPolicy: 'EXPLICIT', channels: [channel], data: invoice, ...extra };
+    const answer = await ask(agent, SEND, { input });
     if (!answer.data?.sendCommunication) throw new Error(`sendCommunication: ${JSON.stringify(answer.errors)}`);
     const id = answer.data.sendCommunication.id as string;
     const deadline = Date.now() + 15_000;
@@ -70,9 +75,9 @@ describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind
 
   beforeAll(async () => {
     const databaseUrl = kind === 'postgres' ? await createDatabase(process.env.TEST_POSTGRES_URL!, `engagement_${process.pid}`) : undefined;
-    h = await startHarness({ databaseUrl, customers: 80, env: { AUTH_JWT_SECRET: SECRET } });
+    h = await startHarness({ databaseUrl, customers: 80, env: { AUTH_JWT_SECRET: SECRET, PORTAL_URL: PORTAL } });
     ws = wsClient(h.url, { authorization: agent.authorization });
-    for (let i = 1; i <= 80 && (emailCustomers.length < 4 || portalCustomers.length < 3 || smsCustomers.length < 1); i += 1) {
+    for (let i = 1; i <= 80 && (emailCustomers.length < 6 || portalCustomers.length < 3 || smsCustomers.length < 1 || whatsappCustomers.length < 1); i += 1) {
       const id = `C${String(i).padStart(7, '0')}`;
       const { data } = await ask(agent, 'query($id: ID!) { customer(id: $id) { id email phone preferences { consents } contracts { id status } } }', { id });
       const c = data?.customer as { email: string | null; phone: string | null; preferences: { consents: string[] }; contracts: { id: string; status: string }[] } | null;
@@ -82,8 +87,10 @@ describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind
       if (c?.email && c.preferences.consents.includes('EMAIL')) emailCustomers.push(id);
       if (c?.preferences.consents.includes('PORTAL')) portalCustomers.push(id);
       if (c?.phone && c.preferences.consents.includes('SMS') && !smsCustomers.some((k) => k.phone === c.phone)) smsCustomers.push({ id, phone: c.phone });
+      if (c?.phone && c.preferences.consents.includes('WHATSAPP')) whatsappCustomers.push({ id, phone: c.phone });
     }
-    expect(emailCustomers.length).toBeGreaterThanOrEqual(4);
+    expect(emailCustomers.length).toBeGreaterThanOrEqual(6);
+    expect(whatsappCustomers.length).toBeGreaterThanOrEqual(1);
     expect(portalCustomers.length).toBeGreaterThanOrEqual(3);
   });
   afterAll(async () => {
@@ -250,5 +257,116 @@ describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind
     expect(after.engagement.map((e) => `${e.kind} ${e.detail}`)).toEqual(['REPLIED inbound message']);
     expect(after.status).toBe('READ');
     expect(after.readAt).toBe(after.engagement[0].at);
+  });
+
+  /** Anchors of an email's HTML: [href, shown text], both unescaped. */
+  const anchorsOf = (mail: ParsedMail): [string, string][] => {
+    const html = typeof mail.html === 'string' ? mail.html : '';
+    const unescape = (s: string): string => s.replace(/&#38;/g, '&');
+    return [...html.matchAll(/<a href="([^"]+)"[^>]*>([^<]*)<\/a>/g)].map((m) => [unescape(m[1]), unescape(m[2])]);
+  };
+  const PORTAL_LINE = /^(View your customer area online|Voir votre espace client en ligne|Ihr Kundenportal online ansehen)$/;
+
+  it("rewrites the links a template writes to tracked links; a click answers 302 to exactly that address and records CLICKED; mailto stays as written; welcome has its view-online line", async () => {
+    const start = 'https://portal.example/start?ref=welcome&step=1';
+    const sent = await send(emailCustomers[3], 'EMAIL', 'welcome', {
+      data: { portalUrl: start },
+      blocks: [{ slot: 'note', text: 'Questions? Write to mailto:help@example.org or read https://help.example/faq.' }],
+    });
+    const [delivery] = sent.deliveries;
+    const mail = await mailOf(delivery);
+    const anchors = anchorsOf(mail);
+    const byText = new Map(anchors.map(([href, shown]) => [shown, href]));
+    const link = byText.get(start)!;
+    expect(link.startsWith(`${h.url}/t/c/`)).toBe(true);
+    expect(byText.get('https://help.example/faq')!.startsWith(`${h.url}/t/c/`)).toBe(true);
+    // Nothing of the address, the customer or the delivery readable in the link.
+    expect(link).not.toMatch(/portal\.example|welcome|%40|@/);
+    expect(link).not.toContain(delivery.id);
+    expect(link).not.toContain(emailCustomers[3]);
+    // Every link of the message is a tracked one; mailto: is no link at all.
+    expect(anchors.every(([href]) => href.startsWith(`${h.url}/t/c/`))).toBe(true);
+    expect(anchors.some(([href]) => href.startsWith('mailto:'))).toBe(false);
+    expect(mail.html).toContain('mailto:help@example.org');
+    // Welcome has no document: its "view online" line leads to the customer area (PORTAL_URL), tracked too.
+    const line = anchors.find(([, shown]) => PORTAL_LINE.test(shown));
+    expect(line?.[0].startsWith(`${h.url}/t/c/`)).toBe(true);
+    // The text part carries the same tracked links.
+    expect(mail.text).toContain(link);
+    expect(mail.text).toContain(line![0]);
+    expect(mail.text).not.toContain(start);
+    expect(mail.text).toContain('mailto:help@example.org');
+
+    const token = link.slice(link.lastIndexOf('/') + 1);
+    const altered = `${h.url}/t/c/${token.slice(0, 20)}${token[20] === 'A' ? 'B' : 'A'}${token.slice(21)}`;
+    expect((await fetch(altered, { redirect: 'manual' })).status).toBe(404);
+    expect((await communication(sent.id)).deliveries[0].engagement).toEqual([]);
+
+    const clicked = await fetch(link, { redirect: 'manual' });
+    expect(clicked.status).toBe(302);
+    expect(clicked.headers.get('location')).toBe(start);
+    const portal = await fetch(line![0], { redirect: 'manual' });
+    expect(portal.headers.get('location')).toBe(h.config.tracking.portalUrl);
+    expect(h.config.tracking.portalUrl).toMatch(/^https:\/\/portal\.example\/?$/);
+    const after = (await communication(sent.id)).deliveries[0];
+    expect(after.status).toBe('READ');
+    expect(after.engagement.map((e) => `${e.kind} ${e.detail}`)).toEqual(['CLICKED portal.example']);
+  });
+
+  it('sends a customer who turned tracking off emails without pixel or tracked links, and tracked ones again once an agent turns it back on; both changes in the history', async () => {
+    const customerId = emailCustomers[4];
+    const UPDATE = 'mutation($id: ID!, $input: PreferencesInput!, $reason: String) { updatePreferences(customerId: $id, input: $input, reason: $reason) { preferences { tracking } } }';
+    const off = await ask(portal(customerId), UPDATE, { id: customerId, input: { tracking: false } });
+    expect(off.errors).toEqual([]);
+    expect(off.data?.updatePreferences.preferences.tracking).toBe(false);
+
+    const untracked = await send(customerId, 'EMAIL');
+    const mail = await mailOf(untracked.deliveries[0]);
+    const everything = `${typeof mail.html === 'string' ? mail.html : ''}\n${mail.text ?? ''}`;
+    expect(everything).not.toContain('/t/');
+    expect(everything).not.toMatch(/<img/);
+    // "View online" is the signed document link itself, as with TRACKING=off.
+    const [viewOnline] = anchorsOf(mail);
+    expect(viewOnline[0].startsWith(`${h.url}/documents/${untracked.documents[0].id}?`)).toBe(true);
+
+    const on = await ask(agent, UPDATE, { id: customerId, input: { tracking: true }, reason: 'customer asked on the phone' });
+    expect(on.errors).toEqual([]);
+    const tracked = await send(customerId, 'EMAIL');
+    expect(trackedUrls(await mailOf(tracked.deliveries[0])).pixel.startsWith(`${h.url}/t/o/`)).toBe(true);
+
+    const history = await ask(agent, 'query($id: ID!) { customer(id: $id) { preferenceHistory(first: 5) { edges { node { source actor field from to reason } } } } }', { id: customerId });
+    expect(history.data?.customer.preferenceHistory.edges.map((e: { node: Record<string, string | null> }) => e.node)).toEqual([
+      { source: 'AGENT', actor: 'agent-1', field: 'tracking', from: 'false', to: 'true', reason: 'customer asked on the phone' },
+      { source: 'PORTAL', actor: `portal-${customerId}`, field: 'tracking', from: 'true', to: 'false', reason: null },
+    ]);
+  });
+
+  it("records READ with the engagement when Twilio reports a WhatsApp message read, live on the subscription", async () => {
+    const { id, phone } = whatsappCustomers[0];
+    const sent = await send(id, 'WHATSAPP');
+    const deadline = Date.now() + 10_000;
+    let delivery = sent.deliveries[0];
+    while (delivery.status !== 'DELIVERED' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      delivery = (await communication(sent.id)).deliveries[0];
+    }
+    expect(delivery.status).toBe('DELIVERED');
+    const { body } = await h.graphql<{ communication: { deliveries: { providerMessageId: string }[] } }>('query($id: ID!) { communication(id: $id) { deliveries { providerMessageId } } }', { id: sent.id }, agent);
+    const sid = body.data!.communication.deliveries[0].providerMessageId;
+
+    const live = subscribe<{ id: string; status: string; engagement: { kind: string; detail: string | null }[] }>(ws, 'subscription($id: ID!) { deliveryStatusChanged(communicationId: $id) { id status engagement { kind detail } } }', { id: sent.id }, 'deliveryStatusChanged');
+    await roundTrip(ws);
+    const path = `/webhooks/twilio/status?delivery=${delivery.id}`;
+    const params = { AccountSid: h.sms.accountSid, MessageSid: sid, SmsSid: sid, MessageStatus: 'read', SmsStatus: 'read', To: `whatsapp:${phone}`, From: 'whatsapp:+15005550006' };
+    const signature = twilio.getExpectedTwilioSignature(h.sms.authToken, `${h.config.publicUrl.replace(/\/+$/, '')}${path}`, params);
+    const answer = await fetch(`${h.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() });
+    expect(answer.status).toBe(204);
+    await live.until((r) => r.some((c) => c.status === 'READ' && c.engagement.some((e) => e.kind === 'READ' && e.detail === 'whatsapp read receipt')));
+    live.dispose();
+    const after = (await communication(sent.id)).deliveries[0];
+    expect(after.status).toBe('READ');
+    expect(after.engagement.map((e) => `${e.kind} ${e.detail}`)).toEqual(['READ whatsapp read receipt']);
+    expect(after.readAt).toBe(after.engagement[0].at);
+    expect(after.events.map((e) => `${e.status} ${e.detail}`)).toContain('READ read: whatsapp read receipt');
   });
 });
