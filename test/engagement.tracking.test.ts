@@ -269,12 +269,19 @@ describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind
 
   it("rewrites the links a template writes to tracked links; a click answers 302 to exactly that address and records CLICKED; mailto stays as written; welcome has its view-online line", async () => {
     const start = 'https://portal.example/start?ref=welcome&step=1';
-    const sent = await send(emailCustomers[3], 'EMAIL', 'welcome', {
-      data: { portalUrl: start },
-      blocks: [{ slot: 'note', text: 'Questions? Write to mailto:help@example.org or read https://help.example/faq.' }],
+    const extra = { data: { portalUrl: start }, blocks: [{ slot: 'note', text: 'Questions? Write to mailto:help@example.org or read https://help.example/faq.' }] };
+    const preview = await ask(agent, 'query($input: SendCommunicationInput!) { previewCommunication(input: $input) { previews { channel text html } } }', {
+      input: { customerId: emailCustomers[3], templateKey: 'welcome', channelPolicy: 'EXPLICIT', channels: ['EMAIL'], ...extra },
     });
+    const sent = await send(emailCustomers[3], 'EMAIL', 'welcome', extra);
     const [delivery] = sent.deliveries;
     const mail = await mailOf(delivery);
+    // Preview = send: the same text, the same tracked links (a preview's own tokens lead nowhere), no pixel in the preview.
+    const words = (text: string): string => text.replace(/\/t\/c\/[A-Za-z0-9_-]+/g, '/t/c/…').replace(/CCM-[A-Z0-9]{8}/g, 'CCM-…').replace(/\s+/g, ' ').trim();
+    const [previewed] = preview.data?.previewCommunication.previews as { text: string; html: string }[];
+    expect(words(previewed.text)).toBe(words(mail.text ?? ''));
+    expect(previewed.text).toContain('/t/c/');
+    expect(previewed.html).not.toContain('/t/o/');
     const anchors = anchorsOf(mail);
     const byText = new Map(anchors.map(([href, shown]) => [shown, href]));
     const link = byText.get(start)!;
@@ -328,6 +335,12 @@ describe.each(['sqlite', 'postgres'] as const)('engagement signals on %s', (kind
     // "View online" is the signed document link itself, as with TRACKING=off.
     const [viewOnline] = anchorsOf(mail);
     expect(viewOnline[0].startsWith(`${h.url}/documents/${untracked.documents[0].id}?`)).toBe(true);
+    // Its preview shows the same: nothing tracked.
+    const preview = await ask(agent, 'query($input: SendCommunicationInput!) { previewCommunication(input: $input) { previews { text html } } }', {
+      input: { customerId, contractId: contracts.get(customerId), templateKey: 'invoice-available', channelPolicy: 'EXPLICIT', channels: ['EMAIL'], data: invoice },
+    });
+    const [previewed] = preview.data?.previewCommunication.previews as { text: string; html: string }[];
+    expect(`${previewed.html}${previewed.text}`).not.toContain('/t/');
 
     const on = await ask(agent, UPDATE, { id: customerId, input: { tracking: true }, reason: 'customer asked on the phone' });
     expect(on.errors).toEqual([]);
