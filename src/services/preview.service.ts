@@ -46,9 +46,11 @@ export interface PreviewServiceOptions {
   /** ATTACHMENT_PASSWORD_FIELD, so a preview refuses an encrypted attachment without a password as the delivery would. */
   readonly attachmentPasswordField?: string | null;
   /**
-   * The links a send writes, so the preview shows the same "view online" line;
-   * its link is made for the preview (it leads nowhere: a send makes its own
-   * per delivery). No open pixel: a preview is not read by the customer.
+   * The links a send writes, so the preview shows the same "view online" line
+   * and the same tracked (or, for a customer who declined tracking, plain)
+   * links of the text; they are made for the preview (they lead nowhere: a
+   * send makes its own per delivery). No open pixel: a preview is not read by
+   * the customer.
    */
   readonly links?: MessageLinks;
   readonly clock?: () => Date;
