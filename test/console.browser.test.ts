@@ -204,16 +204,20 @@ describe('the console in headless Chromium', () => {
       await page.evaluate('window.notReloaded = true');
       await page.click('#preferences-form input[name=consent][value=SMS]');
       await page.click('#pref-edit-paperless');
+      expect(await text(page, '#pref-tracking')).toBe('allowed');
+      await page.click('#pref-edit-tracking');
       await page.type('#pref-reason', 'Customer wants SMS reminders again');
       await page.click('#pref-save');
       await page.waitForFunction('document.querySelector("#preference-history").textContent.includes("Customer wants SMS reminders again")');
       expect(await text(page, '#pref-consents')).toBe('EMAIL, SMS');
       expect(await text(page, '#pref-paperless')).toBe('no');
+      expect(await text(page, '#pref-tracking')).toBe('declined');
+      expect(await text(page, '#preference-history')).toMatch(/tracking\s*true → false/);
       expect(await page.evaluate('window.notReloaded === true')).toBe(true);
-      const stored = await h.graphql<{ customer: { preferences: { consents: string[]; paperless: boolean }; preferenceHistory: { edges: { node: { field: string; reason: string | null } }[] } } }>(
-        'query($id: ID!) { customer(id: $id) { preferences { consents paperless } preferenceHistory(first: 10) { edges { node { field reason } } } } }', { id: customerId }, { 'x-api-key': AGENT_KEY });
-      expect(stored.body.data?.customer.preferences).toEqual({ consents: ['EMAIL', 'SMS'], paperless: false });
-      expect(stored.body.data?.customer.preferenceHistory.edges.slice(0, 2).map((e) => e.node.reason)).toEqual(['Customer wants SMS reminders again', 'Customer wants SMS reminders again']);
+      const stored = await h.graphql<{ customer: { preferences: { consents: string[]; paperless: boolean; tracking: boolean }; preferenceHistory: { edges: { node: { field: string; reason: string | null } }[] } } }>(
+        'query($id: ID!) { customer(id: $id) { preferences { consents paperless tracking } preferenceHistory(first: 10) { edges { node { field reason } } } } }', { id: customerId }, { 'x-api-key': AGENT_KEY });
+      expect(stored.body.data?.customer.preferences).toEqual({ consents: ['EMAIL', 'SMS'], paperless: false, tracking: false });
+      expect(stored.body.data?.customer.preferenceHistory.edges.slice(0, 3).map((e) => e.node.reason)).toEqual(['Customer wants SMS reminders again', 'Customer wants SMS reminders again', 'Customer wants SMS reminders again']);
       await page.screenshot({ path: join(OUTPUT, '2c-preferences-changed.png'), fullPage: true });
       expect(failures).toEqual([]);
     } finally {

@@ -2,7 +2,7 @@ import { gql } from '../api.js';
 import { h, table, when, money, statusBadge, errorBox } from '../dom.js';
 import { timelineList } from './timeline.js';
 
-const PREFERENCES = `preferences { preferredChannel consents paperless language timeZone quietHours { start end } updatedAt source }
+const PREFERENCES = `preferences { preferredChannel consents paperless language timeZone quietHours { start end } tracking updatedAt source }
     preferenceHistory(first: 10) { totalCount edges { node { at source actor field from to reason } } }`;
 const DELIVERIES = 'deliveries { id channel status recipient updatedAt events { at status detail } }';
 const CUSTOMER = `query ConsoleCustomer($id: ID!) {
@@ -30,6 +30,7 @@ function preferencesTable(p) {
     ['Preferred channel', h('strong', { id: 'pref-channel' }, p.preferredChannel || 'none')],
     ['Consents', h('span', { id: 'pref-consents' }, p.consents.join(', ') || 'none')],
     ['Paperless', h('span', { id: 'pref-paperless' }, p.paperless ? 'yes' : 'no')],
+    ['Email tracking', h('span', { id: 'pref-tracking' }, p.tracking ? 'allowed' : 'declined')],
     ['Language', p.language || 'as in the CRM'],
     ['Time zone', p.timeZone],
     ['Quiet hours', p.quietHours ? `${p.quietHours.start}–${p.quietHours.end}` : 'default'],
@@ -45,17 +46,18 @@ function historyTable(history) {
     table(['When', 'What', 'From → to', 'Who', 'Why'], history.edges.map(({ node: p }) => [when(p.at), p.field, `${p.from ?? '—'} → ${p.to ?? '—'}`, `${p.actor} (${p.source})`, p.reason || ''])));
 }
 
-/** Consents and paperless, with the reason the history keeps; the section redraws from the mutation's answer. */
+/** Consents, paperless and email tracking, with the reason the history keeps; the section redraws from the mutation's answer. */
 function preferencesForm(customerId, p, redraw) {
   const boxes = CONSENTABLE.map((channel) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'consent', value: channel, checked: p.consents.includes(channel) }), ` ${channel}`));
   const paperless = h('input', { type: 'checkbox', id: 'pref-edit-paperless', checked: p.paperless });
+  const tracking = h('input', { type: 'checkbox', id: 'pref-edit-tracking', checked: p.tracking });
   const reason = h('input', { id: 'pref-reason', name: 'reason', maxlength: 500, placeholder: 'e.g. customer called' });
   const message = h('div');
   const save = async (event) => {
     event.preventDefault();
     const consents = boxes.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
     try {
-      const { updatePreferences: updated } = await gql(UPDATE, { customerId, input: { consents, paperless: paperless.checked }, reason: reason.value.trim() || null });
+      const { updatePreferences: updated } = await gql(UPDATE, { customerId, input: { consents, paperless: paperless.checked, tracking: tracking.checked }, reason: reason.value.trim() || null });
       redraw(updated);
     } catch (error) {
       message.replaceChildren(errorBox(error));
@@ -64,6 +66,7 @@ function preferencesForm(customerId, p, redraw) {
   return h('form', { id: 'preferences-form', onsubmit: save },
     h('h3', {}, 'Change consents'), h('div', {}, boxes),
     h('label', { class: 'inline' }, paperless, ' Paperless'),
+    h('label', { class: 'inline' }, tracking, ' Email tracking (open pixel, tracked links)'),
     h('label', { for: 'pref-reason' }, 'Reason'), reason,
     h('div', {}, h('button', { type: 'submit', id: 'pref-save' }, 'Save')), message);
 }
