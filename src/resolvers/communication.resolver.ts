@@ -8,12 +8,15 @@ import type { CommunicationEntity } from '../store/communication.entity';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import type { DocumentEntity } from '../store/document.entity';
 import { badInput } from '../errors';
+import { kpiReport, type KpiReport } from '../services/kpi.report';
 import { checkFirst, storeConnection } from './connection';
 import type { GatewayContext } from './context';
 import { ACCESS, assertCanSeeCustomer, canSeeCustomer } from '../services/principal';
 
 /** Longest window deliveryStats accepts: the query scans the deliveries of that window. */
 const MAX_STATS_WINDOW_MS = 366 * 24 * 3600 * 1000;
+/** Interaction reasons deliveryStats lists; the rest is `otherReasons`. */
+const STATS_TOP_REASONS = 20;
 
 @Resolver(() => Communication)
 export class CommunicationResolver {
@@ -45,13 +48,17 @@ export class CommunicationResolver {
   }
 
   @Authorized(ACCESS.operations)
-  @Query(() => DeliveryStats, { description: 'Deliveries created in [from, to), by channel and status.' })
+  @Query(() => DeliveryStats, {
+    description: 'Deliveries created in [from, to), by channel and status; the KPIs of the communications created in [from, to) and the interactions that occurred then.',
+  })
   async deliveryStats(@Arg('from', () => Date) from: Date, @Arg('to', () => Date) to: Date, @Ctx() ctx: GatewayContext): Promise<DeliveryStats> {
     if (ctx.principal.role === 'portal') assertCanSeeCustomer(ctx.principal, '', 'Statistics', 'deliveryStats');
     if (to.getTime() <= from.getTime()) throw badInput('to: expected a time after `from`', 'to');
     if (to.getTime() - from.getTime() > MAX_STATS_WINDOW_MS) throw badInput('to: expected a window of at most 366 days', 'to');
     const stats = await ctx.services.repository.stats(from, to);
-    return { total: stats.total, byChannel: stats.byChannel.map((s) => ({ ...s })) };
+    let report: Promise<KpiReport> | null = null;
+    const load = (): Promise<KpiReport> => (report ??= ctx.services.repository.kpis(from, to, { topReasons: STATS_TOP_REASONS }).then(kpiReport));
+    return Object.assign(new DeliveryStats(), { total: stats.total, byChannel: stats.byChannel.map((s) => ({ ...s })), report: load });
   }
 
   @Authorized(ACCESS.send)

@@ -3,6 +3,7 @@ import { buildSchema } from 'type-graphql';
 import { ContractResolver } from '../resolvers/contract.resolver';
 import { CommunicationResolver } from '../resolvers/communication.resolver';
 import { CustomerResolver } from '../resolvers/customer.resolver';
+import { DeliveryStatsResolver } from '../resolvers/delivery-stats.resolver';
 import { DeliveryStatusResolver } from '../resolvers/delivery-status.resolver';
 import { DeliveryResolver } from '../resolvers/delivery.resolver';
 import { DocumentResolver } from '../resolvers/document.resolver';
@@ -29,7 +30,7 @@ export async function buildGatewaySchema(options: { emitSchemaFile?: string } = 
     enumsRegistered = true;
   }
   return buildSchema({
-    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver, BatchResolver, PrintResolver, InteractionResolver, CustomerContactHistoryResolver, PreviewResolver, ApprovalResolver, PreferenceResolver, DeliveryEngagementResolver, DocumentReadResolver],
+    resolvers: [CustomerResolver, ContractResolver, ProductResolver, CommunicationResolver, DeliveryResolver, DocumentResolver, TemplateResolver, DeliveryStatusResolver, BatchResolver, PrintResolver, InteractionResolver, CustomerContactHistoryResolver, PreviewResolver, ApprovalResolver, PreferenceResolver, DeliveryEngagementResolver, DocumentReadResolver, DeliveryStatsResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     authChecker: principalAuthChecker,
     authMode: 'error',

@@ -1,5 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Channel, CommunicationStatus, DeliveryStatus, Priority } from '../domain';
+import type { KpiReport } from '../services/kpi.report';
+import { ChannelKpi, DeliveryKpi, InteractionStats, TemplateKpi } from './delivery-kpi.type';
 import { Connection } from './page-info.type';
 
 @ObjectType({ description: 'One entry of a delivery timeline.' })
@@ -142,9 +144,27 @@ export class ChannelStat {
 
 @ObjectType()
 export class DeliveryStats {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Deliveries created in the window.' })
   total!: number;
 
-  @Field(() => [ChannelStat])
+  @Field(() => [ChannelStat], { description: 'Deliveries created in the window, by channel and status.' })
   byChannel!: ChannelStat[];
+
+  @Field(() => DeliveryKpi, { description: 'KPIs of the communications created in the window, all channels and templates.' })
+  overall!: DeliveryKpi;
+
+  @Field(() => [ChannelKpi], { description: 'KPIs of the communications created in the window, per channel of their deliveries.' })
+  channels!: ChannelKpi[];
+
+  @Field(() => [TemplateKpi], { description: 'KPIs of the communications created in the window, per template.' })
+  byTemplate!: TemplateKpi[];
+
+  @Field(() => InteractionStats, { description: 'Interactions that occurred in the window.' })
+  interactions!: InteractionStats;
+
+  @Field(() => Boolean, { description: 'true: over 100,000 read deliveries in the window; the time-to-read percentiles are of the newest communications\' 100,000.' })
+  timeToReadCapped!: boolean;
+
+  /** Reads the KPIs once per request, when a KPI field is asked for; not a field. */
+  report!: () => Promise<KpiReport>;
 }

@@ -9,6 +9,7 @@ import { DeliveryEntity } from './delivery.entity';
 import { appendEvent, DeliveryLifecycle, type CancelResult, type EscalationResult, type EscalationStep, type RenderingMark, type RetryResult, type ReviewDecision, type ReviewResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
 import { DocumentEntity } from './document.entity';
 import { HistoryQueries, type DeliveryStats, type ListCommunications } from './history.queries';
+import { KpiQueries, type KpiQueryOptions, type KpiRows } from './kpi.queries';
 import { OutboxQueries } from './outbox.queries';
 import { COMMUNICATION_COLUMNS, DELIVERY_COLUMNS, RowSql } from './row.sql';
 import { TimelineNotes, type TimelineNote } from './timeline.notes';
@@ -55,6 +56,7 @@ export class CommunicationRepository {
   private readonly gate: DatabaseGate;
   private readonly clock: () => Date;
   private readonly queries: HistoryQueries;
+  private readonly kpiQueries: KpiQueries;
   private readonly lifecycle: DeliveryLifecycle;
   private readonly outbox: OutboxQueries;
   private readonly notes: TimelineNotes;
@@ -65,6 +67,7 @@ export class CommunicationRepository {
     this.sql = new RowSql(this.gate.isSqlite);
     this.clock = options.clock ?? (() => new Date());
     this.queries = new HistoryQueries(this.gate);
+    this.kpiQueries = new KpiQueries(this.gate);
     this.lifecycle = new DeliveryLifecycle(this.gate, this.clock);
     this.outbox = new OutboxQueries(this.gate, this.clock);
     this.notes = new TimelineNotes(this.gate, this.clock);
@@ -179,6 +182,10 @@ export class CommunicationRepository {
   }
   stats(from: Date, to: Date): Promise<DeliveryStats> {
     return this.queries.stats(from, to);
+  }
+  /** The cross-channel KPIs of the communications created in [from, to) and the interactions that occurred then. */
+  kpis(from: Date, to: Date, options?: KpiQueryOptions): Promise<KpiRows> {
+    return this.kpiQueries.read(from, to, options);
   }
 
   transition(deliveryId: string, to: DeliveryStatus, patch?: TransitionPatch): Promise<TransitionResult> {
