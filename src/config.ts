@@ -83,6 +83,17 @@ export interface Config {
   readonly renderThreads: number;
   /** OpenTelemetry traces from the standard `OTEL_*` variables; null (off) without an OTLP endpoint. */
   readonly telemetry: TelemetryConfig | null;
+  /** The KPI gauges of /metrics (`KPI_*`). */
+  readonly kpi: KpiConfig;
+}
+
+export interface KpiConfig {
+  /** `KPI_WINDOW_SECONDS`: the trailing window the KPI gauges cover. Default 86,400 (24 h). */
+  readonly windowSeconds: number;
+  /** `KPI_CACHE_SECONDS`: how long one reading of the KPIs answers scrapes; 0: read at every scrape. Default 15. */
+  readonly cacheSeconds: number;
+  /** `KPI_TOP_REASONS`: interaction reasons with a series of their own; the rest count as "(other)". Default 10. */
+  readonly topReasons: number;
 }
 
 export type TraceSampler = 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
@@ -454,6 +465,11 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     // One core stays with the event loop (store, queues, providers); the others render letters.
     renderThreads: int(env, 'RENDER_THREADS', Math.min(32, Math.max(0, availableParallelism() - 1)), 0, 32),
     telemetry: telemetry(env),
+    kpi: Object.freeze({
+      windowSeconds: int(env, 'KPI_WINDOW_SECONDS', 86_400, 60, 366 * 86_400),
+      cacheSeconds: int(env, 'KPI_CACHE_SECONDS', 15, 0, 3_600),
+      topReasons: int(env, 'KPI_TOP_REASONS', 10, 1, 100),
+    }),
   });
 }
 

@@ -32,6 +32,8 @@ import { registerIde } from '../http/ide.page';
 import { registerQueueDashboard } from '../http/queue-dashboard';
 import { createMetrics, registerMetricsRoute } from '../http/metrics';
 import { metricsApolloPlugin } from '../http/metrics.plugin';
+import { registerKpiMetrics } from '../http/kpi.metrics';
+import { kpiReport } from '../services/kpi.report';
 import { registerTwilioWebhook } from '../http/twilio.webhook';
 import { Dispatcher } from '../jobs/dispatcher';
 import type { JobOptionsOverrides } from '../jobs/queue.names';
@@ -182,6 +184,13 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     // instance counts them all (do not sum it across API instances).
     stack.push(['metrics feed', async () => unsubscribeMetrics()]);
     const unsubscribeMetrics = events.subscribe((change) => metrics.deliveryStatus(change.channel, change.status));
+    // The KPIs of the trailing window, read from the database at scrape time (cached a few seconds).
+    registerKpiMetrics(metrics.registry, {
+      read: async (from, to) => kpiReport(await repository.kpis(from, to, { topReasons: config.kpi.topReasons })),
+      windowSeconds: config.kpi.windowSeconds,
+      cacheSeconds: config.kpi.cacheSeconds,
+      onError: (err) => logger.warn({ err }, 'KPI metrics: reading the database failed'),
+    });
     // The links messages write (view online, open pixel): one set for the workers' sends and the API's previews and engagement.
     const trackingTokens = new TrackingTokens(config.tracking.secret);
     const links = new TrackedLinks({ publicUrl: config.publicUrl, tokens: trackingTokens, enabled: config.tracking.enabled, portalUrl: config.tracking.portalUrl, documents: archive });
