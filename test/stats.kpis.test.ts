@@ -288,6 +288,17 @@ describe.each(['sqlite', 'postgres'] as const)('deliveryStats KPIs and /metrics 
     expect(empty.data.interactions).toEqual({ total: 0, byChannel: [], byReason: [], otherReasons: 0 });
   });
 
+  it('caps the read durations it fetches, keeping the newest communications\' and saying so', async () => {
+    const rows = await h.gateway.store.communications.kpis(new Date(T), new Date(T + HOUR), { maxDurations: 2 });
+    expect(rows.durationsCapped).toBe(true);
+    // C4 (created T + 3 s, 300 s) and C3 (T + 2 s, 120 s); C1's 60 s is left out.
+    expect(rows.durations).toEqual([{ channel: 'EMAIL', templateKey: 'invoice-available', seconds: 300 }, { channel: 'SMS', templateKey: 'invoice-available', seconds: 120 }]);
+    expect(kpiReport(rows)).toMatchObject({ timeToReadCapped: true, overall: { timeToReadMedianSeconds: 210, read: 3 } });
+    const all = await h.gateway.store.communications.kpis(new Date(T), new Date(T + HOUR), { maxDurations: 3 });
+    expect(all.durationsCapped).toBe(false);
+    expect(all.durations.map((d) => d.seconds)).toEqual([300, 120, 60]);
+  });
+
   it('refuses portal principals with FORBIDDEN, as before', async () => {
     const { data, codes } = await ask(portal, T, T + HOUR);
     expect(codes).toEqual(['FORBIDDEN']);
