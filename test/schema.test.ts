@@ -21,6 +21,10 @@ describe('schema', () => {
       'enum DeliveryStatus {\n  PENDING\n  RENDERED\n  SENDING\n  SENT\n  DELIVERED\n  READ\n  FAILED\n  BOUNCED\n  SKIPPED\n  CANCELLED\n}',
       'sendCommunication(input: SendCommunicationInput!): Communication!',
       'deliveryStatusChanged(',
+      'deliveryStats(to: DateTime!, from: DateTime!): DeliveryStats!',
+      '  byTemplate: [TemplateKpi!]!\n',
+      '  channels: [ChannelKpi!]!\n',
+      '  interactions: InteractionStats!\n',
       'scalar DateTime',
       'scalar JSON',
     ]) {

@@ -153,6 +153,30 @@ export type Channel =
   | 'WEBHOOK'
   | 'WHATSAPP';
 
+/** KPIs of the deliveries on one channel. */
+export type ChannelKpi = {
+  __typename?: 'ChannelKpi';
+  channel: Channel;
+  /** Deliveries of the communications created in the window, fallbacks included. */
+  deliveries: Scalars['Int']['output'];
+  /** Deliveries made because the previous one FAILED, BOUNCED or was SKIPPED (its channel is the fallback taken). */
+  fallbacks: Scalars['Int']['output'];
+  /** Communications whose plan or chain held LETTER that reached the customer on a digital channel with no LETTER delivery sent or on its way. Per channel: counted on each digital channel that reached the customer; the overall figure counts each communication once. */
+  lettersAvoided: Scalars['Int']['output'];
+  /** Deliveries that reached the customer: SENT, DELIVERED or READ. */
+  reached: Scalars['Int']['output'];
+  /** Deliveries READ, or with any engagement of kind OPENED, CLICKED, READ, DOWNLOADED or REPLIED. */
+  read: Scalars['Int']['output'];
+  /** Read deliveries among those that reached the customer ÷ `reached`; null when none reached the customer. */
+  readRate?: Maybe<Scalars['Float']['output']>;
+  /** Deliveries the customer replied to (engagement REPLIED). */
+  replies: Scalars['Int']['output'];
+  /** Median seconds from a read delivery's first SENT or DELIVERED timeline entry to its first engagement (linear interpolation, as percentile_cont); null without such a delivery. */
+  timeToReadMedianSeconds?: Maybe<Scalars['Float']['output']>;
+  /** 90th percentile of the same durations; null without such a delivery. */
+  timeToReadP90Seconds?: Maybe<Scalars['Float']['output']>;
+};
+
 /** How the channels of a communication are chosen. */
 export type ChannelPolicy =
   /** Every consented, addressable channel the template supports; a letter only when no digital channel is usable. */
@@ -404,9 +428,44 @@ export type DeliveryEvent = {
   status: DeliveryStatus;
 };
 
+/** KPIs of all the deliveries in the window. */
+export type DeliveryKpi = {
+  __typename?: 'DeliveryKpi';
+  /** Deliveries of the communications created in the window, fallbacks included. */
+  deliveries: Scalars['Int']['output'];
+  /** Deliveries made because the previous one FAILED, BOUNCED or was SKIPPED (its channel is the fallback taken). */
+  fallbacks: Scalars['Int']['output'];
+  /** Communications whose plan or chain held LETTER that reached the customer on a digital channel with no LETTER delivery sent or on its way. Per channel: counted on each digital channel that reached the customer; the overall figure counts each communication once. */
+  lettersAvoided: Scalars['Int']['output'];
+  /** Deliveries that reached the customer: SENT, DELIVERED or READ. */
+  reached: Scalars['Int']['output'];
+  /** Deliveries READ, or with any engagement of kind OPENED, CLICKED, READ, DOWNLOADED or REPLIED. */
+  read: Scalars['Int']['output'];
+  /** Read deliveries among those that reached the customer ÷ `reached`; null when none reached the customer. */
+  readRate?: Maybe<Scalars['Float']['output']>;
+  /** Deliveries the customer replied to (engagement REPLIED). */
+  replies: Scalars['Int']['output'];
+  /** Median seconds from a read delivery's first SENT or DELIVERED timeline entry to its first engagement (linear interpolation, as percentile_cont); null without such a delivery. */
+  timeToReadMedianSeconds?: Maybe<Scalars['Float']['output']>;
+  /** 90th percentile of the same durations; null without such a delivery. */
+  timeToReadP90Seconds?: Maybe<Scalars['Float']['output']>;
+};
+
 export type DeliveryStats = {
   __typename?: 'DeliveryStats';
+  /** Deliveries created in the window, by channel and status. */
   byChannel: Array<ChannelStat>;
+  /** KPIs of the communications created in the window, per template. */
+  byTemplate: Array<TemplateKpi>;
+  /** KPIs of the communications created in the window, per channel of their deliveries. */
+  channels: Array<ChannelKpi>;
+  /** Interactions that occurred in the window. */
+  interactions: InteractionStats;
+  /** KPIs of the communications created in the window, all channels and templates. */
+  overall: DeliveryKpi;
+  /** true: over 100,000 read deliveries in the window; the time-to-read percentiles are of the newest communications' 100,000. */
+  timeToReadCapped: Scalars['Boolean']['output'];
+  /** Deliveries created in the window. */
   total: Scalars['Int']['output'];
 };
 
@@ -517,6 +576,30 @@ export type InteractionChannel =
   | 'VIDEO'
   | 'WEB'
   | 'WHATSAPP';
+
+export type InteractionChannelCount = {
+  __typename?: 'InteractionChannelCount';
+  channel: InteractionChannel;
+  count: Scalars['Int']['output'];
+};
+
+export type InteractionReasonCount = {
+  __typename?: 'InteractionReasonCount';
+  count: Scalars['Int']['output'];
+  /** As recorded; null: interactions recorded without a reason. */
+  reason?: Maybe<Scalars['String']['output']>;
+};
+
+/** Interactions (calls, visits, chats, inbound messages, notes) that occurred in the window. */
+export type InteractionStats = {
+  __typename?: 'InteractionStats';
+  byChannel: Array<InteractionChannelCount>;
+  /** The 20 most frequent reasons, most frequent first. */
+  byReason: Array<InteractionReasonCount>;
+  /** Interactions whose reason is not in `byReason`. */
+  otherReasons: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+};
 
 /** An amount as a decimal string (never a float) with its ISO 4217 currency. */
 export type Money = {
@@ -846,7 +929,7 @@ export type Query = {
   customer?: Maybe<Customer>;
   /** Search by name, email, phone or id; cursor-paged. Null, with BACKOFFICE_UNAVAILABLE, when the CRM is down (the rest of the response still resolves). */
   customers?: Maybe<CustomerConnection>;
-  /** Deliveries created in [from, to), by channel and status. */
+  /** Deliveries created in [from, to), by channel and status; the KPIs of the communications created in [from, to) and the interactions that occurred then. */
   deliveryStats: DeliveryStats;
   document?: Maybe<Document>;
   /** Renders every channel of the plan as sendCommunication would, writing and queueing nothing; refuses what a send refuses. */
@@ -1072,6 +1155,30 @@ export type TemplateField = {
   required: Scalars['Boolean']['output'];
   /** string, number, integer, boolean, date, money or array. */
   type: Scalars['String']['output'];
+};
+
+/** KPIs of the deliveries of one template's communications. */
+export type TemplateKpi = {
+  __typename?: 'TemplateKpi';
+  /** Deliveries of the communications created in the window, fallbacks included. */
+  deliveries: Scalars['Int']['output'];
+  /** Deliveries made because the previous one FAILED, BOUNCED or was SKIPPED (its channel is the fallback taken). */
+  fallbacks: Scalars['Int']['output'];
+  /** Communications whose plan or chain held LETTER that reached the customer on a digital channel with no LETTER delivery sent or on its way. Per channel: counted on each digital channel that reached the customer; the overall figure counts each communication once. */
+  lettersAvoided: Scalars['Int']['output'];
+  /** Deliveries that reached the customer: SENT, DELIVERED or READ. */
+  reached: Scalars['Int']['output'];
+  /** Deliveries READ, or with any engagement of kind OPENED, CLICKED, READ, DOWNLOADED or REPLIED. */
+  read: Scalars['Int']['output'];
+  /** Read deliveries among those that reached the customer ÷ `reached`; null when none reached the customer. */
+  readRate?: Maybe<Scalars['Float']['output']>;
+  /** Deliveries the customer replied to (engagement REPLIED). */
+  replies: Scalars['Int']['output'];
+  templateKey: Scalars['String']['output'];
+  /** Median seconds from a read delivery's first SENT or DELIVERED timeline entry to its first engagement (linear interpolation, as percentile_cont); null without such a delivery. */
+  timeToReadMedianSeconds?: Maybe<Scalars['Float']['output']>;
+  /** 90th percentile of the same durations; null without such a delivery. */
+  timeToReadP90Seconds?: Maybe<Scalars['Float']['output']>;
 };
 
 export type CustomerViewQueryVariables = Exact<{
