@@ -125,6 +125,39 @@ describe('KPI gauges: reading and caching', () => {
     expect(valueOf(text, 'kpitest_kpi_up')).toBe(0);
     expect(calls).toBe(2);
   });
+  it('a slow reading answers the scrape without the KPIs after the timeout, and no second reading starts meanwhile', async () => {
+    let release: (r: KpiReport) => void = () => undefined;
+    let calls = 0;
+    const errors: string[] = [];
+    const registry = new Registry();
+    registerKpiMetrics(registry, {
+      read: () => {
+        calls += 1;
+        return new Promise<KpiReport>((resolve) => {
+          release = resolve;
+        });
+      },
+      windowSeconds: 60,
+      cacheSeconds: 10,
+      clock: () => 1_800_000_000_000,
+      timeoutMs: 50,
+      onError: (error) => errors.push((error as Error).message),
+    });
+    for (let i = 0; i < 2; i += 1) {
+      const text = await registry.metrics();
+      expect(valueOf(text, 'ccm_kpi_up')).toBe(0);
+      expect(series(text, 'ccm_kpi_deliveries_total')).toEqual([]);
+    }
+    expect(calls).toBe(1);
+    expect(errors).toEqual(['KPI reading: expected an answer within 50 ms']);
+    release(report(7));
+    await new Promise((resolve) => setImmediate(resolve));
+    // The late reading answers the next scrapes of its cache period.
+    const text = await registry.metrics();
+    expect(valueOf(text, 'ccm_kpi_up')).toBe(1);
+    expect(valueOf(text, 'ccm_kpi_deliveries_total', { channel: 'EMAIL', template: 'welcome' })).toBe(7);
+    expect(calls).toBe(1);
+  });
 });
 
 describe.each(['sqlite', 'postgres'] as const)('deliveryStats KPIs and /metrics on %s', (kind) => {

@@ -10,6 +10,8 @@ export interface KpiMetricsOptions {
   readonly cacheSeconds: number;
   /** Prefix of every metric name; default 'ccm_'. */
   readonly prefix?: string;
+  /** How long a scrape waits for a reading before it answers without the KPIs (`kpi_up` 0); default 5_000 ms. */
+  readonly timeoutMs?: number;
   /** Default: Date.now. */
   readonly clock?: () => number;
   /** Told why a reading failed (the gauges are then empty and `kpi_up` is 0). */
@@ -31,25 +33,36 @@ export function registerKpiMetrics(registry: Registry, options: KpiMetricsOption
   const clock = options.clock ?? Date.now;
   const windowMs = options.windowSeconds * 1000;
   const cacheMs = options.cacheSeconds * 1000;
+  const timeoutMs = options.timeoutMs ?? 5_000;
   const registers = [registry];
 
-  let cached: { at: number; settled: boolean; report: Promise<KpiReport | null> } | null = null;
+  // One reading at a time: a scrape that gives up waiting leaves it running, and the next scrapes wait for
+  // the same one instead of piling more queries on a slow database.
+  let reading: { readonly promise: Promise<KpiReport | null>; warned: boolean } | null = null;
+  let last: { readonly at: number; readonly report: KpiReport | null } | null = null;
   const current = (): Promise<KpiReport | null> => {
     const now = clock();
-    if (cached && (!cached.settled || now - cached.at < cacheMs)) return cached.report;
-    const entry = {
-      at: now,
-      settled: false,
-      report: options.read(new Date(now - windowMs), new Date(now)).catch((error: unknown) => {
-        options.onError?.(error);
-        return null;
-      }),
-    };
-    void entry.report.then(() => {
-      entry.settled = true;
+    if (last && now - last.at < cacheMs) return Promise.resolve(last.report);
+    const entry = (reading ??= {
+      warned: false,
+      promise: options
+        .read(new Date(now - windowMs), new Date(now))
+        .catch((error: unknown) => {
+          options.onError?.(error);
+          return null;
+        })
+        .then((report) => {
+          last = { at: now, report };
+          reading = null;
+          return report;
+        }),
     });
-    cached = entry;
-    return entry.report;
+    return withTimeout(entry.promise, timeoutMs, () => {
+      // Once per reading, not once per collector.
+      if (entry.warned) return;
+      entry.warned = true;
+      options.onError?.(new Error(`KPI reading: expected an answer within ${timeoutMs} ms`));
+    });
   };
 
   /** A gauge reset and refilled from the current reading at each scrape, so no stale series stays behind. */
@@ -106,4 +119,16 @@ export function registerKpiMetrics(registry: Registry, options: KpiMetricsOption
     if (report.interactions.otherReasons > 0) add('(other)', report.interactions.otherReasons);
     for (const [reason, count] of counts) set({ reason }, count);
   });
+}
+
+/** The reading, or null once `ms` have passed (the reading goes on, for the next scrape). */
+function withTimeout<T>(promise: Promise<T | null>, ms: number, onTimeout: () => void): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      resolve(null);
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
