@@ -92,8 +92,8 @@ export class KpiQueries {
       const groups = await run((between) => `${this.perDelivery(between('c."createdAt"'))}
         SELECT "channel", "templateKey", COUNT(*) AS "deliveries",
           SUM(CASE WHEN "status" IN (${list(REACHED)}) THEN 1 ELSE 0 END) AS "reached",
-          SUM(CASE WHEN "status" = 'READ' OR "engagedAt" IS NOT NULL THEN 1 ELSE 0 END) AS "read",
-          SUM(CASE WHEN "status" IN (${list(REACHED)}) AND ("status" = 'READ' OR "engagedAt" IS NOT NULL) THEN 1 ELSE 0 END) AS "readReached",
+          SUM(CASE WHEN "status" = '${DeliveryStatus.READ}' OR "engagedAt" IS NOT NULL THEN 1 ELSE 0 END) AS "read",
+          SUM(CASE WHEN "status" IN (${list(REACHED)}) AND ("status" = '${DeliveryStatus.READ}' OR "engagedAt" IS NOT NULL) THEN 1 ELSE 0 END) AS "readReached",
           SUM(CASE WHEN "replied" > 0 THEN 1 ELSE 0 END) AS "replies",
           SUM(CASE WHEN "previousStatus" IN (${list(FAILED)}) THEN 1 ELSE 0 END) AS "fallbacks"
         FROM "k" GROUP BY "channel", "templateKey" ORDER BY "channel", "templateKey"`);
