@@ -1,7 +1,8 @@
 import { Registry } from 'prom-client';
-import { Channel, ChannelPolicy, DeliveryStatus, EngagementKind, Direction, InteractionChannel, Priority } from '../src/domain';
+import { Channel, ChannelPolicy, DeliveryStatus, EngagementKind, Direction, InteractionChannel, Priority, type Escalation } from '../src/domain';
 import { registerKpiMetrics } from '../src/http/kpi.metrics';
 import { kpiReport, quantile, type KpiReport } from '../src/services/kpi.report';
+import { READ_SIGNALS } from '../src/store/kpi.queries';
 import { CommunicationRepository } from '../src/store/communication.repository';
 import { EngagementRepository } from '../src/store/engagement.repository';
 import { InteractionRepository } from '../src/store/interaction.repository';
@@ -11,7 +12,7 @@ import { signHs256 } from './support/tokens';
 
 const SECRET = 'stats-kpis-secret-0123456789-abcdefghij';
 const SERVICE_KEY = 'svc-kpis-0f9e8d7c6b5a4f3e2d1c';
-const { EMAIL, SMS, LETTER } = Channel;
+const { EMAIL, SMS, LETTER, PORTAL } = Channel;
 const { SENT, DELIVERED, FAILED, BOUNCED, SKIPPED, SENDING } = DeliveryStatus;
 
 type Headers = Record<string, string>;
@@ -20,7 +21,7 @@ const agent = jwt({ sub: 'agent-kpi', role: 'agent' });
 const portal = jwt({ sub: 'portal-kpi', role: 'portal', customerId: 'C0000001' });
 const service: Headers = { 'x-api-key': SERVICE_KEY };
 
-const FIGURES = 'deliveries reached read readRate timeToReadMedianSeconds timeToReadP90Seconds fallbacks lettersAvoided replies';
+const FIGURES = 'deliveries reached read readRate timeToReadMedianSeconds timeToReadP90Seconds fallbacks escalated lettersAvoided replies';
 const STATS = `query($from: DateTime!, $to: DateTime!) { deliveryStats(from: $from, to: $to) {
   overall { ${FIGURES} } channels { channel ${FIGURES} } byTemplate { templateKey ${FIGURES} } timeToReadCapped
   interactions { total byChannel { channel count } byReason { reason count } otherReasons } } }`;
@@ -45,7 +46,7 @@ function valueOf(text: string, name: string, labels: Record<string, string> = {}
 const series = (text: string, name: string): Sample[] => samples(text).filter((s) => s.name === name);
 
 /** Zero figures, for the expectations below to override. */
-const none = { deliveries: 0, reached: 0, read: 0, readRate: null, timeToReadMedianSeconds: null, timeToReadP90Seconds: null, fallbacks: 0, lettersAvoided: 0, replies: 0 };
+const none = { deliveries: 0, reached: 0, read: 0, readRate: null, timeToReadMedianSeconds: null, timeToReadP90Seconds: null, fallbacks: 0, escalated: 0, lettersAvoided: 0, replies: 0 };
 
 describe('quantile', () => {
   it('interpolates between the closest ranks, as percentile_cont', () => {
@@ -61,7 +62,7 @@ describe('quantile', () => {
 describe('KPI gauges: reading and caching', () => {
   const report = (deliveries: number): KpiReport =>
     kpiReport({
-      groups: [{ channel: EMAIL, templateKey: 'welcome', deliveries, reached: 0, read: 0, readReached: 0, replies: 0, fallbacks: 0 }],
+      groups: [{ channel: EMAIL, templateKey: 'welcome', deliveries, reached: 0, read: 0, readReached: 0, replies: 0, fallbacks: 0, escalated: 0 }],
       durations: [],
       durationsCapped: false,
       lettersAvoided: [],
@@ -192,12 +193,13 @@ describe.each(['sqlite', 'postgres'] as const)('deliveryStats KPIs and /metrics 
     const engagement = new EngagementRepository(dataSource, clock);
     const interactions = new InteractionRepository(dataSource);
 
-    const create = async (offsetMs: number, templateKey: string, ...chains: Channel[][]): Promise<string[]> => {
+    const create = async (offsetMs: number, templateKey: string, ...chains: Channel[][]): Promise<string[]> => createEscalating(offsetMs, templateKey, null, ...chains);
+    const createEscalating = async (offsetMs: number, templateKey: string, escalation: Escalation | null, ...chains: Channel[][]): Promise<string[]> => {
       at(offsetMs);
       const { deliveries } = await repository.create({
         callerId: 'kpi-test', idempotencyKey: null, customerId: 'C0000001', contractId: null, templateKey,
         channelPolicy: ChannelPolicy.EXPLICIT, requestedChannels: null, data: {}, priority: Priority.NORMAL, scheduledAt: null,
-        plans: chains.map((chain) => ({ chain, recipient: null })),
+        plans: chains.map((chain) => ({ chain, recipient: null })), escalation,
       });
       return deliveries.map((d) => d.id);
     };
@@ -214,7 +216,7 @@ describe.each(['sqlite', 'postgres'] as const)('deliveryStats KPIs and /metrics 
     };
     const engage = async (offsetMs: number, deliveryId: string, kind: EngagementKind, makesRead = true): Promise<void> => {
       at(offsetMs);
-      const result = await engagement.record({ deliveryId, kind, detail: null, makesRead });
+      const result = await engagement.record({ deliveryId, kind, detail: null, makesRead, stopsEscalation: true });
       if (result.outcome !== 'recorded' || !result.created) throw new Error(`expected ${kind} recorded on ${deliveryId}`);
     };
 
@@ -252,6 +254,22 @@ describe.each(['sqlite', 'postgres'] as const)('deliveryStats KPIs and /metrics 
     // C7 contract renewal, EMAIL only: failed; nothing of this template reached anyone.
     const [d10] = await create(s(6), 'contract-renewal', [EMAIL]);
     await step(s(7), d10, FAILED);
+    // Portal first, letter if unread after 60 s (C10–C12, payment reminder). C10: unread, escalated to a letter that was
+    // then skipped: not a letter avoided, though no letter went out.
+    const toLetter: Escalation = { unreadAfterSeconds: 60, then: [LETTER] };
+    const [d13] = await createEscalating(s(7), 'payment-reminder', toLetter, [PORTAL]);
+    await step(s(10), d13, SENT);
+    at(s(100));
+    const escalated = await repository.escalate(d13, { chain: [LETTER], recipient: null, why: null, readKinds: READ_SIGNALS });
+    if (escalated.outcome !== 'escalated') throw new Error(`expected C10 to escalate, got ${escalated.outcome}`);
+    await step(s(101), escalated.next.id, SKIPPED);
+    // C11: downloaded 30 s after it was sent, before the deadline: the letter was avoided.
+    const [d15] = await createEscalating(s(8), 'payment-reminder', toLetter, [PORTAL]);
+    await step(s(10), d15, SENT);
+    await engage(s(40), d15, EngagementKind.DOWNLOADED);
+    // C12: sent, unread, its deadline still standing (no worker here): undecided, not (yet) a letter avoided.
+    const [d16] = await createEscalating(s(9), 'payment-reminder', toLetter, [PORTAL]);
+    await step(s(10), d16, SENT);
     // Outside [T, T + 1 h) but inside the 24 h of the gauges: C8 created at `to`, opened after 30 s; C9 1 ms before `from`, sent, unread.
     const [d11] = await create(HOUR, 'welcome', [EMAIL]);
     await step(HOUR + s(10), d11, SENT);
@@ -281,17 +299,20 @@ describe.each(['sqlite', 'postgres'] as const)('deliveryStats KPIs and /metrics 
   it('gives the exact figures of a known set per channel, per template and overall, from inclusive, to exclusive', async () => {
     const { data, codes } = await ask(agent, T, T + HOUR);
     expect(codes).toEqual([]);
-    expect(data.overall).toEqual({ ...none, deliveries: 10, reached: 5, read: 3, readRate: 0.6, timeToReadMedianSeconds: 120, timeToReadP90Seconds: 264, fallbacks: 2, lettersAvoided: 2, replies: 1 });
+    expect(data.overall).toEqual({ ...none, deliveries: 14, reached: 8, read: 4, readRate: 0.5, timeToReadMedianSeconds: 90, timeToReadP90Seconds: 246, fallbacks: 2, escalated: 1, lettersAvoided: 3, replies: 1 });
     expect(data.channels).toEqual([
       { ...none, channel: 'EMAIL', deliveries: 5, reached: 2, read: 2, readRate: 1, timeToReadMedianSeconds: 180, timeToReadP90Seconds: 276, lettersAvoided: 1 },
-      { ...none, channel: 'LETTER', deliveries: 2, reached: 1, readRate: 0, fallbacks: 1 },
+      // C10's escalation letter (skipped) is not a fallback: the portal delivery before it was sent.
+      { ...none, channel: 'LETTER', deliveries: 3, reached: 1, readRate: 0, fallbacks: 1 },
+      { ...none, channel: 'PORTAL', deliveries: 3, reached: 3, read: 1, readRate: 1 / 3, timeToReadMedianSeconds: 30, timeToReadP90Seconds: 30, escalated: 1, lettersAvoided: 1 },
       { ...none, channel: 'SMS', deliveries: 3, reached: 2, read: 1, readRate: 0.5, timeToReadMedianSeconds: 120, timeToReadP90Seconds: 120, fallbacks: 1, lettersAvoided: 1, replies: 1 },
     ]);
     expect(data.byTemplate).toEqual([
       // Nothing reached anyone: a null read rate, not NaN or 0.
       { ...none, templateKey: 'contract-renewal', deliveries: 1 },
       { ...none, templateKey: 'invoice-available', deliveries: 4, reached: 2, read: 2, readRate: 1, timeToReadMedianSeconds: 210, timeToReadP90Seconds: 282, fallbacks: 1, replies: 1 },
-      { ...none, templateKey: 'payment-reminder', deliveries: 2, reached: 1, readRate: 0, lettersAvoided: 1 },
+      // C5 and C11 avoided the letter; C10 escalated to one, C12 may still.
+      { ...none, templateKey: 'payment-reminder', deliveries: 6, reached: 4, read: 1, readRate: 0.25, timeToReadMedianSeconds: 30, timeToReadP90Seconds: 30, escalated: 1, lettersAvoided: 2 },
       { ...none, templateKey: 'welcome', deliveries: 3, reached: 2, read: 1, readRate: 0.5, timeToReadMedianSeconds: 60, timeToReadP90Seconds: 60, fallbacks: 1, lettersAvoided: 1 },
     ]);
     expect(data.timeToReadCapped).toBe(false);
@@ -306,7 +327,7 @@ describe.each(['sqlite', 'postgres'] as const)('deliveryStats KPIs and /metrics 
   it('moves with the window edges: a communication created at `to` is out, one at `from` is in', async () => {
     // One millisecond later: C1 (at T) leaves, C8 (at T + 1 h) comes in.
     const { data } = await ask(service, T + 1, T + HOUR + 1);
-    expect(data.overall).toMatchObject({ deliveries: 10, reached: 5, read: 3, lettersAvoided: 1 });
+    expect(data.overall).toMatchObject({ deliveries: 14, reached: 8, read: 4, escalated: 1, lettersAvoided: 2 });
     expect(data.byTemplate.find((t: { templateKey: string }) => t.templateKey === 'welcome')).toMatchObject({ deliveries: 3, read: 1, timeToReadMedianSeconds: 30, lettersAvoided: 0 });
     expect(data.interactions.byReason[0]).toEqual({ reason: 'invoice question', count: 3 });
     // Only C9, created 1 ms before T.
@@ -324,12 +345,12 @@ describe.each(['sqlite', 'postgres'] as const)('deliveryStats KPIs and /metrics 
   it('caps the read durations it fetches, keeping the newest communications\' and saying so', async () => {
     const rows = await h.gateway.store.communications.kpis(new Date(T), new Date(T + HOUR), { maxDurations: 2 });
     expect(rows.durationsCapped).toBe(true);
-    // C4 (created T + 3 s, 300 s) and C3 (T + 2 s, 120 s); C1's 60 s is left out.
-    expect(rows.durations).toEqual([{ channel: 'EMAIL', templateKey: 'invoice-available', seconds: 300 }, { channel: 'SMS', templateKey: 'invoice-available', seconds: 120 }]);
-    expect(kpiReport(rows)).toMatchObject({ timeToReadCapped: true, overall: { timeToReadMedianSeconds: 210, read: 3 } });
-    const all = await h.gateway.store.communications.kpis(new Date(T), new Date(T + HOUR), { maxDurations: 3 });
+    // C11 (created T + 8 s, 30 s) and C4 (T + 3 s, 300 s); C3's 120 s and C1's 60 s are left out.
+    expect(rows.durations).toEqual([{ channel: 'PORTAL', templateKey: 'payment-reminder', seconds: 30 }, { channel: 'EMAIL', templateKey: 'invoice-available', seconds: 300 }]);
+    expect(kpiReport(rows)).toMatchObject({ timeToReadCapped: true, overall: { timeToReadMedianSeconds: 165, read: 4 } });
+    const all = await h.gateway.store.communications.kpis(new Date(T), new Date(T + HOUR), { maxDurations: 4 });
     expect(all.durationsCapped).toBe(false);
-    expect(all.durations.map((d) => d.seconds)).toEqual([300, 120, 60]);
+    expect(all.durations.map((d) => d.seconds)).toEqual([30, 300, 120, 60]);
   });
 
   it('refuses portal principals with FORBIDDEN, as before', async () => {
@@ -362,13 +383,16 @@ describe.each(['sqlite', 'postgres'] as const)('deliveryStats KPIs and /metrics 
     expect(valueOf(text, 'ccm_delivery_read_rate', pair('EMAIL', 'contract-renewal'))).toBeUndefined();
     expect(series(text, 'ccm_time_to_read_seconds').filter((x) => x.labels.template === 'contract-renewal')).toEqual([]);
     expect(Object.fromEntries(series(text, 'ccm_letters_avoided_total').map((x) => [x.labels.template, x.value]))).toEqual({
-      'contract-renewal': 0, 'invoice-available': 0, 'payment-reminder': 1, welcome: 1,
+      'contract-renewal': 0, 'invoice-available': 0, 'payment-reminder': 2, welcome: 1,
     });
+    expect(valueOf(text, 'ccm_escalations_total', pair('PORTAL', 'payment-reminder'))).toBe(1);
+    expect(valueOf(text, 'ccm_escalations_total', pair('EMAIL', 'welcome'))).toBe(0);
+    expect(valueOf(text, 'ccm_fallbacks_total', pair('LETTER', 'payment-reminder'))).toBe(0);
     expect(Object.fromEntries(series(text, 'ccm_interactions_total').map((x) => [x.labels.channel, x.value]))).toEqual({ BRANCH: 1, CHAT: 2, PHONE: 6 });
     // KPI_TOP_REASONS=2: the two most frequent, the rest (a complaint, one without a reason) as "(other)".
     expect(Object.fromEntries(series(text, 'ccm_interaction_reasons_total').map((x) => [x.labels.reason, x.value]))).toEqual({
       'invoice question': 5, 'address change': 2, '(other)': 2,
     });
-    expect(series(text, 'ccm_kpi_deliveries_total').reduce((sum, x) => sum + x.value, 0)).toBe(12);
+    expect(series(text, 'ccm_kpi_deliveries_total').reduce((sum, x) => sum + x.value, 0)).toBe(16);
   });
 });

@@ -104,6 +104,7 @@ export function registerKpiMetrics(registry: Registry, options: KpiMetricsOption
     }
   });
   perPair('fallbacks_total', `Deliveries made because the previous one failed, bounced or was skipped, of the ${window}`, (p) => p.fallbacks);
+  perPair('escalations_total', `Deliveries that escalated unread, of the ${window}, on the channel that went unread`, (p) => p.escalated);
   perPair('replies_total', `Deliveries replied to, of the ${window}`, (p) => p.replies);
   gauge('letters_avoided_total', `Communications whose plan or chain held LETTER that reached the customer digitally with no letter sent, of the ${window}, by template`, ['template'], (report, set) => {
     for (const t of report.byTemplate) set({ template: t.templateKey }, t.lettersAvoided);

@@ -25,12 +25,16 @@ export abstract class KpiFigures {
   @Field(() => Float, { nullable: true, description: '90th percentile of the same durations; null without such a delivery.' })
   timeToReadP90Seconds!: number | null;
 
-  @Field(() => Int, { description: 'Deliveries made because the previous one FAILED, BOUNCED or was SKIPPED (its channel is the fallback taken).' })
+  @Field(() => Int, { description: 'Deliveries made because the previous one FAILED, BOUNCED or was SKIPPED (its channel is the fallback taken); an escalation\'s delivery is not one: the delivery before it reached the customer.' })
   fallbacks!: number;
+
+  @Field(() => Int, { description: 'Deliveries that escalated unread (Delivery.escalatedAt set; the escalation delivery points back at them), counted on the channel that went unread.' })
+  escalated!: number;
 
   @Field(() => Int, {
     description:
-      'Communications whose plan or chain held LETTER that reached the customer on a digital channel with no LETTER delivery sent or on its way. ' +
+      'Communications whose plan, chain or escalation held LETTER that reached the customer on a digital channel with no LETTER delivery sent or on its way, ' +
+      'none made by an escalation, and no escalation to LETTER still pending. ' +
       'Per channel: counted on each digital channel that reached the customer; the overall figure counts each communication once.',
   })
   lettersAvoided!: number;

@@ -12,6 +12,8 @@ export interface KpiFigures {
   readonly timeToReadMedianSeconds: number | null;
   readonly timeToReadP90Seconds: number | null;
   readonly fallbacks: number;
+  /** Deliveries that escalated unread (counted on the channel that went unread). */
+  readonly escalated: number;
   readonly lettersAvoided: number;
   readonly replies: number;
 }
@@ -46,6 +48,8 @@ export function quantile(sorted: readonly number[], q: number): number | null {
 }
 
 const pairKey = (channel: Channel, templateKey: string): string => `${channel}\u0000${templateKey}`;
+/** Seconds to the millisecond the durations are measured in, without the interpolation's float noise. */
+const toMs = (seconds: number | null): number | null => (seconds === null ? null : Math.round(seconds * 1000) / 1000);
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The report from the queries' rows: sums per slice, rates, percentiles. */
@@ -65,7 +69,7 @@ export function kpiReport(rows: KpiRows): KpiReport {
   const durationsOfTemplate = durationsBy((d) => d.templateKey);
   const durationsOfPair = durationsBy((d) => pairKey(d.channel, d.templateKey));
   const figures = (groups: readonly KpiGroupRow[], durations: readonly ReadDurationRow[] = [], lettersAvoided: number): KpiFigures => {
-    const sum = (key: 'deliveries' | 'reached' | 'read' | 'readReached' | 'replies' | 'fallbacks'): number => groups.reduce((total, g) => total + g[key], 0);
+    const sum = (key: 'deliveries' | 'reached' | 'read' | 'readReached' | 'replies' | 'fallbacks' | 'escalated'): number => groups.reduce((total, g) => total + g[key], 0);
     const reached = sum('reached');
     const seconds = durations.map((d) => d.seconds).sort((a, b) => a - b);
     return {
@@ -73,9 +77,10 @@ export function kpiReport(rows: KpiRows): KpiReport {
       reached,
       read: sum('read'),
       readRate: reached === 0 ? null : sum('readReached') / reached,
-      timeToReadMedianSeconds: quantile(seconds, 0.5),
-      timeToReadP90Seconds: quantile(seconds, 0.9),
+      timeToReadMedianSeconds: toMs(quantile(seconds, 0.5)),
+      timeToReadP90Seconds: toMs(quantile(seconds, 0.9)),
       fallbacks: sum('fallbacks'),
+      escalated: sum('escalated'),
       lettersAvoided,
       replies: sum('replies'),
     };

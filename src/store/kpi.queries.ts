@@ -15,6 +15,8 @@ export interface KpiGroupRow {
   readonly readReached: number;
   readonly replies: number;
   readonly fallbacks: number;
+  /** Escalated unread (`escalatedAt` set). */
+  readonly escalated: number;
 }
 
 /** One read delivery's time from its first SENT/DELIVERED timeline entry to its first engagement. */
@@ -95,7 +97,8 @@ export class KpiQueries {
           SUM(CASE WHEN "status" = '${DeliveryStatus.READ}' OR "engagedAt" IS NOT NULL THEN 1 ELSE 0 END) AS "read",
           SUM(CASE WHEN "status" IN (${list(REACHED)}) AND ("status" = '${DeliveryStatus.READ}' OR "engagedAt" IS NOT NULL) THEN 1 ELSE 0 END) AS "readReached",
           SUM(CASE WHEN "replied" > 0 THEN 1 ELSE 0 END) AS "replies",
-          SUM(CASE WHEN "previousStatus" IN (${list(FAILED)}) THEN 1 ELSE 0 END) AS "fallbacks"
+          SUM(CASE WHEN "previousStatus" IN (${list(FAILED)}) THEN 1 ELSE 0 END) AS "fallbacks",
+          SUM(CASE WHEN "escalatedAt" IS NOT NULL THEN 1 ELSE 0 END) AS "escalated"
         FROM "k" GROUP BY "channel", "templateKey" ORDER BY "channel", "templateKey"`);
 
       const durations = await run((between) => `${this.perDelivery(between('c."createdAt"'))}
@@ -103,11 +106,18 @@ export class KpiQueries {
         WHERE "engagedAt" IS NOT NULL AND "successAt" IS NOT NULL
         ORDER BY "createdAt" DESC, "id" LIMIT ${maxDurations + 1}`);
 
+      // LETTER held: a LETTER delivery, LETTER in a chain, or an escalation declared to LETTER. Not avoided: a LETTER
+      // delivery sent or on its way, one an escalation made (whatever became of it), or an escalation to LETTER still
+      // pending (a deadline set and neither read nor passed yet: the letter may still go).
+      const escalatesToLetter = `COALESCE(c."escalation", '') LIKE '%"${Channel.LETTER}"%'`;
       const letters = await run((between) => `WITH "lc" AS (
           SELECT c."id", c."templateKey" FROM "communication" c
           WHERE ${between('c."createdAt"')}
-            AND EXISTS (SELECT 1 FROM "delivery" l WHERE l."communicationId" = c."id" AND (l."channel" = '${Channel.LETTER}' OR l."fallbackChannels" LIKE '%"${Channel.LETTER}"%'))
-            AND NOT EXISTS (SELECT 1 FROM "delivery" l WHERE l."communicationId" = c."id" AND l."channel" = '${Channel.LETTER}' AND l."status" NOT IN (${list(NO_LETTER)}))
+            AND (${escalatesToLetter}
+              OR EXISTS (SELECT 1 FROM "delivery" l WHERE l."communicationId" = c."id" AND (l."channel" = '${Channel.LETTER}' OR l."fallbackChannels" LIKE '%"${Channel.LETTER}"%')))
+            AND NOT EXISTS (SELECT 1 FROM "delivery" l WHERE l."communicationId" = c."id" AND l."channel" = '${Channel.LETTER}'
+              AND (l."status" NOT IN (${list(NO_LETTER)}) OR EXISTS (SELECT 1 FROM "delivery" p WHERE p."id" = l."previousDeliveryId" AND p."escalatedAt" IS NOT NULL)))
+            AND NOT (${escalatesToLetter} AND EXISTS (SELECT 1 FROM "delivery" e WHERE e."communicationId" = c."id" AND e."escalatesAt" IS NOT NULL))
         ), "av" AS (
           SELECT DISTINCT lc."id", lc."templateKey", d."channel" FROM "lc"
           JOIN "delivery" d ON d."communicationId" = lc."id" AND d."channel" <> '${Channel.LETTER}' AND d."status" IN (${list(REACHED)})
@@ -133,6 +143,7 @@ export class KpiQueries {
           readReached: Number(r.readReached),
           replies: Number(r.replies),
           fallbacks: Number(r.fallbacks),
+          escalated: Number(r.escalated),
         })),
         durations: durations.slice(0, maxDurations).map((r) => ({
           channel: r.channel as Channel,
@@ -155,7 +166,7 @@ export class KpiQueries {
   /** `WITH "k"`: one row per delivery of the window's communications, with its first success time and first engagement. */
   private perDelivery(window: string): string {
     return `WITH "k" AS (
-      SELECT d."id", d."channel", c."templateKey", d."status", c."createdAt",
+      SELECT d."id", d."channel", c."templateKey", d."status", d."escalatedAt", c."createdAt",
         (SELECT MIN(g."at") FROM "engagement" g WHERE g."deliveryId" = d."id" AND g."kind" IN (${list(READ_SIGNALS)})) AS "engagedAt",
         (SELECT MIN(e."at") FROM "delivery_event" e WHERE e."deliveryId" = d."id" AND e."status" IN ('${DeliveryStatus.SENT}', '${DeliveryStatus.DELIVERED}')) AS "successAt",
         (SELECT COUNT(*) FROM "engagement" g WHERE g."deliveryId" = d."id" AND g."kind" = '${EngagementKind.REPLIED}') AS "replied",

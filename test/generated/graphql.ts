@@ -159,9 +159,11 @@ export type ChannelKpi = {
   channel: Channel;
   /** Deliveries of the communications created in the window, fallbacks included. */
   deliveries: Scalars['Int']['output'];
-  /** Deliveries made because the previous one FAILED, BOUNCED or was SKIPPED (its channel is the fallback taken). */
+  /** Deliveries that escalated unread (Delivery.escalatedAt set; the escalation delivery points back at them), counted on the channel that went unread. */
+  escalated: Scalars['Int']['output'];
+  /** Deliveries made because the previous one FAILED, BOUNCED or was SKIPPED (its channel is the fallback taken); an escalation's delivery is not one: the delivery before it reached the customer. */
   fallbacks: Scalars['Int']['output'];
-  /** Communications whose plan or chain held LETTER that reached the customer on a digital channel with no LETTER delivery sent or on its way. Per channel: counted on each digital channel that reached the customer; the overall figure counts each communication once. */
+  /** Communications whose plan, chain or escalation held LETTER that reached the customer on a digital channel with no LETTER delivery sent or on its way, none made by an escalation, and no escalation to LETTER still pending. Per channel: counted on each digital channel that reached the customer; the overall figure counts each communication once. */
   lettersAvoided: Scalars['Int']['output'];
   /** Deliveries that reached the customer: SENT, DELIVERED or READ. */
   reached: Scalars['Int']['output'];
@@ -207,6 +209,8 @@ export type Communication = {
   /** In the order they were created: fallbacks after the delivery they replace. */
   deliveries: Array<Delivery>;
   documents: Array<Document>;
+  /** The request's escalation, or the template's default; null: none. */
+  escalation?: Maybe<Escalation>;
   id: Scalars['ID']['output'];
   priority: Priority;
   scheduledAt?: Maybe<Scalars['DateTime']['output']>;
@@ -405,6 +409,10 @@ export type Delivery = {
   /** What the recipient did with it (opened, clicked, read, downloaded, replied), oldest first. */
   engagement: Array<Engagement>;
   error?: Maybe<Scalars['String']['output']>;
+  /** When it escalated, unread: the escalation delivery follows it in the communication. */
+  escalatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it moves on to the communication's escalation channels if still unread; null: no escalation pending (none asked, read, or escalated). */
+  escalatesAt?: Maybe<Scalars['DateTime']['output']>;
   /** The whole timeline, oldest first. */
   events: Array<DeliveryEvent>;
   /** Channels still to try, in order, if this one fails for good. */
@@ -433,9 +441,11 @@ export type DeliveryKpi = {
   __typename?: 'DeliveryKpi';
   /** Deliveries of the communications created in the window, fallbacks included. */
   deliveries: Scalars['Int']['output'];
-  /** Deliveries made because the previous one FAILED, BOUNCED or was SKIPPED (its channel is the fallback taken). */
+  /** Deliveries that escalated unread (Delivery.escalatedAt set; the escalation delivery points back at them), counted on the channel that went unread. */
+  escalated: Scalars['Int']['output'];
+  /** Deliveries made because the previous one FAILED, BOUNCED or was SKIPPED (its channel is the fallback taken); an escalation's delivery is not one: the delivery before it reached the customer. */
   fallbacks: Scalars['Int']['output'];
-  /** Communications whose plan or chain held LETTER that reached the customer on a digital channel with no LETTER delivery sent or on its way. Per channel: counted on each digital channel that reached the customer; the overall figure counts each communication once. */
+  /** Communications whose plan, chain or escalation held LETTER that reached the customer on a digital channel with no LETTER delivery sent or on its way, none made by an escalation, and no escalation to LETTER still pending. Per channel: counted on each digital channel that reached the customer; the overall figure counts each communication once. */
   lettersAvoided: Scalars['Int']['output'];
   /** Deliveries that reached the customer: SENT, DELIVERED or READ. */
   reached: Scalars['Int']['output'];
@@ -541,6 +551,23 @@ export type EngagementKind =
   | 'OPENED'
   | 'READ'
   | 'REPLIED';
+
+/** "Digital first, paper if unread": where an unread delivery moves on to, and when. */
+export type Escalation = {
+  __typename?: 'Escalation';
+  /** In order: the first that reaches the customer then, the rest its fallbacks. */
+  then: Array<Channel>;
+  /** Counted from the moment a delivery first reaches the customer (SENT or DELIVERED). */
+  unreadAfterSeconds: Scalars['Int']['output'];
+};
+
+/** Where an unread delivery moves on to, and after how long. */
+export type EscalationInput = {
+  /** Channels of the template, each once, in order (typically [LETTER]); not all of the plan's. */
+  then: Array<Channel>;
+  /** Seconds from the moment a delivery first reaches the customer; at least 60 in production, at most 90 days. */
+  unreadAfterSeconds: Scalars['Int']['input'];
+};
 
 /** A contact the gateway did not send: a call, a branch visit, a chat, an inbound message. */
 export type Interaction = {
@@ -1085,6 +1112,8 @@ export type SendCommunicationInput = {
   customerId: Scalars['ID']['input'];
   /** Template variables beyond what the back-office provides. */
   data?: InputMaybe<Scalars['JSON']['input']>;
+  /** "Digital first, paper if unread": a delivery not read, clicked, downloaded or replied to within the window moves on to `then`. Absent: the template's default; null: none. */
+  escalation?: InputMaybe<EscalationInput>;
   /** Same key (per caller) = same communication, never a second send. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   priority?: InputMaybe<Priority>;
@@ -1162,9 +1191,11 @@ export type TemplateKpi = {
   __typename?: 'TemplateKpi';
   /** Deliveries of the communications created in the window, fallbacks included. */
   deliveries: Scalars['Int']['output'];
-  /** Deliveries made because the previous one FAILED, BOUNCED or was SKIPPED (its channel is the fallback taken). */
+  /** Deliveries that escalated unread (Delivery.escalatedAt set; the escalation delivery points back at them), counted on the channel that went unread. */
+  escalated: Scalars['Int']['output'];
+  /** Deliveries made because the previous one FAILED, BOUNCED or was SKIPPED (its channel is the fallback taken); an escalation's delivery is not one: the delivery before it reached the customer. */
   fallbacks: Scalars['Int']['output'];
-  /** Communications whose plan or chain held LETTER that reached the customer on a digital channel with no LETTER delivery sent or on its way. Per channel: counted on each digital channel that reached the customer; the overall figure counts each communication once. */
+  /** Communications whose plan, chain or escalation held LETTER that reached the customer on a digital channel with no LETTER delivery sent or on its way, none made by an escalation, and no escalation to LETTER still pending. Per channel: counted on each digital channel that reached the customer; the overall figure counts each communication once. */
   lettersAvoided: Scalars['Int']['output'];
   /** Deliveries that reached the customer: SENT, DELIVERED or READ. */
   reached: Scalars['Int']['output'];
