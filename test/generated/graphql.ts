@@ -250,6 +250,8 @@ export type CommunicationPreferences = {
   source: PreferenceSource;
   /** IANA zone; by default derived from the postal address country. */
   timeZone: Scalars['String']['output'];
+  /** Emails may carry an open pixel and tracked links (true by default); false: plain links and no pixel, as with TRACKING=off. Kept by the gateway, not written to the CRM. */
+  tracking: Scalars['Boolean']['output'];
   /** Last change through the gateway; null: never changed here. */
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
@@ -767,7 +769,7 @@ export type PreferenceChange = {
   /** The principal (subject), or the phone number an inbound keyword came from. */
   actor: Scalars['String']['output'];
   at: Scalars['DateTime']['output'];
-  /** preferredChannel, consents, paperless, language, timeZone, quietHours, or emailAddress / phoneAddress / postalAddress (made unusable). */
+  /** preferredChannel, consents, paperless, language, timeZone, quietHours, tracking, or emailAddress / phoneAddress / postalAddress (made unusable). */
   field: Scalars['String']['output'];
   /** Channels comma-separated, quiet hours "21:00-08:00". */
   from?: Maybe<Scalars['String']['output']>;
@@ -812,6 +814,8 @@ export type PreferencesInput = {
   quietHours?: InputMaybe<QuietHoursInput>;
   /** IANA zone, e.g. "Europe/Paris". */
   timeZone?: InputMaybe<Scalars['String']['input']>;
+  /** false: no open pixel and no tracked links in this customer's emails; null is refused. */
+  tracking?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** One channel of a previewed communication, rendered by that channel exactly as a send would. */
