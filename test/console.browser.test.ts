@@ -225,6 +225,48 @@ describe('the console in headless Chromium', () => {
     }
   }, 60_000);
 
+  it('a "portal first, letter if unread" communication shows its deadline, then the customer reading it, live', async () => {
+    const customerId = 'C0000001';
+    const customer = await h.graphql<{ customer: { contracts: { id: string; status: string }[] } }>('query($id: ID!) { customer(id: $id) { contracts { id status } } }', { id: customerId }, { 'x-api-key': AGENT_KEY });
+    const contractId = customer.body.data?.customer.contracts.find((k) => k.status === 'ACTIVE')?.id;
+    const sent = await h.graphql<{ sendCommunication: { id: string } }>('mutation($input: SendCommunicationInput!) { sendCommunication(input: $input) { id } }', {
+      input: { customerId, contractId, templateKey: 'invoice-available', channelPolicy: 'EXPLICIT', channels: ['PORTAL'],
+        data: { invoiceNumber: 'INV-CONSOLE-ESC', amountDue: { amount: '9.90', currency: 'EUR' }, dueDate: '2027-03-01' }, escalation: { unreadAfterSeconds: 3600, then: ['LETTER'] } },
+    }, { 'x-api-key': AGENT_KEY });
+    const id = sent.body.data?.sendCommunication.id;
+    expect(id).toBeDefined();
+
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(String(error)));
+    try {
+      await signIn(page, base, 'apiKey', AGENT_KEY);
+      await page.waitForSelector('#search-form');
+      await page.evaluate(`location.hash = "#/communication/${id}"`);
+      await page.waitForSelector('.delivery[data-channel="PORTAL"] .escalation[data-state="pending"]', { timeout: 20_000 });
+      expect(await text(page, '#escalation')).toBe(' · if unread after 1 h: LETTER');
+      expect(await text(page, '.delivery[data-channel="PORTAL"] .escalation')).toMatch(/^Escalates if unread by \S/);
+      expect(await page.$('.delivery[data-channel="PORTAL"] .engagement')).toBeNull();
+
+      // The customer reads it in the portal: the page shows it without a reload, and the deadline is gone.
+      await page.evaluate('window.notReloaded = true');
+      const documents = await h.graphql<{ communication: { documents: { id: string }[] } }>('query($id: ID!) { communication(id: $id) { documents { id } } }', { id }, { 'x-api-key': AGENT_KEY });
+      const portal = `Bearer ${signHs256({ sub: `portal-${customerId}`, role: 'portal', customerId }, SECRET)}`;
+      const read = await h.graphql('mutation($id: ID!) { markDocumentRead(id: $id) { id } }', { id: documents.body.data?.communication.documents[0].id }, { authorization: portal });
+      expect(read.body.errors).toBeUndefined();
+      await page.waitForSelector('.delivery[data-channel="PORTAL"][data-status="READ"] .engagement[data-kinds="READ"]', { timeout: 20_000 });
+      expect(await text(page, '.delivery[data-channel="PORTAL"] .engagement')).toMatch(/^Customer: read \(portal\) \S/);
+      expect(await page.$('.delivery[data-channel="PORTAL"] .escalation')).toBeNull();
+      expect(await text(page, '.delivery[data-channel="PORTAL"] ol.timeline')).toContain('read before the escalation deadline: no escalation');
+      expect(await page.evaluate('window.notReloaded === true')).toBe(true);
+      await page.screenshot({ path: join(OUTPUT, '4b-read-before-escalation.png'), fullPage: true });
+      expect(failures).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('a portal user sees their own view and cannot open another customer', async () => {
     const context = await browser.createBrowserContext();
     const page = await context.newPage();

@@ -1,9 +1,9 @@
 import { gql, subscribe } from '../api.js';
 import { h, when, statusBadge, errorBox } from '../dom.js';
-import { timelineList } from './timeline.js';
+import { duration, engagementLine, escalationLine, timelineList } from './timeline.js';
 
-const DELIVERY = 'id channel status recipient attempts providerMessageId error updatedAt events { at status detail }';
-const GET = `query ConsoleCommunication($id: ID!) { communication(id: $id) { id customerId templateKey status createdAt
+const DELIVERY = 'id channel status recipient attempts providerMessageId error updatedAt escalatesAt escalatedAt readAt engagement { at kind detail } events { at status detail }';
+const GET = `query ConsoleCommunication($id: ID!) { communication(id: $id) { id customerId templateKey status createdAt escalation { unreadAfterSeconds then }
   deliveries { ${DELIVERY} } documents { id kind pages downloadUrl } } }`;
 const CHANGES = `subscription ConsoleDeliveryChanges($communicationId: ID) { deliveryStatusChanged(communicationId: $communicationId) {
   ${DELIVERY} communication { id status } } }`;
@@ -22,6 +22,7 @@ export const communicationView = {
     const draw = () => list.replaceChildren(...[...deliveries.values()].map((d) => h('div', { class: 'delivery', dataset: { id: d.id, channel: d.channel, status: d.status } },
       h('h2', {}, `${d.channel} `, statusBadge(d.status)),
       h('p', { class: 'muted' }, `attempts ${d.attempts}`, d.providerMessageId ? `, provider id ${d.providerMessageId}` : '', d.error ? `, ${d.error}` : ''),
+      engagementLine(d), escalationLine(d),
       timelineList(d.events))));
     // A change carries the delivery as of that change; the newer one wins (pub/sub keeps order per publisher only).
     const merge = (d) => {
@@ -52,7 +53,8 @@ export const communicationView = {
     const documents = c.documents.length ? h('section', {}, h('h2', {}, 'Documents'), ...c.documents.map((d) => h('p', {}, h('a', { href: d.downloadUrl, target: '_blank', rel: 'noopener' }, `${d.kind}${d.pages ? `, ${d.pages} page(s)` : ''}`)))) : '';
     return h('section', { id: 'communication', dataset: { id: c.id } },
       h('h1', {}, `${c.templateKey} `, overall),
-      h('p', {}, h('a', { href: `#/customer/${c.customerId}` }, `Customer ${c.customerId}`), ' · ', h('span', { class: 'muted' }, when(c.createdAt))),
+      h('p', {}, h('a', { href: `#/customer/${c.customerId}` }, `Customer ${c.customerId}`), ' · ', h('span', { class: 'muted' }, when(c.createdAt)),
+        c.escalation ? h('span', { id: 'escalation' }, ` · if unread after ${duration(c.escalation.unreadAfterSeconds)}: ${c.escalation.then.join(', then ')}`) : ''),
       live, list, documents);
   },
 };

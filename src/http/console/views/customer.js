@@ -1,10 +1,10 @@
 import { gql } from '../api.js';
 import { h, table, when, money, statusBadge, errorBox } from '../dom.js';
-import { timelineList } from './timeline.js';
+import { engagementLine, escalationLine, timelineList } from './timeline.js';
 
 const PREFERENCES = `preferences { preferredChannel consents paperless language timeZone quietHours { start end } tracking updatedAt source }
     preferenceHistory(first: 10) { totalCount edges { node { at source actor field from to reason } } }`;
-const DELIVERIES = 'deliveries { id channel status recipient updatedAt events { at status detail } }';
+const DELIVERIES = 'deliveries { id channel status recipient updatedAt escalatesAt escalatedAt engagement { at kind detail } events { at status detail } }';
 const CUSTOMER = `query ConsoleCustomer($id: ID!) {
   customer(id: $id) {
     id displayName firstName lastName companyName email phone language segment
@@ -82,7 +82,7 @@ function preferencesSection(c, canEdit) {
 function communicationEntry(m) {
   return h('div', { class: 'communication entry', dataset: { id: m.id, kind: 'communication' } },
     h('p', {}, h('a', { href: `#/communication/${m.id}` }, m.templateKey), ' ', statusBadge(m.status), ' ', h('span', { class: 'muted' }, when(m.createdAt))),
-    ...m.deliveries.map((d) => h('div', {}, h('span', {}, `${d.channel} `), statusBadge(d.status), timelineList(d.events))));
+    ...m.deliveries.map((d) => h('div', {}, h('span', {}, `${d.channel} `), statusBadge(d.status), engagementLine(d), escalationLine(d), timelineList(d.events))));
 }
 
 function interactionEntry(i) {
