@@ -91,6 +91,14 @@ export interface Escalation {
 /** Longest escalation window: 90 days. */
 export const MAX_UNREAD_SECONDS = 90 * 86_400;
 
+/** Where the password of an encrypted email attachment comes from (the values are the template file's). */
+export enum AttachmentPassword {
+  /** The configured customer field (ATTACHMENT_PASSWORD_FIELD), e.g. the date of birth. */
+  CUSTOMER_FIELD = 'customerField',
+  /** Made per communication and sent by SMS, apart from the email. */
+  SMS = 'sms',
+}
+
 export enum EngagementKind {
   OPENED = 'OPENED',
   CLICKED = 'CLICKED',

@@ -143,3 +143,74 @@ describe('encrypted PDF attachment', () => {
     expect(attachmentPasswordOf(customer, null)).toBeNull();
   });
 });
+
+describe('encrypted PDF attachment asked for by the request', () => {
+  let h: Harness;
+  let agent: CommunicationClient;
+  const invoice = (n: string) => ({ invoiceNumber: n, amountDue: { amount: '42.00', currency: 'EUR' }, dueDate: '2026-12-20' });
+
+  beforeAll(async () => {
+    h = await startHarness({ env: { AUTH_API_KEYS: KEYS.join(','), ATTACHMENT_PASSWORD_FIELD: 'postalAddress.postalCode' } });
+    agent = new CommunicationClient(asKey(h, 'sealed-agent'));
+  });
+  afterAll(() => h?.close());
+
+  const sealedOf = async (providerMessageId: string | null): Promise<Buffer> => (await simpleParser(h.smtp.messages.find((m) => m.messageId === providerMessageId)!.raw)).attachments[0].content;
+
+  it('encrypts the attachment of a template that does not, with the password by SMS or from the customer field; the archive keeps the original', async () => {
+    const bySms = await agent.sendOk({ customerId: 'C0000001', templateKey: 'invoice-available', contractId: 'K00000001', channelPolicy: 'EXPLICIT', channels: ['EMAIL'], data: invoice('INV-REQ-SMS'), encryptAttachment: 'SMS' });
+    expect(bySms.deliveries.map((d) => d.channel)).toEqual(['EMAIL', 'SMS']);
+    const done = await agent.settled(bySms.id, 20_000);
+    expect(done.status).toBe('DELIVERED');
+    const sms = h.sms.messages.find((m) => m.sid === done.deliveries.find((d) => d.channel === 'SMS')!.providerMessageId)!;
+    const password = /: ([A-Z2-9]{12}) is the password of the PDF in our email/.exec(sms.body)?.[1];
+    expect(password).toBeDefined();
+    const sealed = await sealedOf(done.deliveries.find((d) => d.channel === 'EMAIL')!.providerMessageId);
+    expect(poppler('pdftotext', sealed, ['-upw', password!]).out).toContain('INV-REQ-SMS');
+    expect(poppler('pdftotext', sealed, []).status).not.toBe(0);
+    const u = new URL(done.documents[0].downloadUrl);
+    const original = Buffer.from(await (await fetch(`${h.url}${u.pathname}${u.search}`)).arrayBuffer());
+    expect(poppler('pdfinfo', original, []).out).toMatch(/Encrypted:\s+no/);
+    const { body } = await asKey(h, 'sealed-agent').graphql<{ communication: { attachmentPassword: string | null } }>('query($id: ID!) { communication(id: $id) { attachmentPassword } }', { id: bySms.id });
+    expect(body.data?.communication.attachmentPassword).toBe('SMS');
+
+    const byField = await agent.sendOk({ customerId: 'C0000001', templateKey: 'invoice-available', contractId: 'K00000001', channelPolicy: 'EXPLICIT', channels: ['EMAIL'], data: invoice('INV-REQ-FIELD'), encryptAttachment: 'CUSTOMER_FIELD' });
+    expect(byField.deliveries.map((d) => d.channel)).toEqual(['EMAIL']);
+    const fieldDone = await agent.settled(byField.id, 20_000);
+    const { body: c } = await asKey(h, 'sealed-agent').graphql<{ customer: { postalAddress: { postalCode: string } } }>('{ customer(id: "C0000001") { postalAddress { postalCode } } }');
+    const fieldSealed = await sealedOf(fieldDone.deliveries[0].providerMessageId);
+    expect(poppler('pdftotext', fieldSealed, ['-upw', c.data!.customer.postalAddress.postalCode]).out).toContain('INV-REQ-FIELD');
+    expect(poppler('pdftotext', fieldSealed, []).status).not.toBe(0);
+
+    // Without the flag the same template still sends the PDF as it is.
+    const plain = await agent.settled((await agent.sendOk({ customerId: 'C0000001', templateKey: 'invoice-available', contractId: 'K00000001', channelPolicy: 'EXPLICIT', channels: ['EMAIL'], data: invoice('INV-REQ-PLAIN') })).id, 20_000);
+    expect(poppler('pdftotext', await sealedOf(plain.deliveries[0].providerMessageId), []).out).toContain('INV-REQ-PLAIN');
+  });
+
+  it('previews the plan the flag makes (the password SMS included)', async () => {
+    const { body } = await asKey(h, 'sealed-agent').graphql<{ previewCommunication: { plan: string[][] } }>('query($input: SendCommunicationInput!) { previewCommunication(input: $input) { plan } }', {
+      input: { customerId: 'C0000001', templateKey: 'invoice-available', contractId: 'K00000001', channelPolicy: 'EXPLICIT', channels: ['EMAIL'], data: invoice('INV-REQ-PREVIEW'), encryptAttachment: 'SMS' },
+    });
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.previewCommunication.plan).toEqual([['EMAIL'], ['SMS']]);
+  });
+
+  it('refuses a flag that cannot work, writing nothing', async () => {
+    const before = await agent.totalCount();
+    const welcome = await agent.send({ customerId: 'C0000001', templateKey: 'welcome', channelPolicy: 'EXPLICIT', channels: ['EMAIL'], encryptAttachment: 'SMS' });
+    expect(welcome.errors[0]).toMatchObject({ message: 'encryptAttachment: template welcome attaches no PDF to an email, so there is nothing to encrypt', extensions: { code: 'BAD_USER_INPUT', field: 'encryptAttachment' } });
+    expect(await agent.totalCount()).toBe(before);
+  });
+
+  it('refuses CUSTOMER_FIELD where no field is configured', async () => {
+    const bare = await startHarness({ env: { AUTH_API_KEYS: KEYS.join(',') } });
+    try {
+      const client = new CommunicationClient(asKey(bare, 'sealed-agent'));
+      const { errors } = await client.send({ customerId: 'C0000001', templateKey: 'invoice-available', contractId: 'K00000001', channelPolicy: 'EXPLICIT', channels: ['EMAIL'], data: invoice('INV-REQ-NOFIELD'), encryptAttachment: 'CUSTOMER_FIELD' });
+      expect(errors[0]).toMatchObject({ message: 'encryptAttachment: CUSTOMER_FIELD needs ATTACHMENT_PASSWORD_FIELD, which this gateway does not set; use SMS', extensions: { code: 'BAD_USER_INPUT' } });
+      expect(await client.totalCount()).toBe(0);
+    } finally {
+      await bare.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import type { Backoffice } from '../connectors/backoffice';
+import type { AttachmentPassword } from '../domain';
 import type { RenderContext, RenderSender } from '../render/render-context';
 import { ComposeError } from '../render/template.catalog';
 import type { CommunicationEntity } from '../store/communication.entity';
@@ -21,7 +22,7 @@ export function referenceOf(communicationId: string): string {
 export async function loadRenderContext(
   backoffice: Backoffice,
   sender: RenderSender,
-  communication: Pick<CommunicationEntity, 'id' | 'customerId' | 'contractId' | 'data' | 'scheduledAt' | 'createdAt'> & { readonly blocks?: Readonly<Record<string, string>> | null },
+  communication: Pick<CommunicationEntity, 'id' | 'customerId' | 'contractId' | 'data' | 'scheduledAt' | 'createdAt'> & { readonly blocks?: Readonly<Record<string, string>> | null; readonly attachmentPassword?: AttachmentPassword | null },
 ): Promise<RenderContext> {
   const contractId = communication.contractId;
   const [[customer], [contract]] = await Promise.all([
@@ -44,5 +45,6 @@ export async function loadRenderContext(
     date: communication.scheduledAt ?? communication.createdAt,
     sender,
     blocks: communication.blocks ?? null,
+    attachmentPassword: communication.attachmentPassword ?? null,
   };
 }

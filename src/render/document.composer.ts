@@ -2,7 +2,7 @@ import { displayName, type ContractRecord, type CustomerRecord, type ProductReco
 import type { Block, DocumentModel } from './document';
 import { LocaleFormat } from './locale.format';
 import type { RenderContext } from './render-context';
-import type { BlockTemplate, CompiledTemplate, Condition } from './template.schema';
+import type { BlockTemplate, CompiledTemplate, Condition, TemplateDescriptor } from './template.schema';
 import type { Scope } from './template.text';
 
 /** The template's language for this customer: their own when the template has it, else English. */
@@ -56,7 +56,7 @@ export function composeDocument(
     closing: parts.closing.render(scope, format),
     signature: parts.signature.render(scope, format),
     sms: parts.sms ? sms : '',
-    email: { subject: parts.subject.render(scope, format), intro: parts.intro.render(scope, format), attachPdf: template.descriptor.attachPdf, encryptAttachment: template.descriptor.encryptAttachment, passwordBySms: template.descriptor.encryptAttachment && template.descriptor.attachmentPassword === 'sms' },
+    email: { subject: parts.subject.render(scope, format), intro: parts.intro.render(scope, format), attachPdf: template.descriptor.attachPdf, ...attachmentProtection(template.descriptor, ctx) },
     portal: { notification: parts.portalNotification?.render(scope, format) ?? '' },
     whatsapp: parts.whatsapp
       ? { contentSid: parts.whatsapp.contentSid, variables: Object.fromEntries([...parts.whatsapp.variables].map(([name, text]) => [name, text.render(scope, format)])) }
@@ -141,4 +141,14 @@ function contractView(c: ContractRecord): Record<string, unknown> {
 
 function productView(p: ProductRecord): Record<string, unknown> {
   return { id: p.id, code: p.code, name: p.name, category: p.category, description: p.description, price: p.price, attributes: p.attributes ?? {} };
+}
+
+/**
+ * Whether the attachment is encrypted, and with the password by SMS: the
+ * template's choice, or the request's when it asked for encryption (a request
+ * adds protection, it never removes what the template requires).
+ */
+function attachmentProtection(descriptor: TemplateDescriptor, ctx: RenderContext): { encryptAttachment: boolean; passwordBySms: boolean } {
+  const source = ctx.attachmentPassword ?? (descriptor.encryptAttachment ? descriptor.attachmentPassword : null);
+  return { encryptAttachment: source !== null, passwordBySms: source === 'sms' };
 }

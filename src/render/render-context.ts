@@ -1,4 +1,4 @@
-import type { ContractRecord, CustomerRecord, ProductRecord } from '../domain';
+import type { AttachmentPassword, ContractRecord, CustomerRecord, ProductRecord } from '../domain';
 
 /**
  * Everything a template may draw from, collected at output time from the
@@ -18,6 +18,8 @@ export interface RenderContext {
   readonly sender: RenderSender;
   /** Agent text by editable slot (checked by the API); absent or null when none. */
   readonly blocks?: Readonly<Record<string, string>> | null;
+  /** The request asked for an encrypted email attachment with this password source; absent or null: as the template says. */
+  readonly attachmentPassword?: AttachmentPassword | null;
 }
 
 export interface RenderSender {

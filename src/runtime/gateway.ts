@@ -250,7 +250,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
         enqueueDelivery: (d: DeliveryEntity, priority: Priority, correlationId?: string) => enqueueDelivery(enqueue, d, priority, correlationId),
         cancel: (id: string) => dispatcher.cancel(id),
       };
-      const communications = new CommunicationService({ repository, templates, channels, jobs, feed, logger, versions: templateVersions, minUnreadSeconds: config.escalation.minUnreadSeconds });
+      const communications = new CommunicationService({ repository, templates, channels, jobs, feed, logger, versions: templateVersions, minUnreadSeconds: config.escalation.minUnreadSeconds, attachmentPasswordField: config.attachmentPasswordField });
       const contactFeed = createRedisChannel<ContactHistoryChange>({ redisUrl: endpoints.redisUrl, channel: `${config.queuePrefix}:contact-history`, name: 'ccm-contact' });
       stack.push(['contact feed', () => contactFeed.close()]);
       const contacts = new ContactService({ interactions: new InteractionRepository(store.dataSource), communications: repository, contactFeed, statusFeed: feed });

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Channel, CommunicationStatus, DeliveryStatus, Priority } from '../domain';
+import { AttachmentPassword, Channel, CommunicationStatus, DeliveryStatus, Priority } from '../domain';
 import type { KpiReport } from '../services/kpi.report';
 import { ChannelKpi, DeliveryKpi, InteractionStats, TemplateKpi } from './delivery-kpi.type';
 import { Connection } from './page-info.type';
@@ -101,6 +101,9 @@ export class Communication {
 
   @Field(() => Int, { description: 'The template version it was composed from (1: the files in templates/).' })
   templateVersion!: number;
+
+  @Field(() => AttachmentPassword, { nullable: true, description: 'The encrypted attachment the request asked for (its password source); null: as the template says.' })
+  attachmentPassword!: AttachmentPassword | null;
 
   @Field(() => EscalationType, { nullable: true, description: "The request's escalation, or the template's default; null: none." })
   escalation!: EscalationType | null;

@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { Channel, ChannelPolicy, CommunicationStatus, ContractStatus, DeliveryStatus, Direction, EngagementKind, InteractionChannel, PreferenceSource, Priority } from '../domain';
+import { AttachmentPassword, Channel, ChannelPolicy, CommunicationStatus, ContractStatus, DeliveryStatus, Direction, EngagementKind, InteractionChannel, PreferenceSource, Priority } from '../domain';
 
 /** The domain enums are the schema's enums: one definition, registered once per schema build. */
 export function registerEnums(): void {
@@ -21,4 +21,5 @@ export function registerEnums(): void {
   registerEnumType(InteractionChannel, { name: 'InteractionChannel', description: 'How a contact the gateway did not send took place.' });
   registerEnumType(Direction, { name: 'Direction', description: 'INBOUND: from the customer; OUTBOUND: to the customer.' });
   registerEnumType(PreferenceSource, { name: 'PreferenceSource', description: 'Where preference values come from.' });
+  registerEnumType(AttachmentPassword, { name: 'AttachmentPassword', description: 'Where the password of an encrypted email attachment comes from.' });
 }

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { Channel, ChannelPolicy, Priority } from '../domain';
+import { AttachmentPassword, Channel, ChannelPolicy, Priority } from '../domain';
 import { JSONScalar } from './scalars';
 
 @InputType({ description: 'What to send to whom; the gateway collects the data and picks the channels.' })
@@ -39,6 +39,12 @@ export class SendCommunicationInput {
     description: '"Digital first, paper if unread": a delivery not read, clicked, downloaded or replied to within the window moves on to `then`. Absent: the template\'s default; null: none.',
   })
   escalation?: EscalationInput | null;
+
+  @Field(() => AttachmentPassword, {
+    nullable: true,
+    description: "Send the email's PDF attachment encrypted (AES-256), with the password from the customer field ATTACHMENT_PASSWORD_FIELD names or made for this communication and sent by SMS. Absent: as the template says (a request adds protection, it never removes the template's).",
+  })
+  encryptAttachment?: AttachmentPassword | null;
 }
 
 @InputType({ description: 'Where an unread delivery moves on to, and after how long.' })

@@ -1,6 +1,7 @@
 import { planDeliveries } from '../channels/channel-policy';
 import type { ChannelRegistry } from '../channels/registry';
-import { Channel, ChannelPolicy, Priority, type CustomerRecord, type Escalation } from '../domain';
+import { AttachmentPassword, Channel, ChannelPolicy, Priority, type CustomerRecord, type Escalation } from '../domain';
+import { attachmentPasswordOf } from '../channels/email/attachment.password';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { TemplateDescriptor } from '../render/template.schema';
@@ -37,6 +38,8 @@ export interface CommunicationServiceOptions {
   readonly maxScheduleAheadMs?: number;
   /** Shortest escalation window a request may ask for; default 60 s (production's floor). */
   readonly minUnreadSeconds?: number;
+  /** ATTACHMENT_PASSWORD_FIELD: what `encryptAttachment: CUSTOMER_FIELD` reads; absent: such a request is refused. */
+  readonly attachmentPasswordField?: string | null;
   readonly clock?: () => Date;
   readonly logger?: { warn(obj: object, msg: string): void };
 }
@@ -59,6 +62,8 @@ export interface CheckedRequest {
   readonly plan: readonly { readonly chain: readonly Channel[] }[];
   /** The request's escalation or the template's default; null: none. */
   readonly escalation: Escalation | null;
+  /** The encrypted attachment the request asked for; null: as the template says. */
+  readonly attachmentPassword: AttachmentPassword | null;
 }
 
 /**
@@ -80,7 +85,7 @@ export class CommunicationService {
 
   async send(input: SendCommunicationInput, ctx: RequestContext): Promise<CommunicationEntity> {
     const { repository } = this.options;
-    const { template, data, scheduledAt, idempotencyKey, customer, policy, plan, blocks, approvalRequired, escalation } = await this.check(input, ctx);
+    const { template, data, scheduledAt, idempotencyKey, customer, policy, plan, blocks, approvalRequired, escalation, attachmentPassword } = await this.check(input, ctx);
 
     const result = await this.stored(() => repository.create({
       callerId: ctx.principal.subject,
@@ -97,6 +102,7 @@ export class CommunicationService {
       priority: input.priority ?? Priority.NORMAL,
       scheduledAt,
       escalation,
+      attachmentPassword,
       plans: plan.map((p) => ({ chain: p.chain, recipient: this.options.channels.recipientOf(p.chain[0], customer) })),
     }));
     if (!result.created) return result.communication;
@@ -137,19 +143,43 @@ export class CommunicationService {
     if (!plan.ok) throw badInput(plan.error, 'channels');
     const approvalRequired = template.approvalRequired || (template.approvalWhenEdited && blocks !== null);
     const escalation = input.escalation === undefined ? template.escalation : checkEscalation(input.escalation, template, plan.plans, this.options.minUnreadSeconds ?? 60);
-    return { template, data, scheduledAt, idempotencyKey, customer, policy, plan: this.withPasswordSms(template, customer, plan.plans), blocks, approvalRequired, escalation };
+    const attachmentPassword = this.checkEncryption(input.encryptAttachment ?? null, template, customer);
+    const source = attachmentPassword ?? (template.encryptAttachment ? template.attachmentPassword : null);
+    return { template, data, scheduledAt, idempotencyKey, customer, policy, plan: this.withPasswordSms(template, source, customer, plan.plans), blocks, approvalRequired, escalation, attachmentPassword };
   }
 
   /**
    * A template whose encrypted attachment's password goes by SMS: an emailed
    * communication gets an SMS delivery for it when the plan has none.
    */
-  private withPasswordSms(template: TemplateDescriptor, customer: CustomerRecord, plans: readonly { readonly chain: readonly Channel[] }[]): readonly { readonly chain: readonly Channel[] }[] {
-    if (!template.encryptAttachment || template.attachmentPassword !== 'sms') return plans;
+  private withPasswordSms(template: TemplateDescriptor, source: string | null, customer: CustomerRecord, plans: readonly { readonly chain: readonly Channel[] }[]): readonly { readonly chain: readonly Channel[] }[] {
+    if (source !== AttachmentPassword.SMS) return plans;
     if (!plans.some((p) => p.chain.includes(Channel.EMAIL)) || plans.some((p) => p.chain[0] === Channel.SMS)) return plans;
     const why = this.options.channels.whyUnreachable(Channel.SMS, customer);
     if (why) throw badInput(`channels: template ${template.key} sends the attachment password by SMS, and SMS ${why}`, 'channels');
     return [...plans, { chain: [Channel.SMS] }];
+  }
+
+  /**
+   * A request's `encryptAttachment`: the template must attach a PDF to an
+   * email; SMS needs the template to offer SMS (the password's own channel);
+   * CUSTOMER_FIELD needs ATTACHMENT_PASSWORD_FIELD and a value in this
+   * customer's record — refused now rather than failed at render time.
+   */
+  private checkEncryption(asked: AttachmentPassword | null, template: TemplateDescriptor, customer: CustomerRecord): AttachmentPassword | null {
+    if (asked === null) return null;
+    if (!template.attachPdf || !template.channels.includes(Channel.EMAIL)) {
+      throw badInput(`encryptAttachment: template ${template.key} attaches no PDF to an email, so there is nothing to encrypt`, 'encryptAttachment');
+    }
+    if (asked === AttachmentPassword.SMS && !template.channels.includes(Channel.SMS)) {
+      throw badInput(`encryptAttachment: SMS sends the password by SMS, and template ${template.key} has no SMS`, 'encryptAttachment');
+    }
+    if (asked === AttachmentPassword.CUSTOMER_FIELD) {
+      const field = this.options.attachmentPasswordField ?? null;
+      if (!field) throw badInput('encryptAttachment: CUSTOMER_FIELD needs ATTACHMENT_PASSWORD_FIELD, which this gateway does not set; use SMS', 'encryptAttachment');
+      if (attachmentPasswordOf(customer, field) === null) throw badInput(`encryptAttachment: CUSTOMER_FIELD: this customer has no ${field} to open the attachment with; use SMS`, 'encryptAttachment');
+    }
+    return asked;
   }
 
   async cancel(id: string, ctx: RequestContext): Promise<CommunicationEntity> {

@@ -80,7 +80,7 @@ export class PreviewService {
     const { communications, templates, channels, backoffice, sender } = this.options;
     const checked = await communications.check(input, ctx);
     const now = this.clock();
-    const communication = { id: PREVIEW_ID, customerId: checked.customer.id, contractId: input.contractId ?? null, data: checked.data, scheduledAt: checked.scheduledAt, createdAt: now, blocks: checked.blocks };
+    const communication = { id: PREVIEW_ID, customerId: checked.customer.id, contractId: input.contractId ?? null, data: checked.data, scheduledAt: checked.scheduledAt, createdAt: now, blocks: checked.blocks, attachmentPassword: checked.attachmentPassword };
     let model;
     let renderCtx;
     try {

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, VersionColumn } from 'typeorm';
-import { Channel, ChannelPolicy, CommunicationStatus, Priority, type Escalation } from '../domain';
+import { type AttachmentPassword, Channel, ChannelPolicy, CommunicationStatus, Priority, type Escalation } from '../domain';
 import { epochMs } from './epoch-ms.transformer';
 
 /** One communication request: what to say to which customer, and on which channels it may go out. */
@@ -66,6 +66,10 @@ export class CommunicationEntity {
 
   @Column({ type: 'bigint', transformer: epochMs, nullable: true })
   approvedAt!: Date | null;
+
+  /** The request asked for an encrypted email attachment, with the password from here; null: as the template says. */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  attachmentPassword!: AttachmentPassword | null;
 
   /** "Digital first, paper if unread": where an unread delivery moves on to, and after how long; null: no escalation. */
   @Column({ type: 'simple-json', nullable: true })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import type { Page } from '../connectors/backoffice';
-import { Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, Priority, type Escalation } from '../domain';
+import { type AttachmentPassword, Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, Priority, type Escalation } from '../domain';
 import { CommunicationEntity } from './communication.entity';
 import { DatabaseGate, isUniqueViolation } from './database.gate';
 import type { DeliveryEventEntity } from './delivery-event.entity';
@@ -33,6 +33,8 @@ export interface CreateCommunicationInput {
   readonly scheduledAt: Date | null;
   /** "Digital first, paper if unread"; absent or null: none. */
   readonly escalation?: Escalation | null;
+  /** An encrypted email attachment asked for by the request, with its password source; absent or null: as the template says. */
+  readonly attachmentPassword?: AttachmentPassword | null;
   /** One delivery per plan: `chain[0]` first, the rest as its fallback chain. */
   readonly plans: readonly { readonly chain: readonly Channel[]; readonly recipient: string | null }[];
 }
@@ -256,6 +258,7 @@ export class CommunicationRepository {
       status: input.awaitingApproval ? CommunicationStatus.AWAITING_APPROVAL : scheduled ? CommunicationStatus.SCHEDULED : CommunicationStatus.QUEUED,
       approvedBy: null,
       approvedAt: null,
+      attachmentPassword: input.attachmentPassword ?? null,
       escalation: input.escalation ? { unreadAfterSeconds: input.escalation.unreadAfterSeconds, then: [...input.escalation.then] } : null,
       createdAt: now,
       scheduledAt: input.scheduledAt,

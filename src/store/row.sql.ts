@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, Escalation, Priority } from '../domain';
+import type { AttachmentPassword, Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, Escalation, Priority } from '../domain';
 import { CommunicationEntity } from './communication.entity';
 import { DeliveryEntity } from './delivery.entity';
 
@@ -59,7 +59,7 @@ export class RowSql {
   }
 }
 
-export const COMMUNICATION_COLUMNS = '"id", "callerId", "idempotencyKey", "customerId", "contractId", "templateKey", "channelPolicy", "requestedChannels", "data", "blocks", "templateVersion", "priority", "status", "createdAt", "scheduledAt", "approvedBy", "approvedAt", "escalation", "queuedAt", "updatedAt", "version"';
+export const COMMUNICATION_COLUMNS = '"id", "callerId", "idempotencyKey", "customerId", "contractId", "templateKey", "channelPolicy", "requestedChannels", "data", "blocks", "templateVersion", "priority", "status", "createdAt", "scheduledAt", "approvedBy", "approvedAt", "attachmentPassword", "escalation", "queuedAt", "updatedAt", "version"';
 export const DELIVERY_COLUMNS = '"id", "communicationId", "customerId", "ordinal", "channel", "status", "recipient", "attempts", "providerMessageId", "error", "fallbackChannels", "previousDeliveryId", "documentId", "escalatesAt", "escalatedAt", "queuedAt", "createdAt", "updatedAt", "version"';
 
 const date = (value: unknown): Date => new Date(Number(value));
@@ -87,6 +87,7 @@ export function communicationOf(row: Record<string, unknown>): CommunicationEnti
     scheduledAt: optionalDate(row.scheduledAt),
     approvedBy: text(row.approvedBy),
     approvedAt: optionalDate(row.approvedAt),
+    attachmentPassword: (text(row.attachmentPassword) as AttachmentPassword | null),
     escalation: row.escalation === null || row.escalation === undefined ? null : json<Escalation>(row.escalation),
     queuedAt: optionalDate(row.queuedAt),
     updatedAt: date(row.updatedAt),

@@ -19,6 +19,11 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/** Where the password of an encrypted email attachment comes from. */
+export type AttachmentPassword =
+  | 'CUSTOMER_FIELD'
+  | 'SMS';
+
 /** One run of a bulk send: one template to many customers, each with a communication of its own. */
 export type Batch = {
   __typename?: 'Batch';
@@ -201,6 +206,8 @@ export type Communication = {
   approvedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Who approved it (principal subject), when it waited for approval; null otherwise. */
   approvedBy?: Maybe<Scalars['String']['output']>;
+  /** The encrypted attachment the request asked for (its password source); null: as the template says. */
+  attachmentPassword?: Maybe<AttachmentPassword>;
   contractId?: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /** Null, with a BACKOFFICE_UNAVAILABLE error, when the CRM is down. */
@@ -1116,6 +1123,8 @@ export type SendCommunicationInput = {
   customerId: Scalars['ID']['input'];
   /** Template variables beyond what the back-office provides. */
   data?: InputMaybe<Scalars['JSON']['input']>;
+  /** Send the email's PDF attachment encrypted (AES-256), with the password from the customer field ATTACHMENT_PASSWORD_FIELD names or made for this communication and sent by SMS. Absent: as the template says (a request adds protection, it never removes the template's). */
+  encryptAttachment?: InputMaybe<AttachmentPassword>;
   /** "Digital first, paper if unread": a delivery not read, clicked, downloaded or replied to within the window moves on to `then`. Absent: the template's default; null: none. */
   escalation?: InputMaybe<EscalationInput>;
   /** Same key (per caller) = same communication, never a second send. */
