@@ -323,6 +323,13 @@ describe('the console in headless Chromium', () => {
       expect(await text(page, '#queues')).toContain('deliver-sms');
       // The SMS of the agent's test is counted.
       expect(await text(page, '#kpis')).toMatch(/SMS\s*DELIVERED\s*1/);
+      // Engagement: the portal document read in the escalation test (100 % read on PORTAL, no escalation), the SMS unread.
+      const channelRows = await page.$$eval('#kpi-channels tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+      const portalRow = channelRows.find((cells) => cells[0] === 'PORTAL');
+      expect(portalRow?.slice(0, 5)).toEqual(['PORTAL', '1', '1', '1', '100 %']);
+      expect(portalRow?.[7]).toBe('0');
+      expect(channelRows.find((cells) => cells[0] === 'SMS')?.slice(3, 5)).toEqual(['0', '0 %']);
+      expect(await text(page, '#kpi-templates')).toContain('invoice-available');
       expect(await text(page, '#print-batches')).toContain('Print batches');
       // Recent batches, newest first, from the batches query.
       expect(await page.$$eval('#batch-list tr.batch-row', (trs) => trs.map((tr) => tr.getAttribute('data-id')))).toEqual([runs[1], runs[0]]);

@@ -1,7 +1,10 @@
 import { gql, queues, subscribe } from '../api.js';
 import { h, table, when, errorBox } from '../dom.js';
 
-const STATS = 'query ConsoleStats($from: DateTime!, $to: DateTime!) { deliveryStats(from: $from, to: $to) { total byChannel { channel status count } } }';
+const KPI = 'deliveries reached read readRate timeToReadMedianSeconds timeToReadP90Seconds fallbacks escalated lettersAvoided replies';
+const STATS = `query ConsoleStats($from: DateTime!, $to: DateTime!) { deliveryStats(from: $from, to: $to) { total byChannel { channel status count }
+  overall { ${KPI} } channels { channel ${KPI} } byTemplate { templateKey ${KPI} } interactions { total byChannel { channel count } } } }`;
+const KPI_HEADERS = ['Deliveries', 'Reached', 'Read', 'Read rate', 'Time to read (median / p90)', 'Fallbacks', 'Escalated', 'Letters avoided', 'Replies'];
 const PRINT = 'query ConsolePrintBatches { printBatches(first: 10) { id createdAt letters pages sheets duplex pdfUrl manifestCsvUrl manifestJsonUrl } }';
 const BATCH = 'query ConsoleBatch($id: ID!) { batch(id: $id) { id key run templateKey status createdAt progress { total targeted queued rejected sent delivered failed settled done } } }';
 const PROGRESS = 'subscription ConsoleBatchProgress($id: ID!) { batchProgress(id: $id) { status total targeted queued rejected sent delivered failed settled done at } }';
@@ -9,6 +12,20 @@ const BATCHES = `query ConsoleBatches($first: Int, $after: String, $status: Batc
   totalCount pageInfo { hasNextPage endCursor } edges { node { id key run templateKey status createdAt endedAt progress { total queued rejected sent delivered failed settled done } } } } }`;
 const BATCH_STATUSES = ['EXPANDING', 'RUNNING', 'COMPLETED', 'CANCELLED', 'FAILED'];
 const STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'];
+
+const percent = (rate) => (rate === null ? '—' : `${Math.round(rate * 100)} %`);
+const seconds = (s) => (s === null ? '—' : s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`);
+const kpiCells = (k) => [String(k.deliveries), String(k.reached), String(k.read), percent(k.readRate), `${seconds(k.timeToReadMedianSeconds)} / ${seconds(k.timeToReadP90Seconds)}`,
+  String(k.fallbacks), String(k.escalated), String(k.lettersAvoided), String(k.replies)];
+
+/** What customers did with what was sent, per channel and per template, and the contacts on other channels. */
+function engagementSection(stats) {
+  return h('section', { id: 'engagement-kpis' }, h('h2', {}, 'Engagement, last 24 h'),
+    h('div', { id: 'kpi-overall' }, table(['', ...KPI_HEADERS], [['All', ...kpiCells(stats.overall)]])),
+    h('div', { id: 'kpi-channels' }, table(['Channel', ...KPI_HEADERS], stats.channels.map((k) => [k.channel, ...kpiCells(k)]))),
+    h('div', { id: 'kpi-templates' }, table(['Template', ...KPI_HEADERS], stats.byTemplate.map((k) => [k.templateKey, ...kpiCells(k)]))),
+    h('p', { id: 'kpi-interactions' }, `Interactions: ${stats.interactions.total}`, stats.interactions.byChannel.map((c) => ` · ${c.channel} ${c.count}`)));
+}
 
 function progressTable(p) {
   return table(['Status', 'Total', 'Targeted', 'Queued', 'Rejected', 'Sent', 'Delivered', 'Failed', 'Settled'], [[p.status, p.total ?? '?', p.targeted, p.queued, p.rejected, p.sent, p.delivered, p.failed, `${p.settled}${p.done ? ' (done)' : ''}`]]);
@@ -37,6 +54,7 @@ export const operationsView = {
     const from = new Date(to.getTime() - 24 * 3600_000);
     const { deliveryStats: stats } = await gql(STATS, { from: from.toISOString(), to: to.toISOString() });
     const kpis = h('section', { id: 'kpis' }, h('h2', {}, `Deliveries, last 24 h: ${stats.total}`), table(['Channel', 'Status', 'Count'], stats.byChannel.map((s) => [s.channel, s.status, String(s.count)])));
+    const engagement = engagementSection(stats);
 
     const { printBatches } = await gql(PRINT);
     const print = h('section', { id: 'print-batches' }, h('h2', {}, 'Print batches'), printBatches.length === 0 ? h('p', { class: 'muted' }, 'None closed yet.') : table(['Closed', 'Letters', 'Pages', 'Sheets', 'Downloads'], printBatches.map((b) => [when(b.createdAt), String(b.letters), String(b.pages), `${b.sheets}${b.duplex ? ' duplex' : ''}`,
@@ -90,6 +108,6 @@ export const operationsView = {
     const batchList = h('section', { id: 'batch-list' }, h('h2', {}, 'Recent batches'), h('label', { for: 'batch-status' }, 'Status'), statusFilter,
       h('table', {}, h('thead', {}, h('tr', {}, ['Created', 'Key', 'Template', 'Status', 'Progress', ''].map((t) => h('th', {}, t)))), rows), listInfo, more);
 
-    return h('div', { id: 'operations' }, h('h1', {}, 'Operations'), h('section', {}, h('h2', {}, 'Queue depths'), queueBox, h('p', { class: 'muted' }, 'Every 5 s. Jobs in detail: ', h('a', { href: '/admin/queues' }, 'queue dashboard'))), kpis, batchList, batches, print);
+    return h('div', { id: 'operations' }, h('h1', {}, 'Operations'), h('section', {}, h('h2', {}, 'Queue depths'), queueBox, h('p', { class: 'muted' }, 'Every 5 s. Jobs in detail: ', h('a', { href: '/admin/queues' }, 'queue dashboard'))), kpis, engagement, batchList, batches, print);
   },
 };
