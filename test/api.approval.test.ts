@@ -1,6 +1,10 @@
 import { CommunicationClient, type CommunicationView, type GraphqlError } from './support/communication.client';
 import { startHarness, type Harness } from './support/gateway.harness';
 import { asKey } from './support/keyed.harness';
+import { signHs256 } from './support/tokens';
+
+const SECRET = 'approval-test-secret-of-at-least-32-characters';
+const portalToken = (customerId: string): string => signHs256({ sub: `portal-${customerId}`, role: 'portal', customerId }, SECRET);
 
 // Principals are named by their key's position: api-key:1 … api-key:5.
 const KEYS = ['agent:approval-agent-one', 'agent:approval-agent-two', 'approver:approval-approver', 'admin:approval-admin', 'service:approval-service'];
@@ -36,7 +40,7 @@ describe('four-eyes approval', () => {
   };
 
   beforeAll(async () => {
-    h = await startHarness({ env: { AUTH_API_KEYS: KEYS.join(',') } });
+    h = await startHarness({ env: { AUTH_API_KEYS: KEYS.join(','), AUTH_JWT_SECRET: SECRET } });
     const agent = asKey(h, AGENT);
     for (let n = 1; n <= 40 && !customerId; n++) {
       const id = `C${String(n).padStart(7, '0')}`;
@@ -87,6 +91,19 @@ describe('four-eyes approval', () => {
     expect(again.errors[0]?.message).toMatch(/^approveCommunication: expected a communication AWAITING_APPROVAL, got (QUEUED|RENDERING|DELIVERING|DELIVERED) \(approved by api-key:3\)$/);
     const { body } = await asKey(h, AGENT).graphql<{ communication: { approvedBy: string } }>('query($id: ID!) { communication(id: $id) { approvedBy } }', { id: sent.id });
     expect(body.data?.communication.approvedBy).toBe('api-key:3');
+  });
+
+  it('shows an approver what to decide on: the agent\'s text and who asked, never who asked to a portal user', async () => {
+    const sent = await client(AGENT).sendOk(reminder('Please call us about the balance.'));
+    const ASK = 'query($id: ID!) { communication(id: $id) { blocks { slot text } requestedBy } }';
+    const { body } = await asKey(h, APPROVER).graphql<{ communication: { blocks: { slot: string; text: string }[]; requestedBy: string | null } }>(ASK, { id: sent.id });
+    expect(body.data?.communication).toEqual({ blocks: [{ slot: 'note', text: 'Please call us about the balance.' }], requestedBy: 'api-key:1' });
+    const listed = await asKey(h, APPROVER).graphql<{ communications: { edges: { node: { id: string } }[] } }>('{ communications(status: AWAITING_APPROVAL, first: 50) { edges { node { id } } } }');
+    expect(listed.body.data?.communications.edges.map((e) => e.node.id)).toContain(sent.id);
+    const portal = await h.graphql<{ communication: { blocks: unknown[]; requestedBy: string | null } | null }>(ASK, { id: sent.id }, { authorization: `Bearer ${portalToken(customerId)}` });
+    expect(portal.body.data?.communication).toEqual({ blocks: [{ slot: 'note', text: 'Please call us about the balance.' }], requestedBy: null });
+    const withdrawn = await asKey(h, AGENT).graphql('mutation($id: ID!) { cancelCommunication(id: $id) { status } }', { id: sent.id });
+    expect(withdrawn.body.errors).toBeUndefined();
   });
 
   it('without an edited block, the same template goes out at once', async () => {

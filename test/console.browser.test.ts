@@ -13,6 +13,7 @@ const OUTPUT = join(__dirname, '..', 'test-output', 'console');
 const SECRET = 'console-test-secret-of-at-least-32-characters';
 const AGENT_KEY = 'agent-key-for-the-console-test';
 const ADMIN_KEY = 'admin-key-for-the-console-test';
+const APPROVER_KEY = 'approver-key-for-the-console-test';
 
 async function signIn(page: Page, base: string, kind: 'apiKey' | 'token', secret: string): Promise<void> {
   await page.goto(`${base}/console`, { waitUntil: 'domcontentloaded' });
@@ -45,7 +46,7 @@ describe('the console in headless Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });
-    h = await startHarness({ env: { AUTH_JWT_SECRET: SECRET, AUTH_API_KEYS: `agent:${AGENT_KEY},admin:${ADMIN_KEY}` } });
+    h = await startHarness({ env: { AUTH_JWT_SECRET: SECRET, AUTH_API_KEYS: `agent:${AGENT_KEY},admin:${ADMIN_KEY},approver:${APPROVER_KEY}` } });
     base = h.url.replace(/\/+$/, '');
     // Root in a container has no user namespace for Chromium's sandbox.
     browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -261,6 +262,62 @@ describe('the console in headless Chromium', () => {
       expect(await text(page, '.delivery[data-channel="PORTAL"] ol.timeline')).toContain('read before the escalation deadline: no escalation');
       expect(await page.evaluate('window.notReloaded === true')).toBe(true);
       await page.screenshot({ path: join(OUTPUT, '4b-read-before-escalation.png'), fullPage: true });
+      expect(failures).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('an approver sees what an agent wrote, approves one and rejects another with a reason; an agent has no approvals page', async () => {
+    const SEND = 'mutation($input: SendCommunicationInput!) { sendCommunication(input: $input) { id status } }';
+    const customer = await h.graphql<{ customer: { contracts: { id: string; status: string }[] } }>('query { customer(id: "C0000002") { contracts { id status } } }', {}, { 'x-api-key': AGENT_KEY });
+    const contractId = customer.body.data?.customer.contracts[0]?.id;
+    const reminder = (note: string) => ({ customerId: 'C0000002', contractId, templateKey: 'payment-reminder', channelPolicy: 'EXPLICIT', channels: ['LETTER'],
+      data: { invoiceNumber: `INV-4EYES-${note.length}`, amountDue: { amount: '15.00', currency: 'EUR' }, dueDate: '2027-01-31' }, blocks: [{ slot: 'note', text: note }] });
+    const ids: string[] = [];
+    for (const note of ['We waive the late fee this once.', 'Your account is closed as of today.']) {
+      const sent = await h.graphql<{ sendCommunication: { id: string; status: string } }>(SEND, { input: reminder(note) }, { 'x-api-key': AGENT_KEY });
+      expect(sent.body.errors).toBeUndefined();
+      expect(sent.body.data?.sendCommunication.status).toBe('AWAITING_APPROVAL');
+      ids.push(sent.body.data!.sendCommunication.id);
+    }
+
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(String(error)));
+    try {
+      await signIn(page, base, 'apiKey', AGENT_KEY);
+      await page.waitForSelector('#search-form');
+      expect(await text(page, '#nav')).not.toContain('Approvals');
+      await page.evaluate('sessionStorage.clear()');
+
+      await signIn(page, base, 'apiKey', APPROVER_KEY);
+      await page.waitForFunction('document.querySelector("#nav").textContent.includes("Approvals")');
+      await page.evaluate('location.hash = "#/approvals"');
+      await page.waitForSelector(`.approval[data-id="${ids[0]}"]`);
+      expect(await text(page, `.approval[data-id="${ids[0]}"] blockquote[data-slot="note"]`)).toBe('note: We waive the late fee this once.');
+      expect(await text(page, `.approval[data-id="${ids[0]}"]`)).toMatch(/payment-reminder v1 to C0000002 by api-key:\S+/);
+      await page.screenshot({ path: join(OUTPUT, '9-approvals.png'), fullPage: true });
+
+      await page.type(`.approval[data-id="${ids[0]}"] .approval-note`, 'Fee waiver agreed with the branch');
+      await page.click(`.approval[data-id="${ids[0]}"] button.approve`);
+      await page.waitForSelector(`.approval[data-id="${ids[0]}"][data-decided]`);
+      expect(await text(page, `.approval[data-id="${ids[0]}"] .approval-outcome`)).toMatch(/^Approved: now (QUEUED|RENDERING|SENDING|DELIVERED)/);
+
+      // A rejection needs a reason: refused in the page, then given.
+      await page.click(`.approval[data-id="${ids[1]}"] button.reject`);
+      expect(await text(page, `.approval[data-id="${ids[1]}"] .approval-outcome`)).toBe('A rejection needs a reason.');
+      await page.type(`.approval[data-id="${ids[1]}"] .approval-note`, 'Closure letters go through legal');
+      await page.click(`.approval[data-id="${ids[1]}"] button.reject`);
+      await page.waitForSelector(`.approval[data-id="${ids[1]}"][data-decided="REJECTED"]`);
+
+      const stored = await h.graphql<{ a: { status: string; approvedBy: string | null }; b: { status: string; deliveries: { events: { detail: string | null }[] }[] } }>(
+        'query($a: ID!, $b: ID!) { a: communication(id: $a) { status approvedBy } b: communication(id: $b) { status deliveries { events { detail } } } }', { a: ids[0], b: ids[1] }, { 'x-api-key': AGENT_KEY });
+      expect(stored.body.data?.a.approvedBy).toMatch(/^api-key:/);
+      expect(stored.body.data?.a.status).not.toBe('AWAITING_APPROVAL');
+      expect(stored.body.data?.b.status).toBe('REJECTED');
+      expect(stored.body.data?.b.deliveries[0].events.map((e) => e.detail)).toContainEqual(expect.stringMatching(/^rejected by api-key:\S+: Closure letters go through legal$/));
       expect(failures).toEqual([]);
     } finally {
       await context.close();

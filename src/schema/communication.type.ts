@@ -52,6 +52,15 @@ export class Delivery {
   escalatedAt!: Date | null;
 }
 
+@ObjectType({ description: "An agent's text in one of the template's editable slots, as the request gave it." })
+export class EditedBlock {
+  @Field({ description: 'One of Template.editableBlocks.' })
+  slot!: string;
+
+  @Field({ description: 'Plain text, paragraphs separated by a blank line.' })
+  text!: string;
+}
+
 @ObjectType('Escalation', { description: '"Digital first, paper if unread": where an unread delivery moves on to, and when.' })
 export class EscalationType {
   @Field(() => Int, { description: 'Counted from the moment a delivery first reaches the customer (SENT or DELIVERED).' })

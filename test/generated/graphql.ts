@@ -208,6 +208,8 @@ export type Communication = {
   approvedBy?: Maybe<Scalars['String']['output']>;
   /** The encrypted attachment the request asked for (its password source); null: as the template says. */
   attachmentPassword?: Maybe<AttachmentPassword>;
+  /** The agent's texts in the template's editable slots (what an approver checks); empty when none. */
+  blocks: Array<EditedBlock>;
   contractId?: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /** Null, with a BACKOFFICE_UNAVAILABLE error, when the CRM is down. */
@@ -220,6 +222,8 @@ export type Communication = {
   escalation?: Maybe<Escalation>;
   id: Scalars['ID']['output'];
   priority: Priority;
+  /** The principal that asked for it (an approver may not be the same one); null for portal users, to whom it is internal. */
+  requestedBy?: Maybe<Scalars['String']['output']>;
   scheduledAt?: Maybe<Scalars['DateTime']['output']>;
   status: CommunicationStatus;
   templateKey: Scalars['String']['output'];
@@ -533,6 +537,15 @@ export type DocumentEdge = {
   /** Pass as `after` to continue after this edge. */
   cursor: Scalars['String']['output'];
   node: Document;
+};
+
+/** An agent's text in one of the template's editable slots, as the request gave it. */
+export type EditedBlock = {
+  __typename?: 'EditedBlock';
+  /** One of Template.editableBlocks. */
+  slot: Scalars['String']['output'];
+  /** Plain text, paragraphs separated by a blank line. */
+  text: Scalars['String']['output'];
 };
 
 /** An agent's text for one of the template's editable slots. */

@@ -7,5 +7,6 @@ import { customerView } from './customer.js';
 import { composeView } from './compose.js';
 import { communicationView } from './communication.js';
 import { operationsView } from './operations.js';
+import { approvalsView } from './approvals.js';
 
-export const VIEWS = [loginView, searchView, customerView, composeView, communicationView, operationsView];
+export const VIEWS = [loginView, searchView, customerView, composeView, communicationView, approvalsView, operationsView];
