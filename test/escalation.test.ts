@@ -5,7 +5,9 @@ import IORedis from 'ioredis';
 import { loadConfig } from '../src/config';
 import { Channel } from '../src/domain';
 import { checkEscalation } from '../src/services/request.checks';
+import type { Client } from 'graphql-ws';
 import { startHarness, type Harness } from './support/gateway.harness';
+import { roundTrip, subscribe, wsClient } from './support/subscription.client';
 import { createDatabase } from './support/postgres.cluster';
 import { signHs256 } from './support/tokens';
 
@@ -94,6 +96,7 @@ const notes = (d: DeliveryView): string[] => d.events.map((e) => `${e.status} ${
 
 describe.each(['sqlite', 'postgres'] as const)('escalation, digital first and paper if unread, on %s', (kind) => {
   let s: Scene;
+  let ws: Client;
   let targets: Reachable[];
   /** Others, with a consented email address. */
   let mailTargets: Reachable[];
@@ -103,16 +106,22 @@ describe.each(['sqlite', 'postgres'] as const)('escalation, digital first and pa
     // A sweep every 300 ms: the pass for overdue deadlines is part of what is tested.
     const h = await startHarness({ databaseUrl, customers: 120, env: { AUTH_JWT_SECRET: SECRET }, gateway: { workers: { sweepIntervalMs: 300, sweepGraceMs: 1_000 } } });
     s = new Scene(h);
+    ws = wsClient(h.url, { authorization: agent.authorization });
     const all = await s.reachable(12);
     targets = all.slice(0, 5);
     mailTargets = all.slice(5).filter((t) => t.email);
     expect(mailTargets.length).toBeGreaterThanOrEqual(2);
   });
   afterAll(async () => {
+    await ws?.dispose();
     await s?.h.close();
   });
 
   it('an unread portal document goes out as a letter once the window has passed, once, with the reason on both timelines', async () => {
+    // Subscribed before the send (the communication id is not known yet): every change of this customer.
+    const live = subscribe<{ id: string; channel: string; escalatesAt: string | null; escalatedAt: string | null }>(ws,
+      'subscription($customerId: ID) { deliveryStatusChanged(customerId: $customerId) { id channel escalatesAt escalatedAt } }', { customerId: targets[0].id }, 'deliveryStatusChanged');
+    await roundTrip(ws);
     const id = await s.send(targets[0], 'PORTAL', { unreadAfterSeconds: 2, then: ['LETTER'] }, `${kind}-unread`);
     const delivered = await s.waitFor(id, 'the portal delivery DELIVERED with a deadline', (c) => c.deliveries[0].status === 'DELIVERED');
     expect(delivered.escalation).toEqual({ unreadAfterSeconds: 2, then: ['LETTER'] });
@@ -130,6 +139,10 @@ describe.each(['sqlite', 'postgres'] as const)('escalation, digital first and pa
     expect(notes(from)).toContain('DELIVERED unread after 2 s → LETTER');
     expect(notes(letter)[0]).toBe('PENDING escalation: PORTAL unread after 2 s → LETTER');
     expect(escalated.status).toBe('DELIVERED');
+    // Live: the deadline, then the unread delivery escalated and the letter on its way.
+    await live.until((changes) => changes.some((c) => c.id === from.id && c.escalatesAt !== null));
+    await live.until((changes) => changes.some((c) => c.id === from.id && c.escalatedAt !== null) && changes.some((c) => c.id === letter.id));
+    live.dispose();
 
     // Sweeps and late jobs change nothing: one letter.
     await sleep(2_500);

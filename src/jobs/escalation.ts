@@ -53,7 +53,10 @@ export async function runEscalation(deps: PipelineDeps, deliveryId: string, read
   const paperRequired = deps.templates.get(communication.templateKey)?.paperRequired === true;
   const result = await deps.repository.escalate(deliveryId, { ...escalationChain(deps.channels, communication.escalation, customer, paperRequired), readKinds });
   if (result.outcome === 'escalated') {
-    await publishChange(deps, { delivery: result.next, communication: result.communication, changed: true }, `escalation ${result.from.channel}→${result.next.channel}`);
+    // Both: the unread delivery now says when it escalated, the new one is on its way.
+    const detail = `escalation ${result.from.channel}→${result.next.channel}`;
+    await publishChange(deps, { delivery: result.from, communication: result.communication, changed: true }, detail);
+    await publishChange(deps, { delivery: result.next, communication: result.communication, changed: true }, detail);
     await enqueueDelivery(deps, result.next, result.communication.priority);
     deps.logger.info({ deliveryId, escalationDeliveryId: result.next.id, from: result.from.channel, to: result.next.channel }, 'unread: escalation delivery queued');
   } else if (result.outcome !== 'none' && result.outcome !== 'not-due') {
