@@ -106,6 +106,36 @@ describe('four-eyes approval', () => {
     expect(withdrawn.body.errors).toBeUndefined();
   });
 
+  it('previews a waiting communication as it will go out: its reference, the agent\'s text; the SMS sent after approval is that text', async () => {
+    const note = 'We agreed on a payment plan today.';
+    const sent = await client(AGENT).sendOk(reminder(note));
+    const PREVIEW = 'query($id: ID!) { communicationPreview(id: $id) { plan approvalRequired previews { channel subject text pdfPages pdfUrl error } } }';
+    type Previewed = { communicationPreview: { plan: string[][]; approvalRequired: boolean; previews: { channel: string; subject: string | null; text: string | null; pdfPages: number | null; pdfUrl: string | null; error: string | null }[] } | null };
+    const { body } = await asKey(h, APPROVER).graphql<Previewed>(PREVIEW, { id: sent.id });
+    expect(body.errors).toBeUndefined();
+    const preview = body.data!.communicationPreview!;
+    expect(preview.plan).toEqual([['EMAIL'], ['SMS'], ['LETTER']]);
+    expect(preview.approvalRequired).toBe(true);
+    const byChannel = (c: string) => preview.previews.find((p) => p.channel === c)!;
+    const reference = `CCM-${sent.id.replace(/[^A-Za-z0-9]/g, '').slice(0, 8).toUpperCase()}`;
+    expect(byChannel('SMS').text).toContain(note);
+    expect(byChannel('EMAIL').text).toContain(reference);
+    expect(byChannel('LETTER').pdfPages).toBeGreaterThanOrEqual(1);
+    expect((await fetch(byChannel('LETTER').pdfUrl!)).status).toBe(200);
+    // Nothing was written by looking: still waiting, nothing rendered for delivery.
+    nothingSent((await client(AGENT).get(sent.id))!, note);
+
+    // Not a portal user's to see; an unknown id is null.
+    const portal = await h.graphql<Previewed>(PREVIEW, { id: sent.id }, { authorization: `Bearer ${portalToken(customerId)}` });
+    expect(portal.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await asKey(h, APPROVER).graphql<Previewed>(PREVIEW, { id: 'no-such-communication' })).body.data?.communicationPreview).toBeNull();
+
+    expect((await review(APPROVER, APPROVE, { id: sent.id })).errors).toEqual([]);
+    const done = await client(AGENT).settled(sent.id, 20_000);
+    const sms = h.sms.messages.find((m) => m.sid === done.deliveries.find((d) => d.channel === 'SMS')!.providerMessageId)!;
+    expect(sms.body).toBe(byChannel('SMS').text);
+  });
+
   it('without an edited block, the same template goes out at once', async () => {
     const sent = await client(AGENT).sendOk(reminder(null));
     expect(sent.status).not.toBe('AWAITING_APPROVAL');

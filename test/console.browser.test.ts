@@ -298,6 +298,10 @@ describe('the console in headless Chromium', () => {
       await page.waitForSelector(`.approval[data-id="${ids[0]}"]`);
       expect(await text(page, `.approval[data-id="${ids[0]}"] blockquote[data-slot="note"]`)).toBe('note: We waive the late fee this once.');
       expect(await text(page, `.approval[data-id="${ids[0]}"]`)).toMatch(/payment-reminder v1 to C0000002 by api-key:\S+/);
+      // The letter as it will go out, before deciding.
+      await page.click(`.approval[data-id="${ids[0]}"] button.preview-button`);
+      await page.waitForSelector(`.approval[data-id="${ids[0]}"] .preview[data-channel="LETTER"] a`);
+      expect(await text(page, `.approval[data-id="${ids[0]}"] .preview[data-channel="LETTER"]`)).toMatch(/PDF, 1 page\(s\)/);
       await page.screenshot({ path: join(OUTPUT, '9-approvals.png'), fullPage: true });
 
       await page.type(`.approval[data-id="${ids[0]}"] .approval-note`, 'Fee waiver agreed with the branch');

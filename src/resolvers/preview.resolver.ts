@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { CommunicationPreview } from '../schema/preview.type';
 import { SendCommunicationInput } from '../schema/send-communication.input';
 import { previewUnavailable, type CommunicationPreviewResult } from '../services/preview.service';
@@ -12,5 +12,15 @@ export class PreviewResolver {
   previewCommunication(@Arg('input', () => SendCommunicationInput) input: SendCommunicationInput, @Ctx() ctx: GatewayContext): Promise<CommunicationPreviewResult> {
     if (!ctx.services.previews) throw previewUnavailable();
     return ctx.services.previews.preview(input, ctx);
+  }
+
+  @Authorized(ACCESS.previewRecorded)
+  @Query(() => CommunicationPreview, {
+    nullable: true,
+    description: 'A recorded communication rendered as its render job will compose it (its reference, template version, data, agent text and plan; back-office data as it is now), writing nothing: what an approver checks before deciding. Null when there is no such communication for this principal.',
+  })
+  communicationPreview(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<CommunicationPreviewResult | null> {
+    if (!ctx.services.previews) throw previewUnavailable();
+    return ctx.services.previews.previewStored(id, ctx);
   }
 }

@@ -267,7 +267,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       const previews = new PreviewService({
         communications, templates, channels, backoffice, store: previewStore,
         letters: apiLetters, attachmentPasswordField: config.attachmentPasswordField,
-        links,
+        links, repository, versions: templateVersions,
         sender: { name: senderName, addressLines: senderLines, returnLine: [senderName, ...senderLines].join(' · ') },
       });
       // Opens, clicks, reads: recorded once per delivery and kind, published on the status feed.

@@ -3,7 +3,9 @@ import type { MessageLinks } from '../channels/channel.module';
 import type { ChannelRegistry } from '../channels/registry';
 import { attachmentPasswordOf } from '../channels/email/attachment.password';
 import type { Backoffice } from '../connectors/backoffice';
-import type { Channel } from '../domain';
+import { CommunicationStatus, type Channel } from '../domain';
+import type { CommunicationRepository } from '../store/communication.repository';
+import { canSeeCustomer } from './principal';
 import { loadRenderContext } from '../jobs/render-context.loader';
 import type { LetterRenderer } from '../render/pdf.renderers';
 import type { RenderSender } from '../render/render-context';
@@ -35,6 +37,15 @@ export interface CommunicationPreviewResult {
   readonly approvalRequired: boolean;
 }
 
+/** What a preview renders: a request just checked, or a recorded communication. */
+interface PreviewSpec {
+  readonly communication: Parameters<typeof loadRenderContext>[2] & { readonly id: string; readonly customerId: string };
+  readonly templateKey: string;
+  readonly templateVersion: number;
+  readonly plan: readonly { readonly chain: readonly Channel[] }[];
+  readonly approvalRequired: boolean;
+}
+
 export interface PreviewServiceOptions {
   readonly communications: CommunicationService;
   readonly templates: TemplateCatalog;
@@ -53,6 +64,10 @@ export interface PreviewServiceOptions {
    * the customer.
    */
   readonly links?: MessageLinks;
+  /** Recorded communications, for `previewStored`; absent: only requests can be previewed. */
+  readonly repository?: Pick<CommunicationRepository, 'get' | 'deliveriesOf'>;
+  /** Published template versions, so a recorded communication renders with its own version. */
+  readonly versions?: { ensure(templateKey: string, version: number): Promise<void> };
   readonly clock?: () => Date;
 }
 
@@ -77,15 +92,44 @@ export class PreviewService {
   }
 
   async preview(input: SendCommunicationInput, ctx: RequestContext): Promise<CommunicationPreviewResult> {
-    const { communications, templates, channels, backoffice, sender } = this.options;
-    const checked = await communications.check(input, ctx);
+    const checked = await this.options.communications.check(input, ctx);
     const now = this.clock();
-    const communication = { id: PREVIEW_ID, customerId: checked.customer.id, contractId: input.contractId ?? null, data: checked.data, scheduledAt: checked.scheduledAt, createdAt: now, blocks: checked.blocks, attachmentPassword: checked.attachmentPassword };
+    return this.render({
+      communication: { id: PREVIEW_ID, customerId: checked.customer.id, contractId: input.contractId ?? null, data: checked.data, scheduledAt: checked.scheduledAt, createdAt: now, blocks: checked.blocks, attachmentPassword: checked.attachmentPassword },
+      templateKey: checked.template.key,
+      templateVersion: checked.template.version,
+      plan: checked.plan,
+      approvalRequired: checked.approvalRequired,
+    }, now);
+  }
+
+  /**
+   * A recorded communication as its render job will compose it: its own id
+   * (so the reference is the one the customer will see), template version,
+   * data, agent text and plan, with the back-office records as they are now.
+   * What an approver looks at before deciding. Null when there is no such
+   * communication or the principal may not see it.
+   */
+  async previewStored(id: string, ctx: RequestContext): Promise<CommunicationPreviewResult | null> {
+    const { repository, versions } = this.options;
+    if (!repository) throw previewUnavailable();
+    const communication = await repository.get(id);
+    if (!communication || !canSeeCustomer(ctx.principal, communication.customerId)) return null;
+    await versions?.ensure(communication.templateKey, communication.templateVersion);
+    const [deliveries] = await repository.deliveriesOf([id]);
+    // The plan as recorded: each first delivery with its chain (fallbacks and escalations made since are not part of it).
+    const plan = deliveries.filter((d) => d.previousDeliveryId === null).map((d) => ({ chain: [d.channel, ...d.fallbackChannels] }));
+    return this.render({ communication, templateKey: communication.templateKey, templateVersion: communication.templateVersion, plan, approvalRequired: communication.status === CommunicationStatus.AWAITING_APPROVAL }, this.clock());
+  }
+
+  private async render(spec: PreviewSpec, now: Date): Promise<CommunicationPreviewResult> {
+    const { templates, channels, backoffice, sender } = this.options;
+    const { communication } = spec;
     let model;
     let renderCtx;
     try {
       renderCtx = await loadRenderContext(backoffice, sender, communication);
-      model = templates.compose(checked.template.key, renderCtx, checked.template.version);
+      model = templates.compose(spec.templateKey, renderCtx, spec.templateVersion);
     } catch (error) {
       // What the render step would fail on for good (a record gone since the check): the caller's input.
       if (error instanceof ComposeError) throw badInput(error.message);
@@ -100,12 +144,12 @@ export class PreviewService {
 
     const seen = new Set<Channel>();
     const order: Channel[] = [];
-    for (const entry of checked.plan) for (const channel of entry.chain) if (!seen.has(channel)) seen.add(channel) && order.push(channel);
+    for (const entry of spec.plan) for (const channel of entry.chain) if (!seen.has(channel)) seen.add(channel) && order.push(channel);
     const previews: ChannelPreview[] = [];
     for (const channel of order) {
       const module = channels.get(channel);
       let usedPdf = false;
-      const target = { id: `preview-${module.key}`, communicationId: PREVIEW_ID, customerId: checked.customer.id, recipient: channels.recipientOf(channel, renderCtx.customer) };
+      const target = { id: `preview-${module.key}`, communicationId: communication.id, customerId: communication.customerId, recipient: channels.recipientOf(channel, renderCtx.customer) };
       const rendered = await module.render({
         model,
         customer: renderCtx.customer,
@@ -131,7 +175,7 @@ export class PreviewService {
       }
       previews.push({ ...base, ...textsOf(rendered.content) });
     }
-    return { plan: checked.plan.map((p) => [...p.chain]), previews, approvalRequired: checked.approvalRequired };
+    return { plan: spec.plan.map((p) => [...p.chain]), previews, approvalRequired: spec.approvalRequired };
   }
 }
 

@@ -41,6 +41,8 @@ export const ACCESS = Object.freeze({
   operations: ['agent', 'service', 'admin'],
   /** approveCommunication, rejectCommunication (never by the communication's own sender, checked in the service). */
   approve: ['approver', 'admin'],
+  /** communicationPreview: a recorded communication as it will go out — for the desk and reviewers, not portal users. */
+  previewRecorded: ['agent', 'service', 'admin', 'approver'],
   /** reprintDocument: the desk, systems and reviewers; not portal users (they download the archived file). */
   reprint: ['agent', 'service', 'admin', 'approver'],
   /** publishTemplate: a new version every later send uses. */

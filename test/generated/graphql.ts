@@ -973,6 +973,8 @@ export type Query = {
   /** Bulk runs, newest first (keyset-paged): every run for agent and admin, its own for a service account. */
   batches: BatchConnection;
   communication?: Maybe<Communication>;
+  /** A recorded communication rendered as its render job will compose it (its reference, template version, data, agent text and plan; back-office data as it is now), writing nothing: what an approver checks before deciding. Null when there is no such communication for this principal. */
+  communicationPreview?: Maybe<CommunicationPreview>;
   /** Newest first. */
   communications: CommunicationConnection;
   contract?: Maybe<Contract>;
@@ -1009,6 +1011,11 @@ export type QueryBatchesArgs = {
 
 
 export type QueryCommunicationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCommunicationPreviewArgs = {
   id: Scalars['ID']['input'];
 };
 

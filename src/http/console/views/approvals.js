@@ -5,12 +5,29 @@ const WAITING = `query ConsoleApprovals($first: Int, $after: String) { communica
   totalCount pageInfo { hasNextPage endCursor } edges { node { id customerId templateKey templateVersion createdAt requestedBy priority blocks { slot text } deliveries { channel } } } } }`;
 const APPROVE = 'mutation ConsoleApprove($id: ID!, $comment: String) { approveCommunication(id: $id, comment: $comment) { id status approvedBy } }';
 const REJECT = 'mutation ConsoleReject($id: ID!, $reason: String!) { rejectCommunication(id: $id, reason: $reason) { id status } }';
+const PREVIEW = 'query ConsoleRecordedPreview($id: ID!) { communicationPreview(id: $id) { previews { channel subject text pdfPages pdfUrl error } } }';
+
+/** The communication as it will go out, channel by channel (what the approver reads before deciding). */
+async function showPreview(id, box) {
+  try {
+    const { communicationPreview: p } = await gql(PREVIEW, { id });
+    if (!p) return box.replaceChildren(h('p', {}, 'Not found.'));
+    return box.replaceChildren(...p.previews.map((v) => h('div', { class: 'preview', dataset: { channel: v.channel } },
+      h('h3', {}, v.channel), v.error ? h('p', { class: 'error' }, v.error) : '',
+      v.subject ? h('p', {}, h('strong', {}, v.subject)) : '', v.text ? h('pre', { class: 'preview-text' }, v.text) : '',
+      v.pdfUrl ? h('p', {}, h('a', { href: v.pdfUrl, target: '_blank', rel: 'noopener' }, `PDF, ${v.pdfPages ?? '?'} page(s)`)) : '')));
+  } catch (error) {
+    return box.replaceChildren(errorBox(error));
+  }
+}
 
 /** One communication waiting for a second person: what the agent wrote, and the decision with its note. */
 function waitingEntry(c, me) {
   const note = h('input', { class: 'approval-note', placeholder: 'Comment (approve) or reason (reject)', maxlength: '500' });
   const outcome = h('p', { class: 'approval-outcome', role: 'status' });
   const own = c.requestedBy === me.subject;
+  const previewBox = h('div', { class: 'preview-box' });
+  const preview = h('button', { type: 'button', class: 'secondary preview-button', onclick: () => showPreview(c.id, previewBox) }, 'Preview');
   const decide = async (mutation, variables, label) => {
     try {
       const data = await gql(mutation, variables);
@@ -31,8 +48,8 @@ function waitingEntry(c, me) {
     h('p', {}, h('a', { href: `#/communication/${c.id}` }, `${c.templateKey} v${c.templateVersion}`), ' to ', h('a', { href: `#/customer/${c.customerId}` }, c.customerId),
       ' by ', c.requestedBy ?? '?', ' ', h('span', { class: 'muted' }, `${when(c.createdAt)} · ${c.priority} · ${c.deliveries.map((d) => d.channel).join(', ')}`)),
     c.blocks.length ? c.blocks.map((b) => h('blockquote', { class: 'block', dataset: { slot: b.slot } }, h('strong', {}, `${b.slot}: `), b.text)) : h('p', { class: 'muted' }, 'No agent text: the template itself needs approval.'),
-    own ? h('p', { class: 'muted' }, 'You asked for this one: another approver decides.') : h('p', {}, note, ' ', approve, ' ', reject),
-    outcome);
+    own ? h('p', { class: 'muted' }, 'You asked for this one: another approver decides.') : h('p', {}, preview, ' ', note, ' ', approve, ' ', reject),
+    previewBox, outcome);
   return entry;
 }
 
