@@ -23,6 +23,24 @@ async function signIn(page: Page, base: string, kind: 'apiKey' | 'token', secret
   await page.click('#login button[type=submit]');
 }
 
+/**
+ * A fresh browser context and page for one test: closed afterwards, and the
+ * test fails on any uncaught error in the page or a request that failed.
+ */
+async function inPage(browser: Browser, run: (page: Page) => Promise<void>): Promise<void> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  const failures: string[] = [];
+  page.on('pageerror', (error) => failures.push(String(error)));
+  page.on('requestfailed', (request) => failures.push(`${request.url()} ${request.failure()?.errorText}`));
+  try {
+    await run(page);
+    expect(failures).toEqual([]);
+  } finally {
+    await context.close();
+  }
+}
+
 const text = (page: Page, selector: string): Promise<string> => page.$eval(selector, (el) => el.textContent ?? '');
 
 /** Page count of a PDF as poppler's pdfinfo reads it (a parser of its own, not the renderer's claim). */
@@ -71,12 +89,7 @@ describe('the console in headless Chromium', () => {
   });
 
   it('an agent signs in, finds a customer, sends an SMS and sees DELIVERED arrive without a reload', async () => {
-    const context = await browser.createBrowserContext();
-    const page = await context.newPage();
-    const failures: string[] = [];
-    page.on('pageerror', (error) => failures.push(String(error)));
-    page.on('requestfailed', (request) => failures.push(`${request.url()} ${request.failure()?.errorText}`));
-    try {
+    await inPage(browser, async (page) => {
       await signIn(page, base, 'apiKey', AGENT_KEY);
       await page.waitForSelector('#search-form');
       await page.type('#search', 'Claire Martin');
@@ -123,18 +136,11 @@ describe('the console in headless Chromium', () => {
       const stored = await h.graphql<{ communication: { deliveries: { channel: string; status: string }[] } }>('query($id: ID!) { communication(id: $id) { deliveries { channel status } } }', { id: communicationId }, { 'x-api-key': AGENT_KEY });
       expect(stored.body.data?.communication.deliveries).toEqual([{ channel: 'SMS', status: 'DELIVERED' }]);
       expect(h.sms.messages.some((m) => m.body.includes('INV-CONSOLE-1'))).toBe(true);
-      expect(failures).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 
   it('an agent previews a letter: the PDF link with its page count, nothing sent', async () => {
-    const context = await browser.createBrowserContext();
-    const page = await context.newPage();
-    const failures: string[] = [];
-    page.on('pageerror', (error) => failures.push(String(error)));
-    try {
+    await inPage(browser, async (page) => {
       const letters = h.sms.messages.length;
       const mails = h.smtp.messages.length;
       await signIn(page, base, 'apiKey', AGENT_KEY);
@@ -167,10 +173,7 @@ describe('the console in headless Chromium', () => {
       expect(await page.$('#communication')).toBeNull();
       expect(h.sms.messages.length).toBe(letters);
       expect(h.smtp.messages.length).toBe(mails);
-      expect(failures).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 
   it('the 360 view shows the preferences and their history after an update through the API, and an agent changes consents with a reason', async () => {
@@ -181,11 +184,7 @@ describe('the console in headless Chromium', () => {
     expect(updated.body.errors).toBeUndefined();
     expect(updated.body.data?.updatePreferences.preferences).toEqual({ consents: ['EMAIL'], paperless: true, source: 'AGENT' });
 
-    const context = await browser.createBrowserContext();
-    const page = await context.newPage();
-    const failures: string[] = [];
-    page.on('pageerror', (error) => failures.push(String(error)));
-    try {
+    await inPage(browser, async (page) => {
       await signIn(page, base, 'apiKey', AGENT_KEY);
       await page.waitForSelector('#search-form');
       await page.evaluate(`location.hash = "#/customer/${customerId}"`);
@@ -220,10 +219,7 @@ describe('the console in headless Chromium', () => {
       expect(stored.body.data?.customer.preferences).toEqual({ consents: ['EMAIL', 'SMS'], paperless: false, tracking: false });
       expect(stored.body.data?.customer.preferenceHistory.edges.slice(0, 3).map((e) => e.node.reason)).toEqual(['Customer wants SMS reminders again', 'Customer wants SMS reminders again', 'Customer wants SMS reminders again']);
       await page.screenshot({ path: join(OUTPUT, '2c-preferences-changed.png'), fullPage: true });
-      expect(failures).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 
   it('a "portal first, letter if unread" communication shows its deadline, then the customer reading it, live', async () => {
@@ -237,11 +233,7 @@ describe('the console in headless Chromium', () => {
     const id = sent.body.data?.sendCommunication.id;
     expect(id).toBeDefined();
 
-    const context = await browser.createBrowserContext();
-    const page = await context.newPage();
-    const failures: string[] = [];
-    page.on('pageerror', (error) => failures.push(String(error)));
-    try {
+    await inPage(browser, async (page) => {
       await signIn(page, base, 'apiKey', AGENT_KEY);
       await page.waitForSelector('#search-form');
       await page.evaluate(`location.hash = "#/communication/${id}"`);
@@ -262,10 +254,7 @@ describe('the console in headless Chromium', () => {
       expect(await text(page, '.delivery[data-channel="PORTAL"] ol.timeline')).toContain('read before the escalation deadline: no escalation');
       expect(await page.evaluate('window.notReloaded === true')).toBe(true);
       await page.screenshot({ path: join(OUTPUT, '4b-read-before-escalation.png'), fullPage: true });
-      expect(failures).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 
   it('an approver sees what an agent wrote, approves one and rejects another with a reason; an agent has no approvals page', async () => {
@@ -282,11 +271,7 @@ describe('the console in headless Chromium', () => {
       ids.push(sent.body.data!.sendCommunication.id);
     }
 
-    const context = await browser.createBrowserContext();
-    const page = await context.newPage();
-    const failures: string[] = [];
-    page.on('pageerror', (error) => failures.push(String(error)));
-    try {
+    await inPage(browser, async (page) => {
       await signIn(page, base, 'apiKey', AGENT_KEY);
       await page.waitForSelector('#search-form');
       expect(await text(page, '#nav')).not.toContain('Approvals');
@@ -322,16 +307,11 @@ describe('the console in headless Chromium', () => {
       expect(stored.body.data?.a.status).not.toBe('AWAITING_APPROVAL');
       expect(stored.body.data?.b.status).toBe('REJECTED');
       expect(stored.body.data?.b.deliveries[0].events.map((e) => e.detail)).toContainEqual(expect.stringMatching(/^rejected by api-key:\S+: Closure letters go through legal$/));
-      expect(failures).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 
   it('a portal user sees their own view and cannot open another customer', async () => {
-    const context = await browser.createBrowserContext();
-    const page = await context.newPage();
-    try {
+    await inPage(browser, async (page) => {
       const RECORD = 'mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { id } }';
       for (const input of [
         { customerId: 'C0000001', channel: 'PHONE', reason: 'Asked about the invoice', summary: 'Explained the due date', agentId: 'desk-7' },
@@ -357,15 +337,11 @@ describe('the console in headless Chromium', () => {
       // The search page is not for portal users either.
       await page.evaluate('location.hash = "#/customers"');
       await page.waitForFunction('document.querySelector("#main").textContent.includes("not available to you")');
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 
   it('an operator sees queue depths, delivery figures and print batches', async () => {
-    const context = await browser.createBrowserContext();
-    const page = await context.newPage();
-    try {
+    await inPage(browser, async (page) => {
       // Two bulk runs, scheduled an hour ahead (nothing is sent in this test); one cancelled.
       const SEND_BULK = 'mutation($input: SendBulkCommunicationInput!) { sendBulkCommunication(input: $input) { id } }';
       const runs: string[] = [];
@@ -404,8 +380,6 @@ describe('the console in headless Chromium', () => {
       await page.waitForFunction('document.querySelector("#batch").textContent.includes("console-welcome-1 run 1")');
       expect(await text(page, '#batch')).toMatch(/CANCELLED\s*3/);
       await page.screenshot({ path: join(OUTPUT, '8-operations-batch.png'), fullPage: true });
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 });
