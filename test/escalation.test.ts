@@ -151,6 +151,20 @@ describe.each(['sqlite', 'postgres'] as const)('escalation, digital first and pa
     expect(s.spooled([letter.id])).toEqual([`${letter.id}.json`]);
   }, 40_000);
 
+  it('a deadline beyond the hour gets no delayed job (the sweeper hands it over when due); a near one does', async () => {
+    const far = await s.send(targets[1], 'PORTAL', { unreadAfterSeconds: 7 * 86_400, then: ['LETTER'] }, `${kind}-far`);
+    const near = await s.send(targets[1], 'PORTAL', { unreadAfterSeconds: 600, then: ['LETTER'] }, `${kind}-near`);
+    const [a, b] = await Promise.all([far, near].map((id) => s.waitFor(id, 'a deadline', (c) => c.deliveries[0].escalatesAt !== null)));
+    const redis = new IORedis(process.env.TEST_REDIS_URL!);
+    try {
+      const jobKey = (d: DeliveryView): string => `${s.h.config.queuePrefix}:escalate:${d.id}.e${Date.parse(d.escalatesAt!)}`;
+      expect(await redis.exists(jobKey(a.deliveries[0]), jobKey(b.deliveries[0]))).toBe(1);
+      expect(await redis.exists(jobKey(b.deliveries[0]))).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('reading the document before the deadline cancels the escalation: no letter', async () => {
     const target = targets[1];
     const id = await s.send(target, 'PORTAL', { unreadAfterSeconds: 3, then: ['LETTER'] }, `${kind}-read`);

@@ -30,8 +30,17 @@ export async function transitionAndPublish(deps: OutcomeDeps, deliveryId: string
   return result;
 }
 
-/** The deadline's delayed job; when Redis does not take it, the sweeper finds the deadline in the store once it is due. */
+/**
+ * Deadlines this close get a delayed job, to the second; later ones are left
+ * to the sweeper, which hands each over when it is due (within its grace
+ * period). Redis then holds the escalations of the next hour, not of every
+ * statement run waiting out a two-week window.
+ */
+export const ESCALATION_JOB_HORIZON_MS = 3_600_000;
+
+/** The deadline's delayed job when it is within the horizon; otherwise, or when Redis does not take it, the sweeper hands it over once due. */
 async function scheduleEscalation(deps: OutcomeDeps, deliveryId: string, at: Date): Promise<void> {
+  if (at.getTime() - Date.now() > ESCALATION_JOB_HORIZON_MS) return;
   try {
     await deps.dispatcher.scheduleEscalation(deliveryId, at);
   } catch (error) {

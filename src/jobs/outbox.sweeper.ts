@@ -51,7 +51,8 @@ export interface SweepReport {
  *   render job again, held until `scheduledAt`, at their priority;
  * - deliveries added after queueing (fallbacks, retries) and never queued;
  * - failed deliveries with channels left whose fallback was never created;
- * - escalation deadlines overdue whose delayed job is gone or failed;
+ * - escalation deadlines overdue: beyond the delayed jobs' horizon (an hour)
+ *   when they were set, or their job is gone or failed;
  * - handed-over deliveries still PENDING, RENDERED or SENDING whose job is
  *   gone: Redis restarted without its data, or BullMQ failed the job after
  *   too many stalls (workers killed under it). The queue is asked first, so a
@@ -126,8 +127,9 @@ export class OutboxSweeper {
     const stalled = await repository.findStalledFallbacks(this.graceMs, this.batchSize);
     report.fallbacks = await this.each(stalled, (d) => runFallback(this.deps, d), 'deliveryId');
     ({ requeued: report.stale, abandoned: report.abandoned } = await this.requeueStale());
-    // Overdue by the grace period: the delayed job had its chance. Asked again, a live job is left alone.
-    const due = await repository.findDueEscalations(this.graceMs, this.batchSize);
+    // Overdue by the grace period: the delayed job had its chance, or there was none (a deadline beyond the horizon).
+    // Asked again, a live job is left alone. Five batches: a statement run's deadlines fall due together.
+    const due = await repository.findDueEscalations(this.graceMs, 5 * this.batchSize);
     let escalations = 0;
     await this.each(due, async (d) => {
       if (await this.deps.dispatcher.scheduleEscalation(d.id, d.escalatesAt!, { again: true })) escalations += 1;
