@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
@@ -243,6 +243,47 @@ describe.each(['sqlite', 'postgres'] as const)('escalation, digital first and pa
     expect(welcome.errors[0]?.message).toBe('escalation.then: template welcome has no SMS (it has EMAIL, LETTER, PORTAL)');
     expect(await count()).toBe(before);
   });
+});
+
+describe('a template\'s default escalation', () => {
+  let s: Scene;
+  beforeAll(async () => {
+    s = new Scene(await startHarness({ customers: 120, env: { AUTH_JWT_SECRET: SECRET } }));
+  });
+  afterAll(async () => {
+    await s?.h.close();
+  });
+
+  it('is what a send without one gets, in bulk too; escalation: null turns it off', async () => {
+    const definition = JSON.parse(readFileSync(join(__dirname, '..', 'templates', 'invoice-available.json'), 'utf8'));
+    const published = await s.ask('mutation($d: JSON!) { publishTemplate(definition: $d) { version } }', { d: { ...definition, escalation: { unreadAfterSeconds: 1_209_600, then: ['LETTER'] } } }, jwt({ sub: 'admin-1', role: 'admin' }));
+    expect(published.errors).toEqual([]);
+    const [target] = await s.reachable(1);
+    const input = { customerId: target.id, contractId: target.contractId, templateKey: 'invoice-available', channelPolicy: 'EXPLICIT', channels: ['PORTAL'], data: invoice };
+    const withDefault = await s.ask(SEND, { input: { ...input, idempotencyKey: 'default' } });
+    expect(withDefault.data?.sendCommunication.escalation).toEqual({ unreadAfterSeconds: 1_209_600, then: ['LETTER'] });
+    const off = await s.ask(SEND, { input: { ...input, idempotencyKey: 'off', escalation: null } });
+    expect(off.errors).toEqual([]);
+    expect(off.data?.sendCommunication.escalation).toBeNull();
+    const own = await s.ask(SEND, { input: { ...input, idempotencyKey: 'own', escalation: { unreadAfterSeconds: 3600, then: ['LETTER'] } } });
+    expect(own.data?.sendCommunication.escalation).toEqual({ unreadAfterSeconds: 3600, then: ['LETTER'] });
+
+    const bulk = await s.ask('mutation($input: SendBulkCommunicationInput!) { sendBulkCommunication(input: $input) { id } }', {
+      input: { templateKey: 'invoice-available', target: { customerIds: [target.id] }, channelPolicy: 'EXPLICIT', channels: ['PORTAL'], data: invoice, batchKey: 'escalation-default' },
+    }, jwt({ sub: 'service-1', role: 'service' }));
+    expect(bulk.errors).toEqual([]);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const listed = await s.ask('query($id: ID!) { customer(id: $id) { communications(first: 10) { edges { node { id escalation { unreadAfterSeconds } } } } } }', { id: target.id });
+      const nodes = listed.data?.customer.communications.edges.map((e: { node: unknown }) => e.node) as { id: string; escalation: { unreadAfterSeconds: number } | null }[];
+      if (nodes.length === 4) {
+        expect(nodes.filter((n) => n.escalation?.unreadAfterSeconds === 1_209_600)).toHaveLength(2);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`expected the bulk run's communication, got ${JSON.stringify(nodes)}`);
+      await sleep(200);
+    }
+  }, 30_000);
 });
 
 describe('escalation survives losing its delayed job (Redis emptied, workers gone)', () => {
