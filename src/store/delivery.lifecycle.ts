@@ -163,27 +163,7 @@ export class DeliveryLifecycle {
         await clear(`${unread}; no escalation: ${step.why ?? 'no escalation channel reaches the customer'}`);
         return { outcome: 'unreachable' };
       }
-      const next = manager.create(DeliveryEntity, {
-        id: randomUUID(),
-        communicationId: communication.id,
-        customerId: delivery.customerId,
-        ordinal: deliveries.length,
-        channel,
-        status: DeliveryStatus.PENDING,
-        recipient: step.recipient,
-        attempts: 0,
-        providerMessageId: null,
-        error: null,
-        fallbackChannels: rest,
-        previousDeliveryId: delivery.id,
-        documentId: null,
-        escalatesAt: null,
-        escalatedAt: null,
-        queuedAt: null,
-        createdAt: now,
-        updatedAt: now,
-        version: 1,
-      });
+      const next = followUp(delivery, deliveries.length, channel, rest, step.recipient, now);
       await insertRow(manager, DeliveryEntity, next);
       const detail = `${unread} → ${channel}${step.why ? ` (${step.why})` : ''}`;
       await this.update(manager, delivery, { escalatesAt: null, escalatedAt: now, updatedAt: now });
@@ -205,27 +185,7 @@ export class DeliveryLifecycle {
       const [channel, ...rest] = from.fallbackChannels;
       if (!channel || !canFallBack(from.status) || communication.status === CommunicationStatus.CANCELLED) return null;
       const now = this.clock();
-      const next = manager.create(DeliveryEntity, {
-        id: randomUUID(),
-        communicationId: communication.id,
-        customerId: from.customerId,
-        ordinal: deliveries.length,
-        channel,
-        status: DeliveryStatus.PENDING,
-        recipient,
-        attempts: 0,
-        providerMessageId: null,
-        error: null,
-        fallbackChannels: rest,
-        previousDeliveryId: from.id,
-        documentId: null,
-        escalatesAt: null,
-        escalatedAt: null,
-        queuedAt: null,
-        createdAt: now,
-        updatedAt: now,
-        version: 1,
-      });
+      const next = followUp(from, deliveries.length, channel, rest, recipient, now);
       await insertRow(manager, DeliveryEntity, next);
       const detail = `fallback ${from.channel}→${channel}`;
       await appendEvent(manager, from.id, from.status, detail, now);
@@ -377,6 +337,31 @@ export class DeliveryLifecycle {
     const status = deriveCommunicationStatus(communication.status, deliveries);
     if (status !== communication.status) await this.update(manager, communication, { status, updatedAt: now });
   }
+}
+
+/** A new PENDING delivery after `from` (a fallback, or an escalation), at the end of the communication's deliveries. */
+function followUp(from: DeliveryEntity, ordinal: number, channel: Channel, rest: readonly Channel[], recipient: string | null, now: Date): DeliveryEntity {
+  return Object.assign(new DeliveryEntity(), {
+    id: randomUUID(),
+    communicationId: from.communicationId,
+    customerId: from.customerId,
+    ordinal,
+    channel,
+    status: DeliveryStatus.PENDING,
+    recipient,
+    attempts: 0,
+    providerMessageId: null,
+    error: null,
+    fallbackChannels: [...rest],
+    previousDeliveryId: from.id,
+    documentId: null,
+    escalatesAt: null,
+    escalatedAt: null,
+    queuedAt: null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  });
 }
 
 /**
