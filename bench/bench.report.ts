@@ -107,7 +107,7 @@ function memoryTable(b: BulkMemoryRun): string {
   const last = b.checkpoints[b.checkpoints.length - 1];
   const notes = [
     `MiB, gateway process; ${num(b.total)} SMS through sendBulkCommunication (EXPLICIT SMS) in ${b.batches} runs of up to ${num(b.customersPerBatch)} customers, each started when the previous had recorded its communications;`,
-    `${num(b.sent)} sent in ${num(b.seconds, 1)} s = ${num(b.sentPerSecond, 1)} SMS/s; peaks since the flow started (100 ms samples, garbage included); "peak live heap": largest heap right after a full GC`,
+    `${num(b.sent)} sent in ${num(b.seconds, 1)} s = ${num(b.sentPerSecond, 1)} SMS/s, gateway CPU ${num(b.cpuMsPerCommunication, 2)} ms per SMS (expansion to callbacks); peaks since the flow started (100 ms samples, garbage included); "peak live heap": largest heap right after a full GC`,
     first && last ? `peak RSS ${num(first.count)} → ${num(last.count)}: ${mib(first.reading.peakRss)} → ${mib(last.reading.peakRss)} MiB (${(growth * 100).toFixed(1)} %, target < ${TARGETS.maxRssGrowth * 100} %); peak live heap ${ratio(last.reading.peakLiveHeap / first.reading.peakLiveHeap)}; heap after vs before: ${ratio(b.after.heapUsed / b.before.heapUsed)}; redis used after: ${mib(b.redisUsedMemory)} MiB` : '(!) no checkpoint reached',
   ];
   if (b.failed) notes.push(`(!) ${b.failed} deliveries failed`);
@@ -118,7 +118,7 @@ function memoryTable(b: BulkMemoryRun): string {
 function bulkPortalLine(b: BulkMemoryRun | null): string {
   if (!b) return '  bulk PORTAL: not run (--bulk-portal 0)';
   const flags = `${b.failed ? `, (!) ${b.failed} failed` : ''}${b.stalled ? ', (!) stalled' : ''}`;
-  return `  bulk PORTAL (sendBulkCommunication, EXPLICIT PORTAL: PDF rendered and archived, final at hand-over): ${num(b.sent)} of ${num(b.total)} in ${num(b.seconds, 1)} s = ${num(b.sentPerSecond, 1)} communications/s; peak RSS ${mib(b.checkpoints[b.checkpoints.length - 1]?.reading.peakRss ?? NaN)} MiB${flags}`;
+  return `  bulk PORTAL (sendBulkCommunication, EXPLICIT PORTAL: PDF rendered and archived, final at hand-over): ${num(b.sent)} of ${num(b.total)} in ${num(b.seconds, 1)} s = ${num(b.sentPerSecond, 1)} communications/s, gateway CPU ${num(b.cpuMsPerCommunication, 2)} ms per communication; peak RSS ${mib(b.checkpoints[b.checkpoints.length - 1]?.reading.peakRss ?? NaN)} MiB${flags}`;
 }
 
 function scaleOutTable(runs: readonly ScaleOutRun[]): string {

@@ -38,6 +38,8 @@ export interface BulkMemoryRun {
   readonly after: MemoryReading;
   /** Redis `used_memory` after the flow, bytes (bounded job history, artifacts deleted once sent). */
   readonly redisUsedMemory: number;
+  /** Gateway CPU (user + system) from "before" to "after", ms per communication sent: expansion, render, send and callbacks. */
+  readonly cpuMsPerCommunication: number;
 }
 
 export type BulkChannel = 'SMS' | 'PORTAL';
@@ -184,5 +186,6 @@ export async function benchBulkMemory(env: BenchEnvironment, tracker: Completion
     checkpoints,
     after,
     redisUsedMemory: await redisUsedMemory(env.redisUrl),
+    cpuMsPerCommunication: (after.cpuUserMicros + after.cpuSystemMicros - before.cpuUserMicros - before.cpuSystemMicros) / 1000 / Math.max(1, end.sent),
   };
 }
