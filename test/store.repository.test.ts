@@ -196,6 +196,52 @@ describe.each<Kind>(['sqlite', 'postgres'])('CommunicationRepository on %s', (ki
       expect((await repo.list({ customerId: `C-race-${key}`, first: 10 })).totalCount).toBe(1);
     });
 
+    it('createMany writes what create writes, in input order, and finds the keys already used', async () => {
+      const tag = randomUUID();
+      now += 1;
+      const earlier = await repo.create(input({ idempotencyKey: `${tag}:b`, customerId: `C-many-${tag}` }));
+      now += 1;
+      const inputs = [
+        input({ idempotencyKey: `${tag}:a`, customerId: `C-many-${tag}`, plans: [{ chain: [EMAIL], recipient: 'claire.martin@example.fr' }, { chain: [SMS, LETTER], recipient: '+33612345678' }] }),
+        input({ idempotencyKey: `${tag}:b`, customerId: `C-many-${tag}`, templateKey: 'other' }),
+        input({ idempotencyKey: `${tag}:c`, customerId: `C-many-${tag}`, scheduledAt: new Date(now + 60_000) }),
+        input({ idempotencyKey: `${tag}:a`, customerId: `C-many-${tag}` }),
+        ...Array.from({ length: 150 }, (_, i) => input({ idempotencyKey: `${tag}:n${i}`, customerId: `C-many-${tag}` })),
+      ];
+      const results = await repo.createMany(inputs);
+      expect(results.map((r) => r.created).slice(0, 5)).toEqual([true, false, true, false, true]);
+      expect(results[1].communication.id).toBe(earlier.communication.id);
+      expect(results[1].communication.templateKey).toBe('invoice');
+      expect(results[3].communication.id).toBe(results[0].communication.id);
+      expect(results[2].communication.status).toBe(CommunicationStatus.SCHEDULED);
+      // As `create` would have written them: the rows read back equal what was returned, each delivery with its first event.
+      for (const result of [results[0], results[2], results[153]]) {
+        expect(await repo.get(result.communication.id)).toEqual(result.communication);
+        const [fromDb] = await repo.deliveriesOf([result.communication.id]);
+        expect(fromDb).toEqual(result.deliveries);
+      }
+      const events = await repo.eventsOf(results[0].deliveries.map((d) => d.id));
+      expect(events.map((list) => list.map((e) => [e.seq, e.status, e.detail]))).toEqual([
+        [[1, DeliveryStatus.PENDING, 'chain EMAIL']],
+        [[1, DeliveryStatus.PENDING, 'chain SMS→LETTER']],
+      ]);
+      expect((await repo.eventsOf([results[2].deliveries[0].id]))[0].map((e) => e.detail)).toEqual([`chain SMS→EMAIL→LETTER, scheduled for ${new Date(now + 60_000).toISOString()}`]);
+      expect((await repo.list({ customerId: `C-many-${tag}`, first: 1 })).totalCount).toBe(153);
+      const again = await repo.createMany(inputs);
+      expect(again.every((r) => !r.created)).toBe(true);
+      expect(again.map((r) => r.communication.id)).toEqual(results.map((r) => r.communication.id));
+      await expect(repo.createMany([input({ plans: [] })])).rejects.toThrow(/plans: expected at least one plan/);
+    });
+
+    it('createMany records one communication per key when another writer takes some of them meanwhile', async () => {
+      const tag = randomUUID();
+      const inputs = Array.from({ length: 40 }, (_, i) => input({ idempotencyKey: `${tag}:${i}`, customerId: `C-many-race-${tag}` }));
+      const [many, ...singles] = await Promise.all([repo.createMany(inputs), ...inputs.filter((_, i) => i % 3 === 0).map((one) => repo.create(one))]);
+      const ids = new Map(many.map((r) => [r.communication.idempotencyKey, r.communication.id]));
+      for (const single of singles) expect(single.communication.id).toBe(ids.get(single.communication.idempotencyKey));
+      expect((await repo.list({ customerId: `C-many-race-${tag}`, first: 1 })).totalCount).toBe(40);
+    });
+
     if (kind === 'postgres') {
       it('creates one communication when two processes race with the same key', async () => {
         // A second data source (its own pool) stands for another gateway process.

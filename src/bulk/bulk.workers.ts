@@ -37,7 +37,6 @@ export interface BulkWorkerDeps {
   readonly monitorIntervalMs?: number;
   /** See ExpandDeps. */
   readonly highWater?: number;
-  readonly createConcurrency?: number;
   readonly clock?: () => Date;
   /** Over the job system's defaults (GatewayOptions.jobOptions): `bulk` for the next chunks, `render` for the communications. */
   readonly jobOptions?: JobOptionsOverrides;
@@ -69,7 +68,6 @@ export async function startBulkWorkers(deps: BulkWorkerDeps): Promise<RunningBul
     logger,
     clock,
     highWater: deps.highWater,
-    createConcurrency: deps.createConcurrency,
     jobOptions: deps.jobOptions,
   };
   const worker = new Worker<BulkJobData>(

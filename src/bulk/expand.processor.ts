@@ -11,7 +11,7 @@ import type { TemplateDescriptor } from '../render/template.schema';
 import type { StatusFeed } from '../services/status.feed';
 import type { BatchEntity } from '../store/batch.entity';
 import type { CommunicationEntity } from '../store/communication.entity';
-import type { CommunicationRepository } from '../store/communication.repository';
+import type { CommunicationRepository, CreateCommunicationInput } from '../store/communication.repository';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import { BatchStatus } from '../store/batch-status';
 import type { BatchRepository, MemberRow } from '../store/batch.repository';
@@ -35,8 +35,6 @@ export interface ExpandDeps {
   readonly clock: () => Date;
   /** The dispatcher's overrides, so bulk render jobs get the same options as single ones. */
   readonly jobOptions?: JobOptionsOverrides;
-  /** Communications recorded at once within a chunk. Default 8. */
-  readonly createConcurrency?: number;
   /** Expansion waits while more render jobs than this wait in the queue (Redis memory stays bounded). Default 10_000. */
   readonly highWater?: number;
 }
@@ -74,11 +72,10 @@ export async function expandChunk(deps: ExpandDeps, batchId: string, chunk: numb
 
   const members: MemberRow[] = page.rejected.map((r) => ({ customerId: r.customerId, outcome: 'rejected', communicationId: null, reason: r.reason.slice(0, 300) }));
   const toQueue: Recorded[] = [];
-  await eachLimited(page.targets, deps.createConcurrency ?? 8, async (target) => {
-    const outcome = await recordTarget(deps, batch, template, target);
+  for (const outcome of await recordTargets(deps, batch, template, page.targets)) {
     members.push(outcome.member);
     if (outcome.queue) toQueue.push(outcome.queue);
-  });
+  }
 
   const { recorded, batch: after } = await deps.store.recordChunk(batchId, chunk, {
     members,
@@ -105,32 +102,53 @@ interface Recorded {
   readonly deliveries: readonly DeliveryEntity[];
 }
 
-async function recordTarget(deps: ExpandDeps, batch: BatchEntity, template: Pick<TemplateDescriptor, 'channels' | 'paperRequired'>, target: Target): Promise<{ member: MemberRow; queue: Recorded | null }> {
-  const { customer, contract } = target;
-  const plan = planDeliveries({ policy: batch.channelPolicy, channels: batch.requestedChannels, customer, templateChannels: template.channels, registry: deps.channels, paperRequired: template.paperRequired });
-  if (!plan.ok) return { member: { customerId: customer.id, outcome: 'rejected', communicationId: null, reason: plan.error.slice(0, 300) }, queue: null };
-  const result = await deps.repository.create({
-    callerId: batch.callerId,
-    idempotencyKey: memberKey(batch.batchKey, customer.id),
-    customerId: customer.id,
-    contractId: contract?.id ?? null,
-    templateKey: batch.templateKey,
-    channelPolicy: batch.channelPolicy,
-    requestedChannels: batch.requestedChannels,
-    data: batch.data,
-    // What this process knows as active (it validated the data with it); rendered with the same version.
-    templateVersion: deps.templates.get(batch.templateKey)?.version ?? 1,
-    // A bulk run names no escalation of its own: the template's default, as a single send without one.
-    escalation: deps.templates.get(batch.templateKey)?.escalation ?? null,
-    priority: batch.priority,
-    scheduledAt: batch.scheduledAt,
-    plans: plan.plans.map((p) => ({ chain: p.chain, recipient: deps.channels.recipientOf(p.chain[0], customer) })),
+/**
+ * The chunk's communications, recorded together through the repository's
+ * idempotent `createMany` (multi-row inserts: one transaction per slice of the
+ * chunk instead of one per target). A target the channel policy refuses is a
+ * rejected member and records nothing.
+ */
+async function recordTargets(deps: ExpandDeps, batch: BatchEntity, template: Pick<TemplateDescriptor, 'channels' | 'paperRequired'>, targets: readonly Target[]): Promise<{ member: MemberRow; queue: Recorded | null }[]> {
+  // What this process knows as active (it validated the data with it); rendered with the same version.
+  const templateVersion = deps.templates.get(batch.templateKey)?.version ?? 1;
+  // A bulk run names no escalation of its own: the template's default, as a single send without one.
+  const escalation = deps.templates.get(batch.templateKey)?.escalation ?? null;
+  const outcomes: { member: MemberRow; queue: Recorded | null }[] = [];
+  const inputs: CreateCommunicationInput[] = [];
+  const planned: Target[] = [];
+  for (const target of targets) {
+    const { customer, contract } = target;
+    const plan = planDeliveries({ policy: batch.channelPolicy, channels: batch.requestedChannels, customer, templateChannels: template.channels, registry: deps.channels, paperRequired: template.paperRequired });
+    if (!plan.ok) {
+      outcomes.push({ member: { customerId: customer.id, outcome: 'rejected', communicationId: null, reason: plan.error.slice(0, 300) }, queue: null });
+      continue;
+    }
+    planned.push(target);
+    inputs.push({
+      callerId: batch.callerId,
+      idempotencyKey: memberKey(batch.batchKey, customer.id),
+      customerId: customer.id,
+      contractId: contract?.id ?? null,
+      templateKey: batch.templateKey,
+      channelPolicy: batch.channelPolicy,
+      requestedChannels: batch.requestedChannels,
+      data: batch.data,
+      templateVersion,
+      escalation,
+      priority: batch.priority,
+      scheduledAt: batch.scheduledAt,
+      plans: plan.plans.map((p) => ({ chain: p.chain, recipient: deps.channels.recipientOf(p.chain[0], customer) })),
+    });
+  }
+  const results = await deps.repository.createMany(inputs);
+  results.forEach((result, i) => {
+    const communication = result.communication;
+    // Found rather than created: this run's own (a replayed chunk) when younger than the previous run's end.
+    const own = result.created || batch.previousRunEndedAt === null || communication.createdAt.getTime() > batch.previousRunEndedAt.getTime();
+    const member: MemberRow = { customerId: planned[i].customer.id, outcome: own ? 'created' : 'duplicate', communicationId: communication.id, reason: null };
+    outcomes.push({ member, queue: own && communication.queuedAt === null ? { communication, deliveries: result.deliveries } : null });
   });
-  const communication = result.communication;
-  // Found rather than created: this run's own (a replayed chunk) when younger than the previous run's end.
-  const own = result.created || batch.previousRunEndedAt === null || communication.createdAt.getTime() > batch.previousRunEndedAt.getTime();
-  const member: MemberRow = { customerId: customer.id, outcome: own ? 'created' : 'duplicate', communicationId: communication.id, reason: null };
-  return { member, queue: own && communication.queuedAt === null ? { communication, deliveries: result.deliveries } : null };
+  return outcomes;
 }
 
 /**
@@ -175,14 +193,6 @@ async function waitForRoom(deps: ExpandDeps): Promise<void> {
     if ((counts.waiting ?? 0) + (counts.prioritized ?? 0) < highWater) return;
     await new Promise((wait) => setTimeout(wait, 250));
   }
-}
-
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  });
-  await Promise.all(lanes);
 }
 
 /** BullMQ processor body for `expand` jobs; on the last attempt the batch ends FAILED with the reason. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import { In, type DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import type { Page } from '../connectors/backoffice';
 import { type AttachmentPassword, Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, Priority, type Escalation } from '../domain';
 import { CommunicationEntity } from './communication.entity';
@@ -91,6 +91,51 @@ export class CommunicationRepository {
       if (winner) return winner;
       throw error;
     }
+  }
+
+  /**
+   * Many communications at once, as `create` records each one (same rows, same
+   * first timeline entries, same idempotency): one look-up of the keys already
+   * used, then one transaction with multi-row INSERTs per table, in slices.
+   * Results in input order. Should a slice hit the unique index (another writer
+   * recorded one of its keys meanwhile), that slice is recorded again one by
+   * one through `create`, which finds the winners.
+   */
+  async createMany(inputs: readonly CreateCommunicationInput[]): Promise<CreateResult[]> {
+    for (const input of inputs) {
+      if (input.plans.length === 0 || input.plans.some((plan) => plan.chain.length === 0)) {
+        throw new Error(`plans: expected at least one plan, each with a non-empty chain, got ${JSON.stringify(input.plans.map((p) => p.chain))}`);
+      }
+    }
+    const results: (CreateResult | undefined)[] = new Array(inputs.length);
+    const earlier = await this.findIdempotentMany(inputs);
+    const fresh: number[] = [];
+    inputs.forEach((input, i) => {
+      const found = input.idempotencyKey === null ? undefined : earlier.get(idempotencyOf(input.callerId, input.idempotencyKey));
+      if (found) results[i] = found;
+      else fresh.push(i);
+    });
+    for (let from = 0; from < fresh.length; from += CREATE_SLICE) {
+      const slice = fresh.slice(from, from + CREATE_SLICE);
+      // The same key twice in one call is one communication: the later ones go through `create`, which finds the first.
+      const seen = new Set<string>();
+      const first = slice.filter((i) => {
+        const key = inputs[i].idempotencyKey;
+        if (key === null) return true;
+        const k = idempotencyOf(inputs[i].callerId, key);
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
+      try {
+        const created = await this.gate.write((manager) => this.insertMany(manager, first.map((i) => inputs[i])));
+        first.forEach((i, n) => (results[i] = created[n]));
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+      for (const i of slice) results[i] ??= await this.create(inputs[i]);
+    }
+    return results as CreateResult[];
   }
 
   /** Outbox: the render job was handed to the queue; also covers the deliveries it will handle. True when this call marked it. */
@@ -232,6 +277,42 @@ export class CommunicationRepository {
     });
   }
 
+  /** `findIdempotent` for many keys: two statements per slice of keys, whatever their number. */
+  private async findIdempotentMany(inputs: readonly CreateCommunicationInput[]): Promise<Map<string, CreateResult>> {
+    const found = new Map<string, CreateResult>();
+    const byCaller = new Map<string, string[]>();
+    for (const input of inputs) {
+      if (input.idempotencyKey === null) continue;
+      const keys = byCaller.get(input.callerId) ?? [];
+      keys.push(input.idempotencyKey);
+      byCaller.set(input.callerId, keys);
+    }
+    for (const [callerId, keys] of byCaller) {
+      for (let i = 0; i < keys.length; i += 500) {
+        const slice = [...new Set(keys.slice(i, i + 500))];
+        const communications = await this.gate.read((manager) => manager.find(CommunicationEntity, { where: { callerId, idempotencyKey: In(slice) } }));
+        if (communications.length === 0) continue;
+        const deliveries = await this.queries.deliveriesOf(communications.map((c) => c.id));
+        communications.forEach((communication, n) => found.set(idempotencyOf(callerId, communication.idempotencyKey!), { communication, deliveries: deliveries[n], created: false }));
+      }
+    }
+    return found;
+  }
+
+  /** One INSERT of many whole rows (one statement text per table and row count, so prepared once per size on SQLite). */
+  private async insertRows(manager: EntityManager, table: string, columns: string, rows: readonly (CommunicationEntity | DeliveryEntity)[]): Promise<void> {
+    if (rows.length === 0) return;
+    const names = columns.split(', ').map((c) => c.slice(1, -1));
+    const values: unknown[] = [];
+    const tuples: string[] = [];
+    for (const row of rows) {
+      const start = values.length;
+      for (const name of names) values.push(this.sql.value((row as unknown as Record<string, unknown>)[name]));
+      tuples.push(`(${names.map((_, i) => this.sql.p(start + i + 1)).join(', ')})`);
+    }
+    await manager.query(`INSERT INTO "${table}" (${columns}) VALUES ${tuples.join(', ')}`, values);
+  }
+
   /** One INSERT of a whole row (property names are the column names), text fixed per table, so prepared once on SQLite. */
   private async insertRaw(manager: EntityManager, table: string, columns: string, row: CommunicationEntity | DeliveryEntity): Promise<void> {
     const names = columns.split(', ').map((c) => c.slice(1, -1));
@@ -240,7 +321,39 @@ export class CommunicationRepository {
   }
 
   private async insert(manager: EntityManager, input: CreateCommunicationInput): Promise<CreateResult> {
+    const built = this.build(input, this.clock());
+    const { communication, deliveries } = built;
+    await this.insertRaw(manager, 'communication', COMMUNICATION_COLUMNS, communication);
+    for (const [n, delivery] of deliveries.entries()) {
+      await this.insertRaw(manager, 'delivery', DELIVERY_COLUMNS, delivery);
+      await appendEvent(manager, delivery.id, DeliveryStatus.PENDING, built.details[n], communication.createdAt, { first: true });
+    }
+    return { communication, deliveries, created: true };
+  }
+
+  /** `insert` for many inputs: one multi-row INSERT per table (the first timeline entries too), in one transaction of the caller's. */
+  private async insertMany(manager: EntityManager, inputs: readonly CreateCommunicationInput[]): Promise<CreateResult[]> {
     const now = this.clock();
+    const built = inputs.map((input) => this.build(input, now));
+    await this.insertRows(manager, 'communication', COMMUNICATION_COLUMNS, built.map((b) => b.communication));
+    await this.insertRows(manager, 'delivery', DELIVERY_COLUMNS, built.flatMap((b) => b.deliveries));
+    const at = this.sql.value(now);
+    const values: unknown[] = [];
+    const tuples: string[] = [];
+    for (const b of built) {
+      b.deliveries.forEach((delivery, n) => {
+        const start = values.length;
+        values.push(randomUUID(), delivery.id, at, DeliveryStatus.PENDING, b.details[n]);
+        tuples.push(`(${this.sql.p(start + 1)}, ${this.sql.p(start + 2)}, 1, ${this.sql.p(start + 3)}, ${this.sql.p(start + 4)}, ${this.sql.p(start + 5)})`);
+      });
+    }
+    // The first entry of a new delivery's timeline, as `appendEvent(…, { first: true })` writes it.
+    await manager.query(`INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES ${tuples.join(', ')}`, values);
+    return built.map(({ communication, deliveries }) => ({ communication, deliveries, created: true }));
+  }
+
+  /** The rows `create` writes for one input, and each delivery's first timeline detail. */
+  private build(input: CreateCommunicationInput, now: Date): { communication: CommunicationEntity; deliveries: DeliveryEntity[]; details: string[] } {
     const scheduled = input.scheduledAt !== null && input.scheduledAt.getTime() > now.getTime();
     const communication = Object.assign(new CommunicationEntity(), {
       id: randomUUID(),
@@ -266,7 +379,6 @@ export class CommunicationRepository {
       updatedAt: now,
       version: 1,
     });
-    await this.insertRaw(manager, 'communication', COMMUNICATION_COLUMNS, communication);
     const deliveries = input.plans.map((plan, ordinal) =>
       Object.assign(new DeliveryEntity(), {
         id: randomUUID(),
@@ -290,12 +402,15 @@ export class CommunicationRepository {
         version: 1,
       }),
     );
-    for (const delivery of deliveries) {
-      await this.insertRaw(manager, 'delivery', DELIVERY_COLUMNS, delivery);
+    const details = deliveries.map((delivery) => {
       const chain = [delivery.channel, ...delivery.fallbackChannels].join('→');
-      const detail = [`chain ${chain}`, scheduled ? `scheduled for ${input.scheduledAt!.toISOString()}` : null, input.awaitingApproval ? 'awaiting approval' : null].filter(Boolean).join(', ');
-      await appendEvent(manager, delivery.id, DeliveryStatus.PENDING, detail, now, { first: true });
-    }
-    return { communication, deliveries, created: true };
+      return [`chain ${chain}`, scheduled ? `scheduled for ${input.scheduledAt!.toISOString()}` : null, input.awaitingApproval ? 'awaiting approval' : null].filter(Boolean).join(', ');
+    });
+    return { communication, deliveries, details };
   }
 }
+
+/** Communications per multi-row transaction of `createMany` (about 20 parameters per row, well under every driver's limit). */
+const CREATE_SLICE = 100;
+
+const idempotencyOf = (callerId: string, key: string): string => `${callerId}\u0000${key}`;
