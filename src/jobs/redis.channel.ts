@@ -21,6 +21,12 @@ export interface RedisChannelOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+interface Pending {
+  readonly raw: string;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
  * One publisher connection, and one subscriber connection opened with the first
  * listener. Pub/sub keeps nothing: a process that was away misses messages, so
@@ -54,10 +60,33 @@ export function createRedisChannel<T>(options: RedisChannelOptions): RedisChanne
     }
   };
 
+  // Messages published during one turn of the event loop leave in one pipeline: one socket write for all of
+  // them instead of one each (the pipeline's steps publish several changes per delivery, many deliveries at once).
+  let pending: Pending[] = [];
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    const pipeline = publisher.pipeline();
+    for (const item of batch) pipeline.publish(channel, item.raw);
+    pipeline.exec().then(
+      (results) => batch.forEach((item, i) => {
+        const error = results?.[i]?.[0];
+        if (error) item.reject(error);
+        else item.resolve();
+      }),
+      (error: unknown) => batch.forEach((item) => item.reject(error)),
+    );
+  };
+
   return {
-    async publish(message) {
-      if (closed) throw new Error(`${name}: expected an open publisher, got a closed one`);
-      await publisher.publish(channel, JSON.stringify(message));
+    publish(message) {
+      if (closed) return Promise.reject(new Error(`${name}: expected an open publisher, got a closed one`));
+      const raw = JSON.stringify(message);
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ raw, resolve, reject });
+        if (pending.length === 1) setImmediate(flush);
+      });
     },
     subscribe(listener) {
       if (closed) throw new Error(`${name}: expected an open subscriber, got a closed one`);
@@ -79,6 +108,7 @@ export function createRedisChannel<T>(options: RedisChannelOptions): RedisChanne
       if (closed) return;
       closed = true;
       listeners.clear();
+      flush();
       await Promise.all([publisher.quit().catch(() => publisher.disconnect()), subscriber?.quit().catch(() => subscriber?.disconnect())]);
     },
   };
