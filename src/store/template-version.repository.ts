@@ -18,7 +18,8 @@ export class TemplateVersionRepository {
 
   /** Every (key, version) published, without the definitions: what a process compares with what it has compiled. */
   async listVersions(): Promise<{ templateKey: string; version: number }[]> {
-    const rows = await this.gate.read((manager) => manager.find(TemplateVersionEntity, { select: { templateKey: true, version: true } }));
+    // Before every send (TemplateVersions.sync): one fixed statement, no query building.
+    const rows = (await this.gate.read((manager) => manager.query('SELECT "templateKey", "version" FROM "template_version"'))) as { templateKey: string; version: string | number }[];
     return rows.map((r) => ({ templateKey: r.templateKey, version: Number(r.version) }));
   }
 
