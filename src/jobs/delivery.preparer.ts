@@ -23,10 +23,12 @@ export type Prepared =
   | { readonly ok: false; readonly reason: string };
 
 /** Fresh data, one model (ComposeError when the data cannot make one). */
-export async function composeCommunication(deps: Pick<PipelineDeps, 'backoffice' | 'sender' | 'templates' | 'templateVersions'>, communication: CommunicationEntity): Promise<Composed> {
+export async function composeCommunication(deps: Pick<PipelineDeps, 'backoffice' | 'sender' | 'templates' | 'templateVersions' | 'currentCustomer'>, communication: CommunicationEntity): Promise<Composed> {
   // The version it was sent with, published from whichever process: compiled here first if this process lacks it.
   await deps.templateVersions?.ensure(communication.templateKey, communication.templateVersion);
-  const ctx = await loadRenderContext(deps.backoffice, deps.sender, communication);
+  // The customer through the workers' batched, uncached read when there is one: the renders and sends of the
+  // moment share one CRM call instead of one each, and each still sees the record as it is now.
+  const ctx = await loadRenderContext(deps.backoffice, deps.sender, communication, deps.currentCustomer);
   return { ctx, model: deps.templates.compose(communication.templateKey, ctx, communication.templateVersion) };
 }
 

@@ -1,5 +1,5 @@
 import type { Backoffice } from '../connectors/backoffice';
-import type { AttachmentPassword } from '../domain';
+import type { AttachmentPassword, CustomerRecord } from '../domain';
 import type { RenderContext, RenderSender } from '../render/render-context';
 import { ComposeError } from '../render/template.catalog';
 import type { CommunicationEntity } from '../store/communication.entity';
@@ -23,10 +23,12 @@ export async function loadRenderContext(
   backoffice: Backoffice,
   sender: RenderSender,
   communication: Pick<CommunicationEntity, 'id' | 'customerId' | 'contractId' | 'data' | 'scheduledAt' | 'createdAt'> & { readonly blocks?: Readonly<Record<string, string>> | null; readonly attachmentPassword?: AttachmentPassword | null },
+  /** Reads one customer now (e.g. batched with other reads of the moment, never cached); default: one CRM call. */
+  customerOf?: (customerId: string) => Promise<CustomerRecord | null>,
 ): Promise<RenderContext> {
   const contractId = communication.contractId;
   const [[customer], [contract]] = await Promise.all([
-    backoffice.crm.getCustomers([communication.customerId]),
+    customerOf ? customerOf(communication.customerId).then((found) => [found]) : backoffice.crm.getCustomers([communication.customerId]),
     contractId ? backoffice.contracts.getContracts([contractId]) : Promise.resolve([null]),
   ]);
   if (!customer) throw new ComposeError(`customer ${communication.customerId}: expected a record in the CRM, got none`);
