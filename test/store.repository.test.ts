@@ -114,7 +114,7 @@ describe.each<Kind>(['sqlite', 'postgres'])('CommunicationRepository on %s', (ki
       try {
         await expect(again.dataSource.showMigrations()).resolves.toBe(false);
         const rows = await again.dataSource.query('SELECT name FROM migrations');
-        expect(rows).toEqual([{ name: 'InitialSchema1767225600000' }, { name: 'BulkAndPrint1767312000000' }, { name: 'ContactMemory1767398400000' }, { name: 'Preferences1767484800000' }, { name: 'Composition1767571200000' }, { name: 'Approval1767657600000' }, { name: 'TemplateVersions1767744000000' }, { name: 'DocumentSnapshot1767830400000' }, { name: 'Engagement1767916800000' }, { name: 'Escalation1768003200000' }, { name: 'TrackingPreference1768089600000' }, { name: 'AttachmentProtection1768176000000' }]);
+        expect(rows).toEqual([{ name: 'InitialSchema1767225600000' }, { name: 'BulkAndPrint1767312000000' }, { name: 'ContactMemory1767398400000' }, { name: 'Preferences1767484800000' }, { name: 'Composition1767571200000' }, { name: 'Approval1767657600000' }, { name: 'TemplateVersions1767744000000' }, { name: 'DocumentSnapshot1767830400000' }, { name: 'Engagement1767916800000' }, { name: 'Escalation1768003200000' }, { name: 'TrackingPreference1768089600000' }, { name: 'AttachmentProtection1768176000000' }, { name: 'InteractionTime1768262400000' }]);
       } finally {
         await again.close();
       }

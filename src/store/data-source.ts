@@ -24,6 +24,7 @@ import { EngagementEntity } from './engagement.entity';
 import { Engagement1767916800000 } from './migrations/0009-engagement.migration';
 import { Escalation1768003200000 } from './migrations/0010-escalation.migration';
 import { AttachmentProtection1768176000000 } from './migrations/0012-attachment-protection.migration';
+import { InteractionTime1768262400000 } from './migrations/0013-interaction-time.migration';
 import { TrackingPreference1768089600000 } from './migrations/0011-tracking-preference.migration';
 import { CustomerPreferenceEntity } from './customer-preference.entity';
 import { InboundMessageEntity } from './inbound-message.entity';
@@ -32,7 +33,7 @@ import { PreferenceChangeEntity } from './preference-change.entity';
 import { PreferenceRepository } from './preference.repository';
 
 export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity, BatchEntity, BatchTargetChunkEntity, BatchMemberEntity, PrintBatchEntity, PrintLetterEntity, InteractionEntity, TemplateVersionEntity, CustomerPreferenceEntity, PreferenceChangeEntity, InboundMessageEntity, EngagementEntity];
-export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000, ContactMemory1767398400000, Preferences1767484800000, Composition1767571200000, Approval1767657600000, TemplateVersions1767744000000, DocumentSnapshot1767830400000, Engagement1767916800000, Escalation1768003200000, TrackingPreference1768089600000, AttachmentProtection1768176000000];
+export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000, ContactMemory1767398400000, Preferences1767484800000, Composition1767571200000, Approval1767657600000, TemplateVersions1767744000000, DocumentSnapshot1767830400000, Engagement1767916800000, Escalation1768003200000, TrackingPreference1768089600000, AttachmentProtection1768176000000, InteractionTime1768262400000];
 
 export interface DataSourceOptions {
   /** PostgreSQL connections per process; default 10. */

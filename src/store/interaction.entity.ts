@@ -6,6 +6,7 @@ import { epochMs } from './epoch-ms.transformer';
 @Entity('interaction')
 @Index('UQ_interaction_caller_external', ['callerId', 'externalId'], { unique: true })
 @Index('IDX_interaction_customer_occurred', ['customerId', 'occurredAt', 'id'])
+@Index('IDX_interaction_occurred', ['occurredAt'])
 export class InteractionEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

@@ -67,8 +67,7 @@ const list = (values: readonly string[]): string => values.map((v) => `'${v}'`).
  * The cross-channel KPIs of a window as a handful of set-based statements:
  * communications in [from, to) by IDX_communication_created, their deliveries by
  * IDX_delivery_communication, timelines and engagement by their (deliveryId, …)
- * unique indexes. Interactions are counted by `occurredAt`, which no index leads
- * with: the interaction table is scanned.
+ * unique indexes, interactions by IDX_interaction_occurred.
  */
 export class KpiQueries {
   private readonly sql: RowSql;
