@@ -16,7 +16,7 @@ export interface TrackingConfig {
   readonly enabled: boolean;
   /** `TRACKING_SECRET`, else derived from DOCUMENT_SIGNING_SECRET (the token keys are derived again from it). */
   readonly secret: string;
-  /** `PORTAL_URL`: the customer portal, where "view online" leads when a message has no document; null: unset. */
+  /** `PORTAL_URL`: the customer portal, where "view online" leads when a message has no document; default the gateway's console (`PUBLIC_URL/console/`). */
   readonly portalUrl: string | null;
 }
 
@@ -363,7 +363,7 @@ function telemetry(env: Env): TelemetryConfig | null {
   });
 }
 
-function trackingConfig(env: Env, documentSigningSecret: string): TrackingConfig {
+function trackingConfig(env: Env, documentSigningSecret: string, publicUrl: string): TrackingConfig {
   const mode = oneOf(env, 'TRACKING', ['on', 'off'] as const, 'on');
   const secret = str(env, 'TRACKING_SECRET');
   if (secret !== null && secret.length < 32) throw new ConfigError('TRACKING_SECRET', 'at least 32 characters', `${secret.length} characters`);
@@ -371,7 +371,8 @@ function trackingConfig(env: Env, documentSigningSecret: string): TrackingConfig
     enabled: mode === 'on',
     // A label of its own: a tracking token and a document link never share a key.
     secret: secret ?? `tracking:${documentSigningSecret}`,
-    portalUrl: url(env, 'PORTAL_URL', ['http', 'https']),
+    // Unset: the gateway's own console, where a portal user sees their documents — so every email has a "view online" line.
+    portalUrl: url(env, 'PORTAL_URL', ['http', 'https']) ?? `${publicUrl.replace(/\/+$/, '')}/console/`,
   };
 }
 
@@ -414,11 +415,12 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
   // The built-in channel modules: their keys and their own settings are part of the configuration.
   const channels = new ChannelRegistry();
 
+  const publicUrl = url(env, 'PUBLIC_URL', ['http', 'https']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return Object.freeze({
     env: nodeEnv,
     port,
     host,
-    publicUrl: url(env, 'PUBLIC_URL', ['http', 'https']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    publicUrl,
     redisUrl: url(env, 'REDIS_URL', ['redis', 'rediss']),
     databaseUrl: databaseUrl(env, 'DATABASE_URL') ?? `sqlite:${resolve(dataDir, 'gateway.sqlite')}`,
     crmUrl: url(env, 'CRM_URL', ['http', 'https']),
@@ -453,7 +455,7 @@ export function loadConfig(rawEnv: Env, cwd: string = process.cwd()): Config {
     }),
     documentLinkTtlSeconds: int(env, 'DOCUMENT_LINK_TTL_SECONDS', 900, 10, 604_800),
     documentSigningSecret,
-    tracking: Object.freeze(trackingConfig(env, documentSigningSecret)),
+    tracking: Object.freeze(trackingConfig(env, documentSigningSecret, publicUrl)),
     escalation: Object.freeze({ stopOnOpen: bool(env, 'ESCALATION_STOP_ON_OPEN', false), minUnreadSeconds: nodeEnv === 'production' ? 60 : 1 }),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
     queuePrefix: queuePrefix(env),

@@ -1,3 +1,4 @@
+import { loadConfig } from '../src/config';
 import { renderEmail } from '../src/channels/email/email.renderer';
 import { MAX_TRACKED_LINKS, TrackedLinks } from '../src/engagement/message.links';
 import { TrackingTokens } from '../src/engagement/tracking.token';
@@ -120,6 +121,12 @@ describe('tracked links in the email', () => {
     const none = links(true, null).forMessage(DELIVERY);
     const without = renderEmail(welcome, { viewOnline: none.viewOnline(null), viewOnlineOf: 'portal', pixel: none.pixel(), link: none.link });
     expect(without.html).not.toMatch(/espace client en ligne|ce document en ligne/);
+  });
+
+  it('without PORTAL_URL, "view online" of an email without a document leads to the gateway\'s own console (where a portal user sees their documents)', () => {
+    expect(loadConfig({ PORT: '4100' }).tracking.portalUrl).toBe('http://127.0.0.1:4100/console/');
+    expect(loadConfig({ PUBLIC_URL: 'https://gw.example/' }).tracking.portalUrl).toBe('https://gw.example/console/');
+    expect(loadConfig({ PUBLIC_URL: 'https://gw.example/', PORTAL_URL: 'https://portal.example/' }).tracking.portalUrl).toBe('https://portal.example');
   });
 
   it('leaves addresses as text when the message links nothing (no links given)', () => {
