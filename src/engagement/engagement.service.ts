@@ -4,6 +4,7 @@ import { statusChangeOf, type StatusFeed } from '../services/status.feed';
 import type { EngagementRepository, EngagementResult } from '../store/engagement.repository';
 import type { EngagementEntity } from '../store/engagement.entity';
 import type { DeliveryEntity } from '../store/delivery.entity';
+import { escalationReadKinds } from '../store/escalation.rules';
 import { isHttp } from './message.links';
 import type { TrackingTokens } from './tracking.token';
 
@@ -29,11 +30,15 @@ export type DocumentReader = 'portal' | 'agent';
  * escalation of the communication: the customer has seen it.
  */
 export class EngagementService {
-  constructor(private readonly options: EngagementServiceOptions) {}
+  private readonly readKinds: readonly EngagementKind[];
+
+  constructor(private readonly options: EngagementServiceOptions) {
+    this.readKinds = escalationReadKinds(options.escalationStopOnOpen === true);
+  }
 
   /** Records the signal and publishes it when it is new. */
   async record(deliveryId: string, kind: EngagementKind, detail: string | null = null): Promise<EngagementResult> {
-    const stopsEscalation = kind !== EngagementKind.OPENED || this.options.escalationStopOnOpen === true;
+    const stopsEscalation = this.readKinds.includes(kind);
     const result = await this.options.repository.record({ deliveryId, kind, detail, makesRead: true, stopsEscalation });
     if (result.outcome === 'recorded' && result.created) {
       await this.options.feed.publish(statusChangeOf(result, `${kind.toLowerCase()}${detail ? `: ${detail}` : ''}`));

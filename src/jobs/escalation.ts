@@ -1,17 +1,12 @@
 import { DelayedError, type Job } from 'bullmq';
+import { refusesPaper } from '../channels/channel-policy';
 import type { ChannelRegistry } from '../channels/registry';
-import { EngagementKind, type Channel, type CustomerRecord, type Escalation } from '../domain';
+import type { Channel, CustomerRecord, EngagementKind, Escalation } from '../domain';
 import type { EscalationResult, EscalationStep } from '../store/delivery.lifecycle';
 import { publishChange } from './delivery.fallback';
 import type { EscalateJobData } from './dispatcher';
 import { enqueueDelivery } from './outbox.enqueue';
 import type { PipelineDeps } from './pipeline.deps';
-
-/** Engagement that counts as "read" for an escalation: OPENED only when configured (mail clients fetch pixels on their own). */
-export function escalationReadKinds(stopOnOpen: boolean): readonly EngagementKind[] {
-  const kinds = [EngagementKind.READ, EngagementKind.CLICKED, EngagementKind.DOWNLOADED, EngagementKind.REPLIED];
-  return stopOnOpen ? [...kinds, EngagementKind.OPENED] : kinds;
-}
 
 /**
  * The escalation channels that reach the customer as they are now, in the
@@ -30,7 +25,7 @@ export function escalationChain(
   const chain = escalation.then.filter((channel: Channel) => {
     const why = !registry.has(channel)
       ? 'is not a channel this gateway serves'
-      : (registry.whyUnreachable(channel, customer) ?? (paper.has(channel) && customer.preferences?.paperless === true && !paperRequired ? 'is not used: the customer is paperless' : null));
+      : (registry.whyUnreachable(channel, customer) ?? (paper.has(channel) && refusesPaper(customer, paperRequired) ? 'is not used: the customer is paperless' : null));
     if (why) reasons.push(`${channel} ${why}`);
     return why === null;
   });

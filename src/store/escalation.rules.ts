@@ -1,4 +1,4 @@
-import type { DeliveryStatus, Escalation } from '../domain';
+import { EngagementKind, type DeliveryStatus, type Escalation } from '../domain';
 import type { CommunicationEntity } from './communication.entity';
 import { isSuccess } from './delivery-status';
 import type { DeliveryEntity } from './delivery.entity';
@@ -36,4 +36,14 @@ export function durationText(seconds: number): string {
   if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
   if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} min`;
   return `${seconds} s`;
+}
+
+/**
+ * Engagement that counts as "read" for an escalation — what the escalation
+ * step checks for and what cancels a pending deadline when it is recorded:
+ * OPENED only when configured (mail clients fetch pixels on their own).
+ */
+export function escalationReadKinds(stopOnOpen: boolean): readonly EngagementKind[] {
+  const kinds = [EngagementKind.READ, EngagementKind.CLICKED, EngagementKind.DOWNLOADED, EngagementKind.REPLIED];
+  return stopOnOpen ? [...kinds, EngagementKind.OPENED] : kinds;
 }
