@@ -6,7 +6,7 @@ import { CommunicationEntity } from './communication.entity';
 import { DatabaseGate, isUniqueViolation } from './database.gate';
 import type { DeliveryEventEntity } from './delivery-event.entity';
 import { DeliveryEntity } from './delivery.entity';
-import { appendEvent, DeliveryLifecycle, type CancelResult, type EscalationResult, type EscalationStep, type RenderingMark, type RetryResult, type ReviewDecision, type ReviewResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
+import { appendEvent, DeliveryLifecycle, pendingDelivery, type CancelResult, type EscalationResult, type EscalationStep, type RenderingMark, type RetryResult, type ReviewDecision, type ReviewResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
 import { DocumentEntity } from './document.entity';
 import { HistoryQueries, type DeliveryStats, type ListCommunications } from './history.queries';
 import { KpiQueries, type KpiQueryOptions, type KpiRows } from './kpi.queries';
@@ -380,27 +380,7 @@ export class CommunicationRepository {
       version: 1,
     });
     const deliveries = input.plans.map((plan, ordinal) =>
-      Object.assign(new DeliveryEntity(), {
-        id: randomUUID(),
-        communicationId: communication.id,
-        customerId: input.customerId,
-        ordinal,
-        channel: plan.chain[0],
-        status: DeliveryStatus.PENDING,
-        recipient: plan.recipient,
-        attempts: 0,
-        providerMessageId: null,
-        error: null,
-        fallbackChannels: plan.chain.slice(1),
-        previousDeliveryId: null,
-        documentId: null,
-        escalatesAt: null,
-        escalatedAt: null,
-        queuedAt: null,
-        createdAt: now,
-        updatedAt: now,
-        version: 1,
-      }),
+      pendingDelivery({ communicationId: communication.id, customerId: input.customerId, ordinal, previousDeliveryId: null }, plan.chain, plan.recipient, now),
     );
     const details = deliveries.map((delivery) => {
       const chain = [delivery.channel, ...delivery.fallbackChannels].join('→');

@@ -339,21 +339,23 @@ export class DeliveryLifecycle {
   }
 }
 
-/** A new PENDING delivery after `from` (a fallback, or an escalation), at the end of the communication's deliveries. */
-function followUp(from: DeliveryEntity, ordinal: number, channel: Channel, rest: readonly Channel[], recipient: string | null, now: Date): DeliveryEntity {
+/** The row of a new delivery: PENDING, nothing sent, not yet handed over; `chain[0]` its channel, the rest its fallbacks. */
+export function pendingDelivery(
+  of: { readonly communicationId: string; readonly customerId: string; readonly ordinal: number; readonly previousDeliveryId: string | null },
+  chain: readonly Channel[],
+  recipient: string | null,
+  now: Date,
+): DeliveryEntity {
   return Object.assign(new DeliveryEntity(), {
     id: randomUUID(),
-    communicationId: from.communicationId,
-    customerId: from.customerId,
-    ordinal,
-    channel,
+    ...of,
+    channel: chain[0],
     status: DeliveryStatus.PENDING,
     recipient,
     attempts: 0,
     providerMessageId: null,
     error: null,
-    fallbackChannels: [...rest],
-    previousDeliveryId: from.id,
+    fallbackChannels: chain.slice(1),
     documentId: null,
     escalatesAt: null,
     escalatedAt: null,
@@ -362,6 +364,11 @@ function followUp(from: DeliveryEntity, ordinal: number, channel: Channel, rest:
     updatedAt: now,
     version: 1,
   });
+}
+
+/** A new delivery after `from` (a fallback, or an escalation), at the end of the communication's deliveries. */
+function followUp(from: DeliveryEntity, ordinal: number, channel: Channel, rest: readonly Channel[], recipient: string | null, now: Date): DeliveryEntity {
+  return pendingDelivery({ communicationId: from.communicationId, customerId: from.customerId, ordinal, previousDeliveryId: from.id }, [channel, ...rest], recipient, now);
 }
 
 /**
