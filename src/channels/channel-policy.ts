@@ -66,7 +66,7 @@ export function planDeliveries(input: DeliveryPlanInput): DeliveryPlan {
   const inputError = checkChannelsArgument(policy, channels);
   if (inputError) return { ok: false, error: inputError };
   const usable = (channel: Channel): string | null => whyUnusable(registry, channel, customer, templateChannels);
-  const paperless = customer.preferences?.paperless === true && !input.paperRequired ? registry.digital().find((channel) => usable(channel) === null) : undefined;
+  const paperless = refusesPaper(customer, input.paperRequired === true) ? registry.digital().find((channel) => usable(channel) === null) : undefined;
   const paper = new Set(registry.paper());
   const why = (channel: Channel): string | null =>
     usable(channel) ?? (paperless && paper.has(channel) ? `is not used: the customer is paperless and ${paperless} is usable` : null);
@@ -108,6 +108,11 @@ export function planDeliveries(input: DeliveryPlanInput): DeliveryPlan {
     default:
       return assertNever(policy);
   }
+}
+
+/** The customer went paperless and the template does not have to reach paper: no paper channel while a digital one reaches them. */
+export function refusesPaper(customer: CustomerRecord, paperRequired: boolean): boolean {
+  return customer.preferences?.paperless === true && !paperRequired;
 }
 
 /** Why `channel` cannot be used for this customer and template, or null when it can. */
