@@ -45,7 +45,9 @@ export async function runEscalation(deps: PipelineDeps, deliveryId: string, read
   const communication = await deps.repository.get(delivery.communicationId);
   if (!communication?.escalation) return { outcome: 'none' };
   const customer = deps.currentCustomer ? await deps.currentCustomer(delivery.customerId) : ((await deps.backoffice.crm.getCustomers([delivery.customerId]))[0] ?? null);
-  const paperRequired = deps.templates.get(communication.templateKey)?.paperRequired === true;
+  // The template version it was sent with (a later publish may have changed paperRequired), compiled here if this process lacks it.
+  await deps.templateVersions?.ensure(communication.templateKey, communication.templateVersion);
+  const paperRequired = deps.templates.get(communication.templateKey, communication.templateVersion)?.paperRequired === true;
   const result = await deps.repository.escalate(deliveryId, { ...escalationChain(deps.channels, communication.escalation, customer, paperRequired), readKinds });
   if (result.outcome === 'escalated') {
     // Both: the unread delivery now says when it escalated, the new one is on its way.
