@@ -15,7 +15,7 @@ import { attemptOf, handBack, JobReleasedError, type AttemptRuntime, type JobAtt
 import type { PipelineDeps } from './pipeline.deps';
 import { traceProviderCall } from '../telemetry/provider.trace';
 
-export type DeliverOutcome = 'sent' | 'delivered' | 'skipped' | 'cancelled' | 'not-found';
+export type DeliverOutcome = 'sent' | 'delivered' | 'skipped' | 'cancelled' | 'awaiting-approval' | 'not-found';
 
 /**
  * BullMQ processor of the deliver queues (one per channel, same code). Three
@@ -32,8 +32,10 @@ export function deliverProcessor(
 /**
  * One send of one delivery. Idempotent: a delivery that is no longer PENDING,
  * RENDERED or SENDING (a replayed job after SENT, a cancelled one) is left
- * alone. A PENDING delivery (a fallback, a retry) or one whose rendered texts
- * expired is rendered here first, from fresh back-office data.
+ * alone. A PENDING delivery (the only one of its communication, handed here
+ * without a render job; a fallback; a retry) or one whose rendered texts
+ * expired is rendered here first, from fresh back-office data; a PENDING one
+ * then becomes RENDERED and SENDING in one step, right before the send.
  *
  * Exactly once, as far as the channel allows: the delivery is claimed
  * (SENDING) before the provider is called, the provider's answer goes to a
@@ -54,20 +56,21 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
   if (!isActive(delivery.status)) return 'skipped';
   const communication = await deps.repository.get(delivery.communicationId);
   if (!communication || communication.status === CommunicationStatus.CANCELLED || communication.status === CommunicationStatus.REJECTED) return 'cancelled';
+  // Nothing is sent before a second person approved it (a job can only come from a stray hand-over).
+  if (communication.status === CommunicationStatus.AWAITING_APPROVAL) return 'awaiting-approval';
   const interrupted = delivery.status === DeliveryStatus.SENDING;
   // The version this attempt last saw or wrote: anything else at the claim means another attempt moved the delivery meanwhile.
-  let seenVersion = delivery.version;
+  const seenVersion = delivery.version;
   let customer: CustomerRecord | undefined;
+  // Set when this attempt rendered a PENDING delivery: RENDERED is written with the claim.
+  let rendered: RenderedStep | null = null;
   try {
     const cached = delivery.status === DeliveryStatus.PENDING ? null : await deps.artifacts.get(deliveryId);
     let message: RenderedMessage;
     if (cached && cached.channel === delivery.channel) {
       message = cached;
     } else {
-      const rendered = await renderInPlace(deps, communication, delivery, attempt);
-      if (!rendered) return 'skipped';
-      ({ message, customer } = rendered);
-      seenVersion = rendered.version ?? seenVersion;
+      ({ message, customer, rendered } = await renderInPlace(deps, communication, delivery, attempt));
     }
     const provider = deps.providers[delivery.channel];
     if (!provider) throw new Error(`no provider is configured for ${delivery.channel}`);
@@ -86,6 +89,7 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
       });
       if (verdict.kind === 'skip') {
         await skipDelivery(deps, deliveryId, verdict.reason, { customer, correlationId: attempt.correlationId });
+        if (rendered) await deps.artifacts.delete(deliveryId).catch(() => undefined);
         deps.logger.info({ deliveryId, channel: delivery.channel, correlationId: attempt.correlationId }, 'delivery skipped at send time');
         return 'skipped';
       }
@@ -98,7 +102,10 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
       return 'skipped';
     }
     const previous = attempt.previousError ? `, after: ${attempt.previousError}` : '';
-    const sending = await transitionAndPublish(deps, deliveryId, DeliveryStatus.SENDING, { attemptsIncrement: 1, detail: `attempt ${attempt.number ?? 1}${previous}` });
+    const claim = { attemptsIncrement: 1, detail: `attempt ${attempt.number ?? 1}${previous}` };
+    const sending = await transitionAndPublish(deps, deliveryId, DeliveryStatus.SENDING, rendered
+      ? { ...claim, documentId: rendered.documentId, via: { status: DeliveryStatus.RENDERED, detail: rendered.detail } }
+      : claim);
     if (!sending.changed) return 'skipped';
     if (sending.delivery.version !== seenVersion + 1) {
       // Two attempts at once (a duplicate hand-over, a worker that lost its job lock): sending now could send
@@ -107,12 +114,10 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
       deps.logger.warn({ deliveryId, correlationId: attempt.correlationId }, 'another attempt claimed the delivery meanwhile: left to it');
       return 'skipped';
     }
-    // A receipt from before a retryDelivery must not speak for this send.
-    if (!interrupted) await deps.receipts.clear(deliveryId);
     const recovered = interrupted ? await recoverInterruptedSend(deps, delivery, message, provider) : null;
     const sent = recovered ?? (await traceProviderCall(delivery.channel, deliveryId, (e) => (e instanceof PermanentDeliveryError ? 'refused' : 'failed'), () => provider.send(message)));
     if (!recovered) {
-      await deps.receipts.record(deliveryId, sent).catch((error: unknown) =>
+      await deps.receipts.record(deliveryId, sent, sending.delivery.version).catch((error: unknown) =>
         deps.logger.warn({ deliveryId, err: (error as Error).message }, 'send receipt not written; recording the send in the database only'),
       );
     }
@@ -146,26 +151,33 @@ async function hold(deps: PipelineDeps, deliveryId: string, verdict: { readonly 
   throw new Error(verdict.note);
 }
 
-/** Renders this one delivery's form; PENDING → RENDERED when it was pending. Null when the step was refused. */
+/** What rendering a PENDING delivery produced for its RENDERED step, written together with the claim. */
+interface RenderedStep {
+  readonly documentId: string | null;
+  readonly detail: string | null;
+}
+
+/**
+ * Renders this one delivery's form. The artifact is kept as the render job
+ * keeps it, before anything is claimed: an attempt interrupted after the claim
+ * leaves its successor the very text it sent, to look for at the provider.
+ */
 async function renderInPlace(
   deps: PipelineDeps,
   communication: CommunicationEntity,
   delivery: DeliveryEntity,
   attempt: JobAttempt,
-): Promise<{ message: RenderedMessage; customer: CustomerRecord; version?: number } | null> {
+): Promise<{ message: RenderedMessage; customer: CustomerRecord; rendered: RenderedStep | null }> {
+  const started = Date.now();
   const composed = await composeCommunication(deps, communication);
   const [prepared] = await prepareDeliveries(deps, communication, composed, [delivery]);
   const customer = composed.ctx.customer;
   if (!prepared.ok) throw new PermanentDeliveryError(prepared.reason);
   await deps.artifacts.put(delivery.id, prepared.message);
-  let version: number | undefined;
-  if (delivery.status === DeliveryStatus.PENDING) {
-    const result = await transitionAndPublish(deps, delivery.id, DeliveryStatus.RENDERED, { documentId: prepared.documentId, detail: prepared.detail });
-    if (!result.changed) return null;
-    version = result.delivery.version;
-  }
+  const pending = delivery.status === DeliveryStatus.PENDING;
+  if (pending) deps.onRendered?.({ communicationId: communication.id, deliveries: 1, durationMs: Date.now() - started });
   deps.logger.info({ deliveryId: delivery.id, channel: delivery.channel, correlationId: attempt.correlationId }, 'delivery rendered in place');
-  return { message: prepared.message, customer, version };
+  return { message: prepared.message, customer, rendered: pending ? { documentId: prepared.documentId, detail: prepared.detail } : null };
 }
 
 /** Records what must be recorded now and returns the error for BullMQ (UnrecoverableError ends retries). */

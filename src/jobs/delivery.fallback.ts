@@ -25,6 +25,10 @@ export async function publishChange(deps: OutcomeDeps, result: TransitionResult,
 /** Every transition of the pipeline goes through here: written, then announced (and an escalation deadline it set, scheduled). */
 export async function transitionAndPublish(deps: OutcomeDeps, deliveryId: string, to: DeliveryStatus, patch: TransitionPatch = {}): Promise<TransitionResult> {
   const result = await deps.repository.transition(deliveryId, to, patch);
+  if (result.passed) {
+    const { delivery, communication } = result;
+    await publishChange(deps, { delivery: { ...delivery, status: result.passed.status }, communication: { ...communication, status: result.passed.communicationStatus }, changed: true }, patch.via?.detail ?? null);
+  }
   await publishChange(deps, result, patch.detail ?? patch.error ?? null);
   if (result.escalatesAt) await scheduleEscalation(deps, deliveryId, result.escalatesAt);
   return result;

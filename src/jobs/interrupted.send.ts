@@ -1,6 +1,7 @@
 import { PermanentDeliveryError, type ChannelProvider, type RenderedMessage, type SendResult } from '../channels/channel';
 import type { DeliveryEntity } from '../store/delivery.entity';
 import type { PipelineDeps } from './pipeline.deps';
+import { SendReceipts } from './send.receipts';
 
 /** A message the provider already holds for a delivery, as a provider that can be asked reports it. */
 export interface FoundMessage {
@@ -44,7 +45,8 @@ export async function recoverInterruptedSend(
   provider: ChannelProvider,
 ): Promise<SendResult | null> {
   const receipt = await deps.receipts.get(delivery.id);
-  if (receipt) {
+  // `delivery` as this attempt found it, before its own claim: still at the version the interrupted claim left.
+  if (receipt && SendReceipts.speaksFor(receipt, delivery)) {
     deps.logger.warn({ deliveryId: delivery.id, channel: delivery.channel }, 'interrupted attempt had been accepted (send receipt): recorded, not resent');
     return { providerMessageId: receipt.providerMessageId, final: receipt.final, detail: `accepted by an interrupted attempt${receipt.detail ? `: ${receipt.detail}` : ''}` };
   }

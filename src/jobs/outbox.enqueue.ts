@@ -1,4 +1,4 @@
-import type { Priority } from '../domain';
+import { DeliveryStatus, type Priority } from '../domain';
 import type { CommunicationEntity } from '../store/communication.entity';
 import type { CommunicationRepository } from '../store/communication.repository';
 import type { DeliveryEntity } from '../store/delivery.entity';
@@ -16,11 +16,28 @@ export interface EnqueueDeps {
  * `scheduledAt`, at the communication's priority), then the queued mark. A
  * crash in between leaves the row unmarked and the sweeper enqueues it again;
  * the job id makes that harmless.
+ *
+ * With `deliveries` (as just recorded) that are one PENDING delivery and no
+ * time to wait for, its deliver job instead: the render job exists to compose
+ * the document once for several channels, and for one it would only be a
+ * second job, a second read and a second write (the deliver job renders a
+ * PENDING delivery itself). A scheduled one keeps its render job, which
+ * `cancelCommunication` can take out of the queue.
  */
-export async function enqueueCommunication(deps: EnqueueDeps, communication: CommunicationEntity, correlationId?: string): Promise<void> {
+export async function enqueueCommunication(
+  deps: EnqueueDeps,
+  communication: CommunicationEntity,
+  correlationId?: string,
+  deliveries?: readonly DeliveryEntity[],
+): Promise<void> {
   const now = (deps.clock ?? (() => new Date()))().getTime();
   const delayMs = communication.scheduledAt ? Math.max(0, communication.scheduledAt.getTime() - now) : 0;
-  await deps.dispatcher.dispatch(communication.id, { priority: communication.priority, delayMs, correlationId });
+  const only = deliveries?.length === 1 && deliveries[0].status === DeliveryStatus.PENDING ? deliveries[0] : null;
+  if (only && delayMs === 0) {
+    await deps.dispatcher.dispatchDelivery(only.id, only.channel, { priority: communication.priority, generation: only.version, correlationId });
+  } else {
+    await deps.dispatcher.dispatch(communication.id, { priority: communication.priority, delayMs, correlationId });
+  }
   await deps.repository.markQueued(communication.id);
 }
 

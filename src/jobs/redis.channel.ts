@@ -1,7 +1,7 @@
 import type IORedis from 'ioredis';
 import { createRedis } from './redis.connection';
 
-/** Messages of one kind over one Redis pub/sub channel, fanned out to local listeners. */
+/** Messages of one kind (objects, never arrays: a batch travels as an array) over one Redis pub/sub channel, fanned out to local listeners. */
 export interface RedisChannel<T> {
   /** To every process that listens, this one included (through Redis). */
   publish(message: T): Promise<void>;
@@ -20,6 +20,9 @@ export interface RedisChannelOptions {
   /** Called with a listener's error or an unreadable message; default: ignored. */
   readonly onError?: (error: unknown) => void;
 }
+
+/** Messages per PUBLISH at most. */
+const PUBLISH_SLICE = 200;
 
 interface Pending {
   readonly raw: string;
@@ -44,39 +47,42 @@ export function createRedisChannel<T>(options: RedisChannelOptions): RedisChanne
 
   const deliver = (from: string, raw: string): void => {
     if (from !== channel) return;
-    let message: T;
+    let parsed: unknown;
     try {
-      message = JSON.parse(raw) as T;
+      parsed = JSON.parse(raw);
     } catch (error) {
       onError(error);
       return;
     }
-    for (const listener of [...listeners]) {
-      try {
-        listener(message);
-      } catch (error) {
-        onError(error);
+    // A batch of one turn arrives as one array (see `flush`); messages themselves are never arrays.
+    for (const message of (Array.isArray(parsed) ? parsed : [parsed]) as T[]) {
+      for (const listener of [...listeners]) {
+        try {
+          listener(message);
+        } catch (error) {
+          onError(error);
+        }
       }
     }
   };
 
-  // Messages published during one turn of the event loop leave in one pipeline: one socket write for all of
-  // them instead of one each (the pipeline's steps publish several changes per delivery, many deliveries at once).
+  // Messages published during one turn of the event loop leave as one PUBLISH of a JSON array: one command
+  // for Redis to fan out instead of one each (the pipeline's steps publish several changes per delivery, many
+  // deliveries at once). Subscribers unpack it in `deliver`, in order.
   let pending: Pending[] = [];
   const flush = (): void => {
     const batch = pending;
     pending = [];
     if (batch.length === 0) return;
-    const pipeline = publisher.pipeline();
-    for (const item of batch) pipeline.publish(channel, item.raw);
-    pipeline.exec().then(
-      (results) => batch.forEach((item, i) => {
-        const error = results?.[i]?.[0];
-        if (error) item.reject(error);
-        else item.resolve();
-      }),
-      (error: unknown) => batch.forEach((item) => item.reject(error)),
-    );
+    // In slices, so that a bulk run's burst never makes one message large enough to strain a subscriber's output buffer.
+    for (let start = 0; start < batch.length; start += PUBLISH_SLICE) {
+      const slice = batch.slice(start, start + PUBLISH_SLICE);
+      const raw = slice.length === 1 ? slice[0].raw : `[${slice.map((item) => item.raw).join(',')}]`;
+      publisher.publish(channel, raw).then(
+        () => slice.forEach((item) => item.resolve()),
+        (error: unknown) => slice.forEach((item) => item.reject(error)),
+      );
+    }
   };
 
   return {

@@ -1,7 +1,7 @@
 import { DeliveryStatus } from '../domain';
 import type { CommunicationRepository } from '../store/communication.repository';
 import type { DeliveryEntity } from '../store/delivery.entity';
-import type { SendReceipts } from './send.receipts';
+import { SendReceipts } from './send.receipts';
 
 export interface ProviderReportKey {
   /** The provider's id of the message (Twilio: the SID). */
@@ -53,7 +53,7 @@ async function lookUp(deps: { readonly repository: CommunicationRepository; read
     if (delivery?.providerMessageId === report.providerMessageId) return { delivery, unrecorded: false };
     if (delivery && delivery.providerMessageId === null && delivery.status === DeliveryStatus.SENDING) {
       const receipt = await deps.receipts.get(delivery.id);
-      if (receipt?.providerMessageId === report.providerMessageId) return { delivery, unrecorded: true };
+      if (receipt && SendReceipts.speaksFor(receipt, delivery) && receipt.providerMessageId === report.providerMessageId) return { delivery, unrecorded: true };
     }
   }
   const delivery = await deps.repository.findByProviderMessageId(report.providerMessageId);

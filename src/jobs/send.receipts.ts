@@ -11,6 +11,8 @@ export interface SendReceiptsOptions {
 /** What the provider answered for one delivery, kept until the database has it. */
 export interface SendReceipt extends SendResult {
   readonly at: string;
+  /** The delivery's version right after the claim (SENDING) of the attempt that sent; absent in receipts written before it was recorded. */
+  readonly claim?: number;
 }
 
 /**
@@ -20,9 +22,10 @@ export interface SendReceipt extends SendResult {
  * forgets a send the provider accepted shrinks to that write; the next attempt
  * finds the receipt and records it instead of sending again.
  *
- * A receipt only speaks for the attempt in progress: a fresh claim (a delivery
- * going to SENDING for the first time since it was rendered or reset) clears
- * any receipt left from before, and recording the outcome deletes it.
+ * A receipt speaks only for the claim it names: the next attempt uses it when
+ * the delivery still stands at that claim's version, so a receipt left over
+ * from before a `retryDelivery` (its clean-up lost to a Redis error) is never
+ * taken for the new send. Recording the outcome deletes it.
  */
 export class SendReceipts {
   private readonly ttlMs: number;
@@ -34,8 +37,8 @@ export class SendReceipts {
     this.ttlMs = options.ttlMs ?? 7 * 86_400_000;
   }
 
-  async record(deliveryId: string, result: SendResult): Promise<void> {
-    const receipt: SendReceipt = { ...result, at: new Date().toISOString() };
+  async record(deliveryId: string, result: SendResult, claim?: number): Promise<void> {
+    const receipt: SendReceipt = { ...result, at: new Date().toISOString(), claim };
     await this.redis.set(this.key(deliveryId), JSON.stringify(receipt), 'PX', this.ttlMs);
   }
 
@@ -48,6 +51,11 @@ export class SendReceipts {
     } catch {
       return null;
     }
+  }
+
+  /** Whether the receipt is the one of the claim the delivery (as just read, SENDING) stands at. */
+  static speaksFor(receipt: SendReceipt, delivery: { readonly version: number }): boolean {
+    return receipt.claim === undefined || receipt.claim === delivery.version;
   }
 
   async clear(deliveryId: string): Promise<void> {

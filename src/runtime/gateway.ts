@@ -246,7 +246,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
       if (rateLimiter) stack.push(['rate limiter', () => rateLimiter.close()]);
       const enqueue = { dispatcher, repository };
       const jobs = {
-        enqueueCommunication: (c: CommunicationEntity, correlationId?: string) => enqueueCommunication(enqueue, c, correlationId),
+        enqueueCommunication: (c: CommunicationEntity, correlationId?: string, deliveries?: readonly DeliveryEntity[]) => enqueueCommunication(enqueue, c, correlationId, deliveries),
         enqueueDelivery: (d: DeliveryEntity, priority: Priority, correlationId?: string) => enqueueDelivery(enqueue, d, priority, correlationId),
         cancel: (id: string) => dispatcher.cancel(id),
       };

@@ -17,7 +17,8 @@ import { statusChangeOf, type StatusFeed } from './status.feed';
 /** The queue side, as the API needs it (implemented over BullMQ in src/jobs/). Each enqueue also sets the outbox mark. */
 export interface JobDispatch {
   /** Hands the communication's render job to the queue (delayed until `scheduledAt`); idempotent per communication. */
-  enqueueCommunication(communication: CommunicationEntity, correlationId?: string): Promise<void>;
+  /** `deliveries`: the communication's, as just recorded (lets a single delivery skip the render job). */
+  enqueueCommunication(communication: CommunicationEntity, correlationId?: string, deliveries?: readonly DeliveryEntity[]): Promise<void>;
   /** A delivery reset by retryDelivery: render what it needs and send it. */
   enqueueDelivery(delivery: DeliveryEntity, priority: Priority, correlationId?: string): Promise<void>;
   /** Drops a delayed (scheduled) render job, if any. */
@@ -108,7 +109,7 @@ export class CommunicationService {
     if (!result.created) return result.communication;
     await Promise.all(result.deliveries.map((d) => this.announce(d, result.communication)));
     // Waiting for approval: nothing goes to the queue (nor does the outbox sweeper take it) until approveCommunication.
-    if (!approvalRequired) await this.handOver(result.communication, ctx.requestId);
+    if (!approvalRequired) await this.handOver(result.communication, ctx.requestId, result.deliveries);
     return result.communication;
   }
 
@@ -237,7 +238,7 @@ export class CommunicationService {
         throw new AppError(ErrorCode.CONFLICT, `${operation}: ${result.reason}`);
       case 'reviewed':
         await Promise.all(result.deliveries.map((d) => this.announce(d, result.communication)));
-        if (kind === 'approve') await this.handOver(result.communication, ctx.requestId);
+        if (kind === 'approve') await this.handOver(result.communication, ctx.requestId, result.deliveries);
         return result.communication;
     }
   }
@@ -282,9 +283,9 @@ export class CommunicationService {
   }
 
   /** `correlationId` (the request id) follows the communication into its jobs' log lines. */
-  private async handOver(communication: CommunicationEntity, correlationId: string): Promise<void> {
+  private async handOver(communication: CommunicationEntity, correlationId: string, deliveries: readonly DeliveryEntity[]): Promise<void> {
     try {
-      await this.options.jobs.enqueueCommunication(communication, correlationId);
+      await this.options.jobs.enqueueCommunication(communication, correlationId, deliveries);
     } catch (error) {
       this.options.logger?.warn({ err: error, communicationId: communication.id }, 'queue unavailable; the outbox sweeper will hand the communication over');
     }

@@ -7,7 +7,7 @@ import { BatchEntity } from './batch.entity';
 import { CommunicationEntity } from './communication.entity';
 import type { Page } from '../connectors/backoffice';
 import { DatabaseGate, isUniqueViolation } from './database.gate';
-import { DeliveryEntity } from './delivery.entity';
+import { RowSql } from './row.sql';
 import { pageNewestFirst } from './page.cursor';
 import { ACTIVE_BATCH, BatchStatus } from '../store/batch-status';
 
@@ -194,7 +194,10 @@ export class BatchRepository {
       for (let i = 0; i < communicationIds.length; i += 500) {
         const ids = communicationIds.slice(i, i + 500);
         await manager.update(CommunicationEntity, { id: In(ids), queuedAt: IsNull() }, { queuedAt: now });
-        await manager.update(DeliveryEntity, { communicationId: In(ids), queuedAt: IsNull(), status: DeliveryStatus.PENDING }, { queuedAt: now });
+        // Hand-written: TypeORM's updates add 1 to the version, which a delivery's mark must not (see OutboxQueries).
+        const sql = new RowSql(this.gate.isSqlite);
+        const list = ids.map((_, n) => sql.p(n + 3)).join(', ');
+        await manager.query(`UPDATE "delivery" SET "queuedAt" = ${sql.p(1)} WHERE "queuedAt" IS NULL AND "status" = ${sql.p(2)} AND "communicationId" IN (${list})`, [sql.value(now), DeliveryStatus.PENDING, ...ids]);
       }
     });
   }

@@ -17,6 +17,12 @@ export interface TransitionPatch {
   readonly providerMessageId?: string | null;
   readonly attemptsIncrement?: number;
   readonly documentId?: string | null;
+  /**
+   * A step passed on the way, in the same transaction, with its own timeline
+   * entry before this step's: a deliver job that renders a PENDING delivery
+   * and claims it writes RENDERED and SENDING as one change.
+   */
+  readonly via?: { readonly status: DeliveryStatus; readonly detail?: string | null };
 }
 
 export interface TransitionResult {
@@ -26,6 +32,8 @@ export interface TransitionResult {
   readonly changed: boolean;
   /** The escalation deadline this step set (the delivery reached the customer); the caller schedules its job. */
   readonly escalatesAt?: Date;
+  /** The step passed on the way (`TransitionPatch.via`) and the communication's status as it stood then, for its status event. */
+  readonly passed?: { readonly status: DeliveryStatus; readonly communicationStatus: CommunicationStatus };
 }
 
 /** What the escalation step found and did; see `DeliveryLifecycle.escalate`. */
@@ -110,7 +118,13 @@ export class DeliveryLifecycle {
       const locked = await this.lockDelivery(manager, deliveryId);
       if (!locked) throw notFound('Delivery', deliveryId);
       const { communication, delivery, deliveries } = locked;
-      if (!canTransition(delivery.status, to)) return { delivery, communication, changed: false };
+      const via = patch.via;
+      if (via ? !(canTransition(delivery.status, via.status) && canTransition(via.status, to)) : !canTransition(delivery.status, to)) {
+        return { delivery, communication, changed: false };
+      }
+      const passed = via
+        ? { status: via.status, communicationStatus: deriveCommunicationStatus(communication.status, deliveries.map((d) => (d === delivery ? { ...d, status: via.status } : d))) }
+        : undefined;
       const now = this.clock();
       const changes: Partial<DeliveryEntity> = { status: to, updatedAt: now, attempts: delivery.attempts + (patch.attemptsIncrement ?? 0) };
       if (patch.error !== undefined) changes.error = patch.error;
@@ -120,10 +134,11 @@ export class DeliveryLifecycle {
       const escalatesAt = escalationDeadline(communication, delivery, deliveries, to, now);
       if (escalatesAt) changes.escalatesAt = escalatesAt;
       await this.update(manager, delivery, changes);
+      if (via) await appendEvent(manager, delivery.id, via.status, via.detail ?? null, now);
       await appendEvent(manager, delivery.id, to, patch.detail ?? patch.error ?? null, now);
       if (escalatesAt) await appendEvent(manager, delivery.id, to, escalationNote(communication.escalation!, escalatesAt), now);
       await this.refreshStatus(manager, communication, deliveries, now);
-      return escalatesAt ? { delivery, communication, changed: true, escalatesAt } : { delivery, communication, changed: true };
+      return { delivery, communication, changed: true, ...(escalatesAt ? { escalatesAt } : {}), ...(passed ? { passed } : {}) };
     });
   }
 

@@ -12,17 +12,20 @@ import { RowSql } from './row.sql';
  */
 export class OutboxQueries {
   private readonly sql: RowSql;
-  private readonly marks: { readonly communication: string; readonly deliveries: string };
+  private readonly marks: { readonly communication: string; readonly deliveries: string; readonly delivery: string };
 
   constructor(
     private readonly gate: DatabaseGate,
     private readonly clock: () => Date,
   ) {
     const sql = (this.sql = new RowSql(gate.isSqlite));
-    // Hand-written (one fixed text each, prepared once on SQLite); `version` + 1 as every update of these rows.
+    // Hand-written (one fixed text each, prepared once on SQLite). A delivery's mark leaves its `version` alone:
+    // the version names the state a job was handed over at (job ids, the deliver job's claim check), and the
+    // mark lands after the hand-over, possibly while that job already runs.
     this.marks = {
       communication: `UPDATE "communication" SET "queuedAt" = ${sql.p(1)}, "version" = "version" + 1 WHERE "id" = ${sql.p(2)} AND "queuedAt" IS NULL`,
-      deliveries: `UPDATE "delivery" SET "queuedAt" = ${sql.p(1)}, "version" = "version" + 1 WHERE "communicationId" = ${sql.p(2)} AND "queuedAt" IS NULL AND "status" = ${sql.p(3)}`,
+      deliveries: `UPDATE "delivery" SET "queuedAt" = ${sql.p(1)} WHERE "communicationId" = ${sql.p(2)} AND "queuedAt" IS NULL AND "status" = ${sql.p(3)}`,
+      delivery: `UPDATE "delivery" SET "queuedAt" = ${sql.p(1)} WHERE "id" = ${sql.p(2)} AND "queuedAt" IS NULL`,
     };
   }
 
@@ -38,10 +41,7 @@ export class OutboxQueries {
 
   /** Outbox: a fallback or retried delivery was handed to the queue. */
   markDeliveryQueued(deliveryId: string): Promise<boolean> {
-    return this.gate.write(async (manager) => {
-      const result = await manager.update(DeliveryEntity, { id: deliveryId, queuedAt: IsNull() }, { queuedAt: this.clock() });
-      return (result.affected ?? 0) > 0;
-    });
+    return this.gate.write(async (manager) => (await this.sql.changes(manager, this.marks.delivery, [this.sql.value(this.clock()), deliveryId])) > 0);
   }
 
   /** Outbox sweeper: communications never handed to the queue, created at least `olderThanMs` ago, oldest first. */
