@@ -83,6 +83,15 @@ describe.each(['sqlite', 'postgres'] as const)('the customer\'s choice at send t
   };
   /** The SMS deliver queue, paused for every worker (a worker's own pause may still take the job it is waiting for). */
   const smsQueue = (): Queue => h.gateway.parts.dispatcher.queue('deliver-sms' as QueueId);
+  const waitForJob = async (queue: Queue): Promise<void> => {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const counts = await queue.getJobCounts('waiting', 'prioritized');
+      if ((counts.waiting ?? 0) + (counts.prioritized ?? 0) > 0) return;
+      if (Date.now() > deadline) throw new Error('expected a job waiting in the paused SMS queue within 5 s');
+      await sleep(50);
+    }
+  };
   const inbound = async (from: string, body: string): Promise<number> => {
     const url = `${h.config.publicUrl}/webhooks/twilio/inbound`;
     const params = { MessageSid: sid(), AccountSid: h.sms.accountSid, From: from, To: '+15005550006', Body: body, NumMedia: '0' };
@@ -144,8 +153,9 @@ describe.each(['sqlite', 'postgres'] as const)('the customer\'s choice at send t
     try {
       const sent = await sendOk(id, { channelPolicy: 'PREFERRED', channels: ['SMS', 'EMAIL'] });
       expect(sent.deliveries.map((d) => d.channel)).toEqual(['SMS']);
-      // Rendered and handed to the SMS queue, where nothing takes it while the worker is paused.
-      await waitFor(sent.id, (c) => c.deliveries[0].status === 'RENDERED');
+      // Handed to the SMS queue (its only delivery: straight to its deliver job), where nothing takes it while the worker is paused.
+      await waitForJob(queue);
+      expect((await waitFor(sent.id, () => true)).deliveries[0].status).toBe('PENDING');
       expect(await inbound(customer.contact.mobile!, 'STOP')).toBe(200);
       await h.sms.waitFor((m) => m.to === customer.contact.mobile && m.body.length > 0, 5_000); // the confirmation
       await queue.resume();
@@ -184,7 +194,8 @@ describe.each(['sqlite', 'postgres'] as const)('the customer\'s choice at send t
       expect(urgentSms.dateCreated.getTime() - started).toBeLessThan(2_500);
 
       const waiting = await waitFor(held.id, (c) => c.deliveries[0].events.some((e) => (e.detail ?? '').startsWith('held for quiet hours')));
-      expect(waiting.deliveries[0].status).toBe('RENDERED');
+      // Held before anything is claimed: it is rendered, from the data of that moment, when the hold ends.
+      expect(waiting.deliveries[0].status).toBe('PENDING');
       expect(waiting.deliveries[0].events.map((e) => e.detail)).toContain(`held for quiet hours (22:00-08:00) until ${eight.toISOString().slice(0, 10)} 08:00 UTC`);
       expect(h.sms.messages.filter((m) => m.to === quiet.contact.mobile)).toEqual([]);
 

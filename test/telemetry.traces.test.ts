@@ -133,7 +133,7 @@ describe('OpenTelemetry: one trace from the API process through a worker process
     return body.data!;
   };
 
-  it('links the request, the render job, the back-office calls, the SMS provider call and the callback; no personal data', async () => {
+  it('links the request, the SMS job, its back-office calls, the SMS provider call and the callback; no personal data', async () => {
     const input = { customerId: 'C0000001', templateKey: 'invoice-available', contractId: 'K00000001', channelPolicy: 'EXPLICIT', channels: ['SMS'], data: { invoiceNumber: 'INV-OTEL-1', amountDue: { amount: '12.00', currency: 'EUR' }, dueDate: '2026-09-01' } };
     const sent = (await graphql(SEND, { input })).sendCommunication as { id: string; deliveries: { id: string }[] };
     const deliveryId = sent.deliveries[0].id;
@@ -160,25 +160,24 @@ describe('OpenTelemetry: one trace from the API process through a worker process
     expect(httpSpan).toBeDefined();
     expect(httpSpan!.name).toBe('POST /graphql');
     expect(op.parentSpanId).toBe(httpSpan!.spanId);
-    expect(trace.some((s) => s.name === 'send render' && ancestors(s).includes(op))).toBe(true);
+    // One channel: the request hands its delivery straight to the SMS queue (no render job).
+    expect(trace.some((s) => s.name === 'send deliver-sms' && ancestors(s).includes(op))).toBe(true);
+    expect(trace.some((s) => s.name === 'process render')).toBe(false);
 
-    // The render job runs in the worker process, in the same trace, under the request.
-    const render = trace.find((s) => s.name === 'process render');
-    expect(render).toMatchObject({ role: 'worker' });
-    expect(render!.pid).not.toBe(op.pid);
-    expect(ancestors(render!)).toContain(httpSpan);
-    expect(attr(render!, 'messaging.message.id')).toBe(sent.id);
-    expect(attr(render!, 'ccm.job.outcome')).toBe('rendered');
+    // The SMS job runs in the worker process, in the same trace, under the request: it renders, then sends.
+    const deliver = trace.find((s) => s.name === 'process deliver-sms');
+    expect(deliver).toMatchObject({ role: 'worker' });
+    expect(deliver!.pid).not.toBe(op.pid);
+    expect(ancestors(deliver!)).toContain(httpSpan);
+    expect(attr(deliver!, 'messaging.message.id')).toBe(`${deliveryId}.v1`);
+    expect(attr(deliver!, 'ccm.job.outcome')).toBe('sent');
 
-    // Back-office calls of the render job: system, route template, status.
-    const crm = trace.filter((s) => attr(s, 'ccm.backoffice.system') === 'crm' && ancestors(s).includes(render!));
+    // Back-office calls of the job's render: system, route template, status.
+    const crm = trace.filter((s) => attr(s, 'ccm.backoffice.system') === 'crm' && ancestors(s).includes(deliver!));
     expect(crm.length).toBeGreaterThan(0);
     expect(crm.every((s) => attr(s, 'http.response.status_code') === '200' && !/C0000001/.test(attr(s, 'http.route') ?? ''))).toBe(true);
 
-    // The SMS job and the provider call, in the worker process, under the render job.
-    const deliver = trace.find((s) => s.name === 'process deliver-sms');
-    expect(deliver).toBeDefined();
-    expect(ancestors(deliver!)).toContain(render);
+    // The provider call, in the worker process, under the SMS job.
     const provider = trace.find((s) => s.name === 'sms provider send');
     expect(provider).toMatchObject({ role: 'worker' });
     expect(ancestors(provider!)).toContain(deliver);

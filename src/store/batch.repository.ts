@@ -197,7 +197,7 @@ export class BatchRepository {
         // Hand-written: TypeORM's updates add 1 to the version, which a delivery's mark must not (see OutboxQueries).
         const sql = new RowSql(this.gate.isSqlite);
         const list = ids.map((_, n) => sql.p(n + 3)).join(', ');
-        await manager.query(`UPDATE "delivery" SET "queuedAt" = ${sql.p(1)} WHERE "queuedAt" IS NULL AND "status" = ${sql.p(2)} AND "communicationId" IN (${list})`, [sql.value(now), DeliveryStatus.PENDING, ...ids]);
+        await sql.changes(manager, `UPDATE "delivery" SET "queuedAt" = ${sql.p(1)} WHERE "queuedAt" IS NULL AND "status" = ${sql.p(2)} AND "communicationId" IN (${list})`, [sql.value(now), DeliveryStatus.PENDING, ...ids]);
       }
     });
   }

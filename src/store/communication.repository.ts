@@ -310,14 +310,14 @@ export class CommunicationRepository {
       for (const name of names) values.push(this.sql.value((row as unknown as Record<string, unknown>)[name]));
       tuples.push(`(${names.map((_, i) => this.sql.p(start + i + 1)).join(', ')})`);
     }
-    await manager.query(`INSERT INTO "${table}" (${columns}) VALUES ${tuples.join(', ')}`, values);
+    await this.sql.changes(manager, `INSERT INTO "${table}" (${columns}) VALUES ${tuples.join(', ')}`, values);
   }
 
   /** One INSERT of a whole row (property names are the column names), text fixed per table, so prepared once on SQLite. */
   private async insertRaw(manager: EntityManager, table: string, columns: string, row: CommunicationEntity | DeliveryEntity): Promise<void> {
     const names = columns.split(', ').map((c) => c.slice(1, -1));
     const values = names.map((name) => this.sql.value((row as unknown as Record<string, unknown>)[name]));
-    await manager.query(`INSERT INTO "${table}" (${columns}) VALUES (${names.map((_, i) => this.sql.p(i + 1)).join(', ')})`, values);
+    await this.sql.changes(manager, `INSERT INTO "${table}" (${columns}) VALUES (${names.map((_, i) => this.sql.p(i + 1)).join(', ')})`, values);
   }
 
   private async insert(manager: EntityManager, input: CreateCommunicationInput): Promise<CreateResult> {
@@ -348,7 +348,7 @@ export class CommunicationRepository {
       });
     }
     // The first entry of a new delivery's timeline, as `appendEvent(…, { first: true })` writes it.
-    await manager.query(`INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES ${tuples.join(', ')}`, values);
+    await this.sql.changes(manager, `INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES ${tuples.join(', ')}`, values);
     return built.map(({ communication, deliveries }) => ({ communication, deliveries, created: true }));
   }
 

@@ -71,6 +71,8 @@ export function createDataSource(databaseUrl: string, options: DataSourceOptions
       // WAL lets readers in other processes go on while one writes.
       enableWAL: file !== ':memory:',
       timeout: busyTimeoutMs,
+      // TypeORM's default of 100 evicts in insertion order; the gateway runs more distinct statements than that.
+      statementCacheSize: 1_000,
       prepareDatabase: (db: { pragma(source: string): unknown }) => {
         db.pragma(`busy_timeout = ${busyTimeoutMs}`);
         // With WAL, NORMAL survives a crash of the process; only a power cut may lose the last commits.

@@ -403,13 +403,13 @@ export async function appendEvent(
   const id = randomUUID();
   const at_ = sql.value(at);
   if (options.first) {
-    await manager.query(`INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES (${sql.p(1)}, ${sql.p(2)}, 1, ${sql.p(3)}, ${sql.p(4)}, ${sql.p(5)})`,
+    await sql.changes(manager, `INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES (${sql.p(1)}, ${sql.p(2)}, 1, ${sql.p(3)}, ${sql.p(4)}, ${sql.p(5)})`,
       [id, deliveryId, at_, status, detail]);
     return;
   }
   // The id a second time for the sub-select: one type per parameter on PostgreSQL, anonymous placeholders on SQLite.
   const seq = `(SELECT COALESCE(MAX(e."seq"), 0) + 1 FROM "delivery_event" e WHERE e."deliveryId" = ${sql.p(3)})`;
-  await manager.query(`INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES (${sql.p(1)}, ${sql.p(2)}, ${seq}, ${sql.p(4)}, ${sql.p(5)}, ${sql.p(6)})`,
+  await sql.changes(manager, `INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES (${sql.p(1)}, ${sql.p(2)}, ${seq}, ${sql.p(4)}, ${sql.p(5)}, ${sql.p(6)})`,
     [id, deliveryId, deliveryId, at_, status, detail]);
 }
 

@@ -34,7 +34,7 @@ export class OutboxQueries {
     return this.gate.write(async (manager) => {
       const now = this.sql.value(this.clock());
       const changed = await this.sql.changes(manager, this.marks.communication, [now, communicationId]);
-      await manager.query(this.marks.deliveries, [now, communicationId, DeliveryStatus.PENDING]);
+      await this.sql.changes(manager, this.marks.deliveries, [now, communicationId, DeliveryStatus.PENDING]);
       return changed > 0;
     });
   }

@@ -5,6 +5,7 @@ import type { Channel, PreferenceSource } from '../domain';
 import { describeValue, PREFERENCE_FIELDS, type AddressKind, type PreferenceField, type PreferenceOverlay, type PreferenceValues, type UnusableAddresses } from '../preferences/preference.values';
 import { CustomerPreferenceEntity } from './customer-preference.entity';
 import { DatabaseGate, isUniqueViolation } from './database.gate';
+import { directQuery } from './direct.query';
 import { DeliveryEntity } from './delivery.entity';
 import { InboundMessageEntity } from './inbound-message.entity';
 import { pageNewestFirst } from './page.cursor';
@@ -59,10 +60,11 @@ export class PreferenceRepository {
       // and hydration cost more than the statement; the text is fixed per number of ids (prepared once on SQLite).
       const ids = unique.slice(i, i + CHUNK);
       const placeholders = ids.map((_, n) => (this.gate.isSqlite ? '?' : `$${n + 1}`)).join(', ');
-      const rows = (await this.dataSource.manager.query(
+      const rows = (await directQuery(
+        this.dataSource.manager,
         `SELECT "customerId", "values", "unusable", "tracking", "source", "updatedAt" FROM "customer_preference" WHERE "customerId" IN (${placeholders})`,
         ids,
-      )) as { customerId: string; values: string; unusable: string; tracking: boolean | number | null; source: PreferenceSource; updatedAt: string | number }[];
+      )).rows as unknown as { customerId: string; values: string; unusable: string; tracking: boolean | number | null; source: PreferenceSource; updatedAt: string | number }[];
       for (const row of rows) {
         const entity = Object.assign(new CustomerPreferenceEntity(), {
           customerId: row.customerId, values: fromJson<PreferenceValues>(row.values), unusable: fromJson<UnusableAddresses>(row.unusable),

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { AttachmentPassword, Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, Escalation, Priority } from '../domain';
 import { CommunicationEntity } from './communication.entity';
 import { DeliveryEntity } from './delivery.entity';
+import { directQuery } from './direct.query';
 
 /**
  * Hand-written SQL for the pipeline's hot path (a delivery's step: lock, update,
@@ -39,23 +40,20 @@ export class RowSql {
   }
 
   async rows(manager: EntityManager, sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
-    return (await manager.query(sql, params as unknown[])) as Record<string, unknown>[];
+    return (await directQuery(manager, sql, params)).rows;
   }
 
-  /** Rows an UPDATE or DELETE changed (TypeORM's raw result differs per driver); inside a transaction of the gate. */
+  /** Rows an INSERT, UPDATE or DELETE changed. */
   async changes(manager: EntityManager, sql: string, params: readonly unknown[]): Promise<number> {
-    const runner = manager.queryRunner;
-    if (!runner) throw new Error('RowSql.changes: expected a transaction\'s manager, got one without a query runner');
-    const result = (await runner.query(sql, params as unknown[], true)) as { affected?: number | null };
-    return result.affected ?? 0;
+    return (await directQuery(manager, sql, params)).changes;
   }
 
-  /** UPDATE of the given columns (entity property names are the column names) and `version` + 1; returns the rows changed. */
+  /** UPDATE of the given columns (entity property names are the column names) and `version` + 1. */
   async update(manager: EntityManager, table: 'communication' | 'delivery', id: string, changes: Readonly<Record<string, unknown>>): Promise<void> {
     const keys = Object.keys(changes).filter((key) => changes[key] !== undefined);
     const set = keys.map((key, i) => `"${key}" = ${this.p(i + 1)}`).join(', ');
     const sql = `UPDATE "${table}" SET ${set}${keys.length ? ', ' : ''}"version" = "version" + 1 WHERE "id" = ${this.p(keys.length + 1)}`;
-    await manager.query(sql, [...keys.map((key) => this.value(changes[key])), id]);
+    await directQuery(manager, sql, [...keys.map((key) => this.value(changes[key])), id]);
   }
 }
 

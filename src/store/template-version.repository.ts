@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { DatabaseGate, isUniqueViolation } from './database.gate';
+import { directQuery } from './direct.query';
 import { TemplateVersionEntity } from './template-version.entity';
 
 export interface StoredTemplateVersion {
@@ -19,7 +20,7 @@ export class TemplateVersionRepository {
   /** Every (key, version) published, without the definitions: what a process compares with what it has compiled. */
   async listVersions(): Promise<{ templateKey: string; version: number }[]> {
     // Before every send (TemplateVersions.sync): one fixed statement, no query building.
-    const rows = (await this.gate.read((manager) => manager.query('SELECT "templateKey", "version" FROM "template_version"'))) as { templateKey: string; version: string | number }[];
+    const rows = (await this.gate.read((manager) => directQuery(manager, 'SELECT "templateKey", "version" FROM "template_version"', []))).rows as { templateKey: string; version: string | number }[];
     return rows.map((r) => ({ templateKey: r.templateKey, version: Number(r.version) }));
   }
 
