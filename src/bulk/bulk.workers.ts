@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Backoffice } from '../connectors/backoffice';
 import type { Dispatcher } from '../jobs/dispatcher';
 import { silentLogger, type JobLogger } from '../jobs/pipeline.deps';
-import { QueueName, type JobOptionsOverrides } from '../jobs/queue.names';
+import { deliverQueueOf, QueueName, type JobOptionsOverrides } from '../jobs/queue.names';
 import { createRedis, redisOptionsFor } from '../jobs/redis.connection';
 import type { ChannelRegistry } from '../channels/registry';
 import type { TemplateCatalog } from '../render/template.catalog';
@@ -55,6 +55,7 @@ export async function startBulkWorkers(deps: BulkWorkerDeps): Promise<RunningBul
   const store = new BatchRepository(deps.dataSource, clock);
   const bulkQueue = new BulkQueue({ connection: deps.redisUrl, prefix, jobOptions: deps.jobOptions });
   const renderQueue = deps.dispatcher.queue(QueueName.RENDER);
+  const deliverQueues = new Map(deps.channels.ids.map((channel) => [channel, deps.dispatcher.queue(deliverQueueOf(channel))] as const));
   const expand: ExpandDeps = {
     store,
     repository: deps.repository,
@@ -63,6 +64,7 @@ export async function startBulkWorkers(deps: BulkWorkerDeps): Promise<RunningBul
     templateVersions: deps.templateVersions,
     channels: deps.channels,
     renderQueue,
+    deliverQueues,
     bulkQueue,
     events: deps.statusEvents,
     logger,
@@ -74,7 +76,7 @@ export async function startBulkWorkers(deps: BulkWorkerDeps): Promise<RunningBul
     QueueName.BULK,
     async (job: Job<BulkJobData>) => {
       const data = job.data;
-      if (data.kind === 'cancel') return cancelBatchCommunications({ store, repository: deps.repository, renderQueue, logger }, data.batchId);
+      if (data.kind === 'cancel') return cancelBatchCommunications({ store, repository: deps.repository, renderQueue, deliverQueues, logger }, data.batchId);
       return processExpandJob(expand, job, data.batchId, data.chunk);
     },
     { connection: redisOptionsFor(deps.redisUrl, 'worker') as ConnectionOptions, prefix, concurrency: deps.concurrency ?? 2 },

@@ -2,9 +2,10 @@ import type { Job, Queue } from 'bullmq';
 import { planDeliveries } from '../channels/channel-policy';
 import type { ChannelRegistry } from '../channels/registry';
 import type { Backoffice } from '../connectors/backoffice';
-import { DeliveryStatus } from '../domain';
+import { DeliveryStatus, type Channel } from '../domain';
+import { deliverJobId } from '../jobs/dispatcher';
 import type { JobLogger } from '../jobs/pipeline.deps';
-import { bullPriority, jobOptionsFor, QueueName, type JobOptionsOverrides } from '../jobs/queue.names';
+import { bullPriority, deliverQueueOf, jobOptionsFor, QueueName, type JobOptionsOverrides } from '../jobs/queue.names';
 import { statusChangeOf } from '../services/status.feed';
 import type { TemplateCatalog } from '../render/template.catalog';
 import type { TemplateDescriptor } from '../render/template.schema';
@@ -28,6 +29,8 @@ export interface ExpandDeps {
   readonly channels: ChannelRegistry;
   /** The pipeline's render queue (`dispatcher.queue(QueueName.RENDER)`). */
   readonly renderQueue: Queue;
+  /** Each channel's deliver queue, for communications of one delivery, which skip the render job (see `enqueueCommunication`). */
+  readonly deliverQueues: ReadonlyMap<Channel, Queue>;
   readonly bulkQueue: BulkQueue;
   /** The status events: each new delivery's PENDING step is announced, as for a single send. */
   readonly events: Pick<StatusFeed, 'publish'>;
@@ -35,7 +38,7 @@ export interface ExpandDeps {
   readonly clock: () => Date;
   /** The dispatcher's overrides, so bulk render jobs get the same options as single ones. */
   readonly jobOptions?: JobOptionsOverrides;
-  /** Expansion waits while more render jobs than this wait in the queue (Redis memory stays bounded). Default 10_000. */
+  /** Expansion waits while more render and deliver jobs than this wait in the queues (Redis memory stays bounded). Default 10_000. */
   readonly highWater?: number;
 }
 
@@ -48,7 +51,7 @@ export const memberKey = (batchKey: string, customerId: string): string => `${ba
  * One chunk of a batch: read its targets, record each communication through the
  * repository's idempotent `create`, record the chunk (guarded, so a replay
  * counts nothing twice), announce the new deliveries (PENDING) on the status
- * feed, then hand the render jobs to the queue with one `addBulk` and mark them
+ * feed, then hand the jobs to the queues with one `addBulk` each and mark them
  * queued — write, dispatch, mark, as the outbox wants — and hand on to the next
  * chunk. Only one chunk is in memory at a time.
  */
@@ -90,7 +93,7 @@ export async function expandChunk(deps: ExpandDeps, batchId: string, chunk: numb
     return 'stopped';
   }
   await announcePending(deps, batchId, toQueue);
-  await enqueueRenders(deps, batch, toQueue.map((r) => r.communication));
+  await enqueueJobs(deps, batch, toQueue);
   if (!page.last) await deps.bulkQueue.expand(batchId, chunk + 1);
   deps.logger.info({ batchId, chunk, members: members.length, queued: toQueue.length, last: page.last }, 'bulk chunk expanded');
   return 'expanded';
@@ -170,27 +173,59 @@ async function announcePending(deps: ExpandDeps, batchId: string, recorded: read
   if (failed.length > 0) deps.logger.warn({ batchId, failed: failed.length, err: String((failed[0] as PromiseRejectedResult).reason) }, 'status events not published');
 }
 
-/** Render jobs for many communications in one round trip; the ids make a repeat harmless. */
-async function enqueueRenders(deps: ExpandDeps, batch: BatchEntity, communications: readonly CommunicationEntity[]): Promise<void> {
-  if (communications.length === 0) return;
+/**
+ * The chunk's jobs in one round trip per queue; the ids make a repeat
+ * harmless. A communication of one PENDING delivery with no time to wait for
+ * goes straight to its channel's deliver job, at the delivery's version, as
+ * `enqueueCommunication` hands a single send over; the others get their
+ * render job.
+ */
+async function enqueueJobs(deps: ExpandDeps, batch: BatchEntity, recorded: readonly Recorded[]): Promise<void> {
+  if (recorded.length === 0) return;
   const now = deps.clock().getTime();
-  const options = jobOptionsFor(QueueName.RENDER, deps.jobOptions);
-  await deps.renderQueue.addBulk(
-    communications.map((c) => ({
+  const priority = bullPriority(batch.priority);
+  const renders: Recorded[] = [];
+  const deliveries = new Map<Channel, DeliveryEntity[]>();
+  for (const r of recorded) {
+    const delay = r.communication.scheduledAt ? Math.max(0, r.communication.scheduledAt.getTime() - now) : 0;
+    const only = r.deliveries.length === 1 && r.deliveries[0].status === DeliveryStatus.PENDING ? r.deliveries[0] : null;
+    if (!only || delay > 0 || !deps.deliverQueues.has(only.channel)) {
+      renders.push(r);
+      continue;
+    }
+    const list = deliveries.get(only.channel) ?? [];
+    list.push(only);
+    deliveries.set(only.channel, list);
+  }
+  const adds: Promise<unknown>[] = [];
+  if (renders.length > 0) {
+    const options = jobOptionsFor(QueueName.RENDER, deps.jobOptions);
+    adds.push(deps.renderQueue.addBulk(renders.map(({ communication: c }) => ({
       name: 'render',
       data: { communicationId: c.id, correlationId: batch.id },
-      opts: { ...options, jobId: c.id, priority: bullPriority(batch.priority), delay: c.scheduledAt ? Math.max(0, c.scheduledAt.getTime() - now) : 0 },
-    })),
-  );
-  await deps.store.markQueued(communications.map((c) => c.id));
+      opts: { ...options, jobId: c.id, priority, delay: c.scheduledAt ? Math.max(0, c.scheduledAt.getTime() - now) : 0 },
+    }))));
+  }
+  for (const [channel, list] of deliveries) {
+    const name = deliverQueueOf(channel);
+    const options = jobOptionsFor(name, deps.jobOptions);
+    adds.push(deps.deliverQueues.get(channel)!.addBulk(list.map((d) => ({
+      name: 'deliver',
+      data: { deliveryId: d.id, correlationId: batch.id },
+      opts: { ...options, jobId: deliverJobId(d.id, d.version), priority },
+    }))));
+  }
+  await Promise.all(adds);
+  await deps.store.markQueued(recorded.map((r) => r.communication.id));
 }
 
-/** Back-pressure: a 100,000-target batch never puts more than `highWater` render jobs in Redis at once. */
+/** Back-pressure: a 100,000-target batch never puts more than `highWater` render and deliver jobs in Redis at once. */
 async function waitForRoom(deps: ExpandDeps): Promise<void> {
   const highWater = deps.highWater ?? 10_000;
+  const queues = [deps.renderQueue, ...deps.deliverQueues.values()];
   for (;;) {
-    const counts = await deps.renderQueue.getJobCounts('waiting', 'prioritized');
-    if ((counts.waiting ?? 0) + (counts.prioritized ?? 0) < highWater) return;
+    const counts = await Promise.all(queues.map((queue) => queue.getJobCounts('waiting', 'prioritized')));
+    if (counts.reduce((sum, c) => sum + (c.waiting ?? 0) + (c.prioritized ?? 0), 0) < highWater) return;
     await new Promise((wait) => setTimeout(wait, 250));
   }
 }
