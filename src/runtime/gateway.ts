@@ -138,7 +138,7 @@ export async function startGateway(config: Config, role: Role, logger: Logger, o
     if (config.documentPdfa) loadPdfaFonts();
     const endpoints = await startEmbeddedServices(config, logger);
     stack.push(['endpoints', () => endpoints.close()]);
-    const store = await openStore(config.databaseUrl);
+    const store = await openStore(config.databaseUrl, { onCheckpointError: (message) => logger.warn({ err: message }, 'store checkpoint failed; the next one tries again') });
     stack.push(['store', () => store.close()]);
     // BACKOFFICE_CONFIG, or the simulated back office's own configuration at the addresses found above.
     const backofficeFile = config.backofficeConfig ?? defaultBackofficeFile({

@@ -31,6 +31,7 @@ import { InboundMessageEntity } from './inbound-message.entity';
 import { Preferences1767484800000 } from './migrations/0004-preferences.migration';
 import { PreferenceChangeEntity } from './preference-change.entity';
 import { PreferenceRepository } from './preference.repository';
+import { startWalCheckpointer, type WalCheckpointer } from './wal.checkpointer';
 
 export const storeEntities = [CommunicationEntity, DeliveryEntity, DeliveryEventEntity, DocumentEntity, BatchEntity, BatchTargetChunkEntity, BatchMemberEntity, PrintBatchEntity, PrintLetterEntity, InteractionEntity, TemplateVersionEntity, CustomerPreferenceEntity, PreferenceChangeEntity, InboundMessageEntity, EngagementEntity];
 export const storeMigrations = [InitialSchema1767225600000, BulkAndPrint1767312000000, ContactMemory1767398400000, Preferences1767484800000, Composition1767571200000, Approval1767657600000, TemplateVersions1767744000000, DocumentSnapshot1767830400000, Engagement1767916800000, Escalation1768003200000, TrackingPreference1768089600000, AttachmentProtection1768176000000, InteractionTime1768262400000];
@@ -40,6 +41,8 @@ export interface DataSourceOptions {
   readonly poolSize?: number;
   /** How long a SQLite writer waits for another process's lock; default 5000 ms. */
   readonly busyTimeoutMs?: number;
+  /** A SQLite background checkpoint that failed (the next one tries again); default: ignored. */
+  readonly onCheckpointError?: (message: string) => void;
 }
 
 /** An opened store: the data source, migrated, and the repository on top of it. */
@@ -106,6 +109,7 @@ export async function openStore(databaseUrl: string, options: DataSourceOptions 
     await dataSource.destroy();
     throw error;
   }
+  const checkpointer = walCheckpointerFor(dataSource, options);
   return {
     dataSource,
     communications: new CommunicationRepository(dataSource),
@@ -113,8 +117,23 @@ export async function openStore(databaseUrl: string, options: DataSourceOptions 
     check: async () => {
       await dataSource.query('SELECT 1');
     },
-    close: () => dataSource.destroy(),
+    close: async () => {
+      await checkpointer?.close();
+      await dataSource.destroy();
+    },
   };
+}
+
+/**
+ * A SQLite file's checkpoints on a thread of their own (see `startWalCheckpointer`);
+ * the connection's automatic checkpoint moves from 1,000 to 10,000 pages, a backstop.
+ */
+function walCheckpointerFor(dataSource: DataSource, options: DataSourceOptions): WalCheckpointer | null {
+  const file = dataSource.options.type === 'better-sqlite3' ? String(dataSource.options.database) : ':memory:';
+  if (file === ':memory:') return null;
+  const driver = dataSource.driver as unknown as { databaseConnection: { pragma(source: string): unknown } };
+  driver.databaseConnection.pragma('wal_autocheckpoint = 10000');
+  return startWalCheckpointer(resolve(file), { onError: options.onCheckpointError });
 }
 
 /** Several processes may start at once against one PostgreSQL: an advisory lock lets one of them migrate. */
