@@ -10,7 +10,7 @@ import { failChain, failDelivery, skipDelivery, transitionAndPublish } from './d
 import { checkAtSendTime } from './send-time.check';
 import { composeCommunication, prepareDeliveries } from './delivery.preparer';
 import type { DeliverJobData } from './dispatcher';
-import { recoverInterruptedSend } from './interrupted.send';
+import { canLookUp, recoverInterruptedSend } from './interrupted.send';
 import { attemptOf, handBack, JobReleasedError, type AttemptRuntime, type JobAttempt } from './job.attempt';
 import type { PipelineDeps } from './pipeline.deps';
 import { traceProviderCall } from '../telemetry/provider.trace';
@@ -65,15 +65,18 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
   // Set when this attempt rendered a PENDING delivery: RENDERED is written with the claim.
   let rendered: RenderedStep | null = null;
   try {
+    const provider = deps.providers[delivery.channel];
+    if (!provider) throw new Error(`no provider is configured for ${delivery.channel}`);
     const cached = delivery.status === DeliveryStatus.PENDING ? null : await deps.artifacts.get(deliveryId);
     let message: RenderedMessage;
+    // Whether an artifact for this delivery is in Redis, to be deleted once sent.
+    let artifact = true;
     if (cached && cached.channel === delivery.channel) {
       message = cached;
     } else {
-      ({ message, customer, rendered } = await renderInPlace(deps, communication, delivery, attempt));
+      artifact = canLookUp(provider);
+      ({ message, customer, rendered } = await renderInPlace(deps, communication, delivery, attempt, artifact));
     }
-    const provider = deps.providers[delivery.channel];
-    if (!provider) throw new Error(`no provider is configured for ${delivery.channel}`);
     if (!interrupted) {
       // Late binding of the customer's choice: consent, paperless and quiet hours as they are now.
       customer ??= (await currentCustomer(deps, delivery.customerId)) ?? undefined;
@@ -89,7 +92,7 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
       });
       if (verdict.kind === 'skip') {
         await skipDelivery(deps, deliveryId, verdict.reason, { customer, correlationId: attempt.correlationId });
-        if (rendered) await deps.artifacts.delete(deliveryId).catch(() => undefined);
+        if (rendered && artifact) await deps.artifacts.delete(deliveryId).catch(() => undefined);
         deps.logger.info({ deliveryId, channel: delivery.channel, correlationId: attempt.correlationId }, 'delivery skipped at send time');
         return 'skipped';
       }
@@ -123,7 +126,7 @@ export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: J
     }
     const to = sent.final ? DeliveryStatus.DELIVERED : DeliveryStatus.SENT;
     await transitionAndPublish(deps, deliveryId, to, { providerMessageId: sent.providerMessageId, detail: sent.detail ?? null });
-    await Promise.all([deps.artifacts.delete(deliveryId), deps.receipts.clear(deliveryId)]).catch(() => undefined);
+    await Promise.all([artifact ? deps.artifacts.delete(deliveryId) : null, deps.receipts.clear(deliveryId)]).catch(() => undefined);
     deps.logger.info({ deliveryId, channel: delivery.channel, status: to, correlationId: attempt.correlationId }, 'delivery handed to the provider');
     return to === DeliveryStatus.DELIVERED ? 'delivered' : 'sent';
   } catch (error) {
@@ -158,22 +161,26 @@ interface RenderedStep {
 }
 
 /**
- * Renders this one delivery's form. The artifact is kept as the render job
- * keeps it, before anything is claimed: an attempt interrupted after the claim
- * leaves its successor the very text it sent, to look for at the provider.
+ * Renders this one delivery's form. For a provider that can be asked what it
+ * accepted (`lookUp`: Twilio), the artifact is kept before anything is
+ * claimed, so an attempt interrupted after the claim leaves its successor the
+ * very text it sent, to look for at the provider. Other channels have only the
+ * send receipt to go by, and a successor renders again (an email keeps its
+ * Message-ID).
  */
 async function renderInPlace(
   deps: PipelineDeps,
   communication: CommunicationEntity,
   delivery: DeliveryEntity,
   attempt: JobAttempt,
+  lookUp: boolean,
 ): Promise<{ message: RenderedMessage; customer: CustomerRecord; rendered: RenderedStep | null }> {
   const started = Date.now();
   const composed = await composeCommunication(deps, communication);
   const [prepared] = await prepareDeliveries(deps, communication, composed, [delivery]);
   const customer = composed.ctx.customer;
   if (!prepared.ok) throw new PermanentDeliveryError(prepared.reason);
-  await deps.artifacts.put(delivery.id, prepared.message);
+  if (lookUp) await deps.artifacts.put(delivery.id, prepared.message);
   const pending = delivery.status === DeliveryStatus.PENDING;
   if (pending) deps.onRendered?.({ communicationId: communication.id, deliveries: 1, durationMs: Date.now() - started });
   deps.logger.info({ deliveryId: delivery.id, channel: delivery.channel, correlationId: attempt.correlationId }, 'delivery rendered in place');

@@ -22,7 +22,7 @@ export interface SentMessageLookup {
   findSent(message: RenderedMessage, since: Date): Promise<readonly FoundMessage[]>;
 }
 
-function canLookUp(provider: ChannelProvider): provider is ChannelProvider & SentMessageLookup {
+export function canLookUp(provider: ChannelProvider): provider is ChannelProvider & SentMessageLookup {
   return typeof (provider as Partial<SentMessageLookup>).findSent === 'function';
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { In, type DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { Page } from '../connectors/backoffice';
 import { type AttachmentPassword, Channel, ChannelPolicy, CommunicationStatus, DeliveryStatus, Priority, type Escalation } from '../domain';
 import { CommunicationEntity } from './communication.entity';
@@ -14,6 +14,9 @@ import { OutboxQueries } from './outbox.queries';
 import { COMMUNICATION_COLUMNS, DELIVERY_COLUMNS, RowSql } from './row.sql';
 import { TimelineNotes, type TimelineNote } from './timeline.notes';
 
+
+/** The document table's columns, as `addDocument` writes them (entity property names are the column names). */
+const DOCUMENT_COLUMNS = ['id', 'communicationId', 'customerId', 'kind', 'mimeType', 'pages', 'sizeBytes', 'sha256', 'storageKey', 'createdAt', 'snapshot'] as const;
 export interface CreateCommunicationInput {
   readonly callerId: string;
   /** Same (callerId, key) = same communication, never a second one. */
@@ -63,10 +66,14 @@ export class CommunicationRepository {
   private readonly outbox: OutboxQueries;
   private readonly notes: TimelineNotes;
   private readonly sql: RowSql;
+  private readonly statements: { readonly insertDocument: string };
 
   constructor(dataSource: DataSource, options: CommunicationRepositoryOptions = {}) {
     this.gate = new DatabaseGate(dataSource);
-    this.sql = new RowSql(this.gate.isSqlite);
+    const sql = (this.sql = new RowSql(this.gate.isSqlite));
+    const columns = DOCUMENT_COLUMNS.map((name) => `"${name}"`).join(', ');
+    const values = DOCUMENT_COLUMNS.map((_, i) => sql.p(i + 1)).join(', ');
+    this.statements = { insertDocument: `INSERT INTO "document" (${columns}) VALUES (${values}) ON CONFLICT ("communicationId", "sha256") DO NOTHING` };
     this.clock = options.clock ?? (() => new Date());
     this.queries = new HistoryQueries(this.gate);
     this.kpiQueries = new KpiQueries(this.gate);
@@ -170,19 +177,20 @@ export class CommunicationRepository {
   }
 
   /** Inserts the index row of an archived document; the same bytes for the same communication give the same row. */
+  /**
+   * The archive's row of a document, once per (communication, content): a
+   * render that runs again finds the row the first one wrote. One INSERT that
+   * yields to the existing row (both databases have `ON CONFLICT DO NOTHING`),
+   * which is read only then.
+   */
   async addDocument(input: NewDocument): Promise<DocumentEntity> {
-    const existing = () => this.gate.read((m) => m.findOneBy(DocumentEntity, { communicationId: input.communicationId, sha256: input.sha256 }));
-    const earlier = await existing();
-    if (earlier) return earlier;
     const document = Object.assign(new DocumentEntity(), { ...input, id: randomUUID(), createdAt: this.clock() });
-    try {
-      await this.gate.write((manager) => manager.insert(DocumentEntity, document as QueryDeepPartialEntity<DocumentEntity>));
-      return document;
-    } catch (error) {
-      const winner = isUniqueViolation(error) ? await existing() : null;
-      if (winner) return winner;
-      throw error;
-    }
+    const row = DOCUMENT_COLUMNS.map((name) => this.sql.value(document[name] ?? null));
+    const inserted = await this.gate.write((manager) => this.sql.changes(manager, this.statements.insertDocument, row));
+    if (inserted > 0) return document;
+    const winner = await this.gate.read((m) => m.findOneBy(DocumentEntity, { communicationId: input.communicationId, sha256: input.sha256 }));
+    if (!winner) throw new Error(`document of communication ${input.communicationId}: expected the row the insert yielded to, found none`);
+    return winner;
   }
 
   get(id: string): Promise<CommunicationEntity | null> {
