@@ -6,12 +6,12 @@ import { CommunicationEntity } from './communication.entity';
 import { DatabaseGate, isUniqueViolation } from './database.gate';
 import type { DeliveryEventEntity } from './delivery-event.entity';
 import { DeliveryEntity } from './delivery.entity';
-import { appendEvent, DeliveryLifecycle, pendingDelivery, type CancelResult, type EscalationResult, type EscalationStep, type RenderingMark, type RetryResult, type ReviewDecision, type ReviewResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
+import { appendEventStatement, DeliveryLifecycle, pendingDelivery, type CancelResult, type EscalationResult, type EscalationStep, type RenderingMark, type RetryResult, type ReviewDecision, type ReviewResult, type TransitionPatch, type TransitionResult } from './delivery.lifecycle';
 import { DocumentEntity } from './document.entity';
 import { HistoryQueries, type DeliveryStats, type ListCommunications } from './history.queries';
 import { KpiQueries, type KpiQueryOptions, type KpiRows } from './kpi.queries';
 import { OutboxQueries } from './outbox.queries';
-import { COMMUNICATION_COLUMNS, DELIVERY_COLUMNS, RowSql } from './row.sql';
+import { COMMUNICATION_COLUMNS, DELIVERY_COLUMNS, RowSql, type Statement } from './row.sql';
 import { TimelineNotes, type TimelineNote } from './timeline.notes';
 
 
@@ -322,20 +322,22 @@ export class CommunicationRepository {
   }
 
   /** One INSERT of a whole row (property names are the column names), text fixed per table, so prepared once on SQLite. */
-  private async insertRaw(manager: EntityManager, table: string, columns: string, row: CommunicationEntity | DeliveryEntity): Promise<void> {
+  private insertStatement(table: string, columns: string, row: CommunicationEntity | DeliveryEntity): Statement {
     const names = columns.split(', ').map((c) => c.slice(1, -1));
     const values = names.map((name) => this.sql.value((row as unknown as Record<string, unknown>)[name]));
-    await this.sql.changes(manager, `INSERT INTO "${table}" (${columns}) VALUES (${names.map((_, i) => this.sql.p(i + 1)).join(', ')})`, values);
+    return { sql: `INSERT INTO "${table}" (${columns}) VALUES (${names.map((_, i) => this.sql.p(i + 1)).join(', ')})`, params: values };
   }
 
+  /** The rows of one communication as one write (one round trip on PostgreSQL). */
   private async insert(manager: EntityManager, input: CreateCommunicationInput): Promise<CreateResult> {
     const built = this.build(input, this.clock());
     const { communication, deliveries } = built;
-    await this.insertRaw(manager, 'communication', COMMUNICATION_COLUMNS, communication);
+    const writes = [this.insertStatement('communication', COMMUNICATION_COLUMNS, communication)];
     for (const [n, delivery] of deliveries.entries()) {
-      await this.insertRaw(manager, 'delivery', DELIVERY_COLUMNS, delivery);
-      await appendEvent(manager, delivery.id, DeliveryStatus.PENDING, built.details[n], communication.createdAt, { first: true });
+      writes.push(this.insertStatement('delivery', DELIVERY_COLUMNS, delivery));
+      writes.push(appendEventStatement(this.sql, delivery.id, DeliveryStatus.PENDING, built.details[n], communication.createdAt, { first: true }));
     }
+    await this.sql.writeAll(manager, writes);
     return { communication, deliveries, created: true };
   }
 

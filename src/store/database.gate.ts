@@ -48,6 +48,15 @@ export class DatabaseGate {
     });
   }
 
+  /**
+   * A write that is one statement on PostgreSQL, atomic by itself: run outside
+   * a transaction there (no BEGIN and COMMIT round trips), and as `write` on
+   * SQLite, where it may be several statements.
+   */
+  statement<T>(work: Work<T>): Promise<T> {
+    return this.isSqlite ? this.write(work) : work(this.dataSource.manager);
+  }
+
   /** `SELECT … FOR UPDATE` on PostgreSQL; SQLite has one writer at a time already. */
   forUpdate<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
     return this.isSqlite ? query : query.setLock('pessimistic_write');

@@ -8,7 +8,7 @@ import type { DatabaseGate } from './database.gate';
 import { canFallBack, canRetry, canTransition, isSuccess } from './delivery-status';
 import { durationText, escalationDeadline, escalationNote } from './escalation.rules';
 import { DeliveryEntity } from './delivery.entity';
-import { COMMUNICATION_COLUMNS, communicationOf, DELIVERY_COLUMNS, deliveryOf, RowSql } from './row.sql';
+import { COMMUNICATION_COLUMNS, communicationOf, DELIVERY_COLUMNS, deliveryOf, RowSql, type Statement } from './row.sql';
 
 export interface TransitionPatch {
   /** Timeline text for this step; defaults to `error` when that is given. */
@@ -133,11 +133,16 @@ export class DeliveryLifecycle {
       // Reaching the customer for the first time starts the escalation clock, in the same transaction as the step.
       const escalatesAt = escalationDeadline(communication, delivery, deliveries, to, now);
       if (escalatesAt) changes.escalatesAt = escalatesAt;
-      await this.update(manager, delivery, changes);
-      if (via) await appendEvent(manager, delivery.id, via.status, via.detail ?? null, now);
-      await appendEvent(manager, delivery.id, to, patch.detail ?? patch.error ?? null, now);
-      if (escalatesAt) await appendEvent(manager, delivery.id, to, escalationNote(communication.escalation!, escalatesAt), now);
-      await this.refreshStatus(manager, communication, deliveries, now);
+      // One step, one write (one round trip on PostgreSQL): the row, its timeline entries in order, the derived status.
+      const writes = [this.stage(delivery, changes)];
+      const entries: [DeliveryStatus, string | null][] = [];
+      if (via) entries.push([via.status, via.detail ?? null]);
+      entries.push([to, patch.detail ?? patch.error ?? null]);
+      if (escalatesAt) entries.push([to, escalationNote(communication.escalation!, escalatesAt)]);
+      entries.forEach(([status, detail], after) => writes.push(appendEventStatement(this.sql, delivery.id, status, detail, now, { after })));
+      const status = deriveCommunicationStatus(communication.status, deliveries);
+      if (status !== communication.status) writes.push(this.stage(communication, { status, updatedAt: now }));
+      await this.sql.writeAll(manager, writes);
       return { delivery, communication, changed: true, ...(escalatesAt ? { escalatesAt } : {}), ...(passed ? { passed } : {}) };
     });
   }
@@ -343,8 +348,15 @@ export class DeliveryLifecycle {
 
   /** Writes the changes and applies them to the (locked) row in hand, version included. */
   private async update<T extends CommunicationEntity | DeliveryEntity>(manager: EntityManager, row: T, changes: Partial<T>): Promise<void> {
-    await this.sql.update(manager, row instanceof CommunicationEntity ? 'communication' : 'delivery', row.id, changes as Record<string, unknown>);
+    const { sql, params } = this.stage(row, changes);
+    await this.sql.changes(manager, sql, params);
+  }
+
+  /** The UPDATE of the changes, already applied to the (locked) row in hand, version included; the caller runs it. */
+  private stage<T extends CommunicationEntity | DeliveryEntity>(row: T, changes: Partial<T>): Statement {
+    const statement = this.sql.updateStatement(row instanceof CommunicationEntity ? 'communication' : 'delivery', row.id, changes as Record<string, unknown>);
     Object.assign(row, changes, { version: row.version + 1 });
+    return statement;
   }
 
   /** `deliveries`: all of the communication's, locked, with this transaction's changes applied. */
@@ -400,17 +412,36 @@ export async function appendEvent(
   options: { readonly first?: boolean } = {},
 ): Promise<void> {
   const sql = rowSqlOf(manager);
+  const { sql: text, params } = appendEventStatement(sql, deliveryId, status, detail, at, options);
+  await sql.changes(manager, text, params);
+}
+
+/**
+ * `appendEvent`'s INSERT, to run with others (`RowSql.writeAll`). `after`:
+ * entries of the same delivery written before this one in the same step, which
+ * it cannot see on PostgreSQL (one statement sees the rows as before it).
+ */
+export function appendEventStatement(
+  sql: RowSql,
+  deliveryId: string,
+  status: DeliveryStatus,
+  detail: string | null,
+  at: Date,
+  options: { readonly first?: boolean; readonly after?: number } = {},
+): Statement {
   const id = randomUUID();
   const at_ = sql.value(at);
   if (options.first) {
-    await sql.changes(manager, `INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES (${sql.p(1)}, ${sql.p(2)}, 1, ${sql.p(3)}, ${sql.p(4)}, ${sql.p(5)})`,
-      [id, deliveryId, at_, status, detail]);
-    return;
+    return { sql: `INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES (${sql.p(1)}, ${sql.p(2)}, 1, ${sql.p(3)}, ${sql.p(4)}, ${sql.p(5)})`, params: [id, deliveryId, at_, status, detail] };
   }
-  // The id a second time for the sub-select: one type per parameter on PostgreSQL, anonymous placeholders on SQLite.
-  const seq = `(SELECT COALESCE(MAX(e."seq"), 0) + 1 FROM "delivery_event" e WHERE e."deliveryId" = ${sql.p(3)})`;
-  await sql.changes(manager, `INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES (${sql.p(1)}, ${sql.p(2)}, ${seq}, ${sql.p(4)}, ${sql.p(5)}, ${sql.p(6)})`,
-    [id, deliveryId, deliveryId, at_, status, detail]);
+  // On SQLite each INSERT sees the one before it, so the offset is 0 there. The id a second time for the
+  // sub-select: one type per parameter on PostgreSQL, anonymous placeholders on SQLite.
+  const after = sql.isSqlite ? 0 : (options.after ?? 0);
+  const seq = `(SELECT COALESCE(MAX(e."seq"), 0) + ${after + 1} FROM "delivery_event" e WHERE e."deliveryId" = ${sql.p(3)})`;
+  return {
+    sql: `INSERT INTO "delivery_event" ("id", "deliveryId", "seq", "at", "status", "detail") VALUES (${sql.p(1)}, ${sql.p(2)}, ${seq}, ${sql.p(4)}, ${sql.p(5)}, ${sql.p(6)})`,
+    params: [id, deliveryId, deliveryId, at_, status, detail],
+  };
 }
 
 function rowSqlOf(manager: EntityManager): RowSql {

@@ -13,6 +13,12 @@ import { directQuery } from './direct.query';
  * each statement is fixed, so SQLite prepares it once and PostgreSQL parses the
  * same text every time.
  */
+/** One statement and its parameters. */
+export interface Statement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
 export class RowSql {
   constructor(readonly isSqlite: boolean) {}
 
@@ -50,10 +56,42 @@ export class RowSql {
 
   /** UPDATE of the given columns (entity property names are the column names) and `version` + 1. */
   async update(manager: EntityManager, table: 'communication' | 'delivery', id: string, changes: Readonly<Record<string, unknown>>): Promise<void> {
+    const { sql, params } = this.updateStatement(table, id, changes);
+    await directQuery(manager, sql, params);
+  }
+
+  updateStatement(table: 'communication' | 'delivery', id: string, changes: Readonly<Record<string, unknown>>): Statement {
     const keys = Object.keys(changes).filter((key) => changes[key] !== undefined);
     const set = keys.map((key, i) => `"${key}" = ${this.p(i + 1)}`).join(', ');
     const sql = `UPDATE "${table}" SET ${set}${keys.length ? ', ' : ''}"version" = "version" + 1 WHERE "id" = ${this.p(keys.length + 1)}`;
-    await directQuery(manager, sql, [...keys.map((key) => this.value(changes[key])), id]);
+    return { sql, params: [...keys.map((key) => this.value(changes[key])), id] };
+  }
+
+  /**
+   * Statements that change rows, in order, as one step; resolves to the rows
+   * the last one changed. On SQLite, one after the other (each is a call into
+   * the library). On PostgreSQL, one round trip: the earlier ones become
+   * data-modifying WITH clauses of the last. They then all see the rows as
+   * they were before the step, so none may depend on another's change (two
+   * timeline entries of one delivery say their order themselves, see
+   * `appendEventStatement`), and no row may be changed twice.
+   */
+  async writeAll(manager: EntityManager, statements: readonly Statement[]): Promise<number> {
+    if (statements.length === 0) return 0;
+    if (this.isSqlite || statements.length === 1) {
+      let changes = 0;
+      for (const statement of statements) changes = (await directQuery(manager, statement.sql, statement.params)).changes;
+      return changes;
+    }
+    const params: unknown[] = [];
+    const texts = statements.map((statement) => {
+      const offset = params.length;
+      params.push(...statement.params);
+      return statement.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    });
+    const last = texts.pop()!;
+    const sql = `WITH ${texts.map((text, i) => `"w${i + 1}" AS (${text})`).join(', ')} ${last}`;
+    return (await directQuery(manager, sql, params)).changes;
   }
 }
 
