@@ -22,7 +22,32 @@ export class TemplateVersions {
     private readonly logger?: TemplateVersionsLogger,
   ) {}
 
-  async sync(): Promise<void> {
+  /** The read in flight, and the one that follows it, which every caller that arrived meanwhile shares. */
+  private current: Promise<void> | null = null;
+  private next: Promise<void> | null = null;
+
+  /**
+   * Brings in every version published since (by any process). Every caller
+   * gets a read that started after its call, so a version published before a
+   * send is always seen; callers that arrive while a read is in flight share
+   * the one read after it, so sends at a high rate read the table about once
+   * per read's duration, not once each.
+   */
+  sync(): Promise<void> {
+    if (!this.current) {
+      this.current = this.read().finally(() => {
+        this.current = null;
+      });
+      return this.current;
+    }
+    this.next ??= this.current.catch(() => undefined).then(() => {
+      this.next = null;
+      return this.sync();
+    });
+    return this.next;
+  }
+
+  private async read(): Promise<void> {
     const published = await this.store.listVersions();
     const missing = published.filter((v) => !this.catalog.has(v.templateKey, v.version)).sort((a, b) => a.version - b.version);
     for (const v of missing) await this.load(v.templateKey, v.version);
