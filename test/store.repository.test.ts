@@ -286,6 +286,9 @@ describe.each<Kind>(['sqlite', 'postgres'])('CommunicationRepository on %s', (ki
       expect(await repo.getDelivery(a.deliveries[0].id)).toEqual(a.deliveries[0]);
       expect(await repo.getDelivery(missing)).toBeNull();
       expect(await repo.get(missing)).toBeNull();
+      // What a deliver job starts with, in one read.
+      expect(await repo.getDeliveryAndCommunication(a.deliveries[0].id)).toEqual({ delivery: a.deliveries[0], communication: a.communication });
+      expect(await repo.getDeliveryAndCommunication(missing)).toBeNull();
     });
 
     it('lists newest first with opaque cursors, stable when rows share a millisecond', async () => {
@@ -367,6 +370,8 @@ describe.each<Kind>(['sqlite', 'postgres'])('CommunicationRepository on %s', (ki
       expect((await repo.findUnqueued(1_000, 1_000)).map((c) => c.id)).not.toContain(old.communication.id);
       const [delivery] = (await repo.deliveriesOf([old.communication.id]))[0];
       expect(delivery.queuedAt?.getTime()).toBe(now);
+      // The mark is bookkeeping, not a step: the version a job was handed over at stays the delivery's.
+      expect(delivery.version).toBe(old.deliveries[0].version);
     });
 
     it('finds fallback and retried deliveries never handed to the queue', async () => {

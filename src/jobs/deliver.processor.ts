@@ -48,14 +48,14 @@ export function deliverProcessor(
  * delivery ends FAILED and the next channel takes over.
  */
 export async function deliver(deps: PipelineDeps, deliveryId: string, attempt: JobAttempt): Promise<DeliverOutcome> {
-  const delivery = await deps.repository.getDelivery(deliveryId);
-  if (!delivery) {
+  const found = await deps.repository.getDeliveryAndCommunication(deliveryId);
+  if (!found) {
     deps.logger.warn({ deliveryId, correlationId: attempt.correlationId }, 'deliver job for a delivery that does not exist');
     return 'not-found';
   }
+  const { delivery, communication } = found;
   if (!isActive(delivery.status)) return 'skipped';
-  const communication = await deps.repository.get(delivery.communicationId);
-  if (!communication || communication.status === CommunicationStatus.CANCELLED || communication.status === CommunicationStatus.REJECTED) return 'cancelled';
+  if (communication.status === CommunicationStatus.CANCELLED || communication.status === CommunicationStatus.REJECTED) return 'cancelled';
   // Nothing is sent before a second person approved it (a job can only come from a stray hand-over).
   if (communication.status === CommunicationStatus.AWAITING_APPROVAL) return 'awaiting-approval';
   const interrupted = delivery.status === DeliveryStatus.SENDING;

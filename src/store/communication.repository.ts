@@ -196,6 +196,10 @@ export class CommunicationRepository {
   get(id: string): Promise<CommunicationEntity | null> {
     return this.queries.get(CommunicationEntity, id);
   }
+  /** A delivery and its communication in one read; null when there is no such delivery. */
+  getDeliveryAndCommunication(deliveryId: string): Promise<{ delivery: DeliveryEntity; communication: CommunicationEntity } | null> {
+    return this.queries.deliveryAndOwner(deliveryId);
+  }
   /** Key order, null where there is no such communication. */
   getMany(ids: readonly string[]): Promise<(CommunicationEntity | null)[]> {
     return this.queries.getMany(CommunicationEntity, ids);

@@ -22,13 +22,21 @@ export interface DeliveryStats {
   readonly byChannel: readonly { readonly channel: Channel; readonly status: DeliveryStatus; readonly count: number }[];
 }
 
+/** The prefix of the communication's columns where they share a row with the delivery's. */
+const OWNER = 'owner.';
+
+/** `"a", "b"` as `t."a", t."b"`, or `t."a" AS "<prefix>a", …`. */
+function qualified(table: string, columns: string, prefix?: string): string {
+  return columns.split(', ').map((column) => `${table}.${column}${prefix ? ` AS "${prefix}${column.slice(1, -1)}"` : ''}`).join(', ');
+}
+
 /** Keeps IN lists well under every driver's parameter limit. */
 const CHUNK = 500;
 
 /** The read side of the communication history: lookups, batches in key order, pages, statistics. */
 export class HistoryQueries {
   private readonly sql: RowSql;
-  private readonly byId: { readonly communication: string; readonly delivery: string; readonly byProviderMessageId: string };
+  private readonly byId: { readonly communication: string; readonly delivery: string; readonly byProviderMessageId: string; readonly deliveryAndOwner: string };
 
   constructor(private readonly gate: DatabaseGate) {
     const sql = (this.sql = new RowSql(gate.isSqlite));
@@ -36,7 +44,18 @@ export class HistoryQueries {
       communication: `SELECT ${COMMUNICATION_COLUMNS} FROM "communication" WHERE "id" = ${sql.p(1)}`,
       delivery: `SELECT ${DELIVERY_COLUMNS} FROM "delivery" WHERE "id" = ${sql.p(1)}`,
       byProviderMessageId: `SELECT ${DELIVERY_COLUMNS} FROM "delivery" WHERE "providerMessageId" = ${sql.p(1)} ORDER BY "createdAt" DESC LIMIT 1`,
+      deliveryAndOwner: `SELECT ${qualified('d', DELIVERY_COLUMNS)}, ${qualified('c', COMMUNICATION_COLUMNS, OWNER)} FROM "delivery" d `
+        + `JOIN "communication" c ON c."id" = d."communicationId" WHERE d."id" = ${sql.p(1)}`,
     };
+  }
+
+  /** A delivery and its communication in one read (what a deliver job starts with); null when there is no such delivery. */
+  async deliveryAndOwner(deliveryId: string): Promise<{ delivery: DeliveryEntity; communication: CommunicationEntity } | null> {
+    const [row] = await this.gate.read((manager) => this.sql.rows(manager, this.byId.deliveryAndOwner, [deliveryId]));
+    if (!row) return null;
+    const owner: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(row)) if (key.startsWith(OWNER)) owner[key.slice(OWNER.length)] = value;
+    return { delivery: deliveryOf(row), communication: communicationOf(owner) };
   }
 
   async getMany<T extends ObjectLiteral & { id: string }>(target: EntityTarget<T>, ids: readonly string[]): Promise<(T | null)[]> {
