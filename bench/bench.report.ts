@@ -59,7 +59,7 @@ function pipelineTable(r: BenchResults): string {
     minimal
       ? `CPU per SMS: gateway ${num(sms.gatewayCpuMsPerCommunication, 2)} ms, minimal durable pipeline ${num(minimal.cpuMsPerSms, 2)} ms (${percent(minimal.cpuShare)} of a core; ${num(minimal.count)} SMS, the gateway's own recipients and texts; one INSERT, one job, one UPDATE on Twilio's answer, one per callback)${minimal.rejected || minimal.failed || minimal.rejectedCallbacks || minimal.stalled ? ` (!) ${minimal.rejected} refused, ${minimal.failed} failed, ${minimal.rejectedCallbacks} callbacks refused${minimal.stalled ? ', stalled' : ''}` : ''}`
       : '(!) the minimal durable pipeline did not run',
-    `each SMS is 2 jobs (render, deliver-sms) plus 2 status callbacks; raw BullMQ: ${num(rawBullmq.jobs)} jobs in ${num(rawBullmq.seconds, 2)} s; raw PDF: ${num(rawPdf.renders)} renders, ${num(rawPdf.bytes)} bytes each`,
+    `each SMS (one channel) is 1 job (deliver-sms, which renders it) plus 2 status callbacks; raw BullMQ: ${num(rawBullmq.jobs)} jobs in ${num(rawBullmq.seconds, 2)} s; raw PDF: ${num(rawPdf.renders)} renders, ${num(rawPdf.bytes)} bytes each`,
   ];
   for (const run of [sms, email]) {
     if (run.rejected) notes.push(`(!) ${run.rejected} ${run.channels.join('+')} mutations rejected${run.stoppedEarly ? ' (feeding stopped early)' : ''}, first: ${run.firstRejection}`);
